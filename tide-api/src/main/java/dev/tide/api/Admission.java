@@ -1,0 +1,140 @@
+package dev.tide.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tide.api.config.ClusterConfig;
+import dev.tide.api.kserve.v1beta1.InferenceServiceValidator;
+import dev.tide.api.naming.Names;
+import dev.tide.api.serving.v1.ServingDefaults;
+import dev.tide.api.serving.v1.ServingValidator;
+import dev.tide.common.validation.FieldError;
+import dev.tide.common.validation.FieldErrors;
+import dev.tide.common.validation.ValidationException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What happens to every object before it is stored, on the server and in {@code tide validate} alike:
+ * normalise, default, validate. Pure: it only changes the object it is given.
+ */
+public final class Admission {
+
+    private static final Pattern DATA_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
+
+    /** An admitted object and the warnings to show the user (kubectl prints them as {@code Warning: ...}). */
+    public record Admitted(ObjectNode object, List<String> warnings) {
+    }
+
+    private Admission() {
+    }
+
+    /**
+     * Admits {@code obj} of {@code type}.
+     *
+     * @throws ValidationException with every error found, each with its field path
+     */
+    public static Admitted admit(ResourceType type, ObjectNode obj, ClusterConfig config) {
+        List<String> warnings = new ArrayList<>();
+        FieldErrors errors = new FieldErrors();
+        metadata(type, obj, errors);
+        stringValues(obj.path("metadata"), "labels", "metadata.labels", warnings);
+        stringValues(obj.path("metadata"), "annotations", "metadata.annotations", warnings);
+        JsonNode templateMeta = obj.path("spec").path("template").path("metadata");
+        stringValues(templateMeta, "labels", "spec.template.metadata.labels", warnings);
+        stringValues(templateMeta, "annotations", "spec.template.metadata.annotations", warnings);
+        if (type == ResourceTypes.SERVICE) {
+            ServingDefaults.service(obj, config);
+            errors.addAll(ServingValidator.service(obj, config));
+        } else if (type == ResourceTypes.CONFIGURATION) {
+            ServingDefaults.configuration(obj, config);
+            errors.addAll(ServingValidator.configuration(obj, config));
+        } else if (type == ResourceTypes.ROUTE) {
+            ServingDefaults.route(obj);
+            errors.addAll(ServingValidator.route(obj, config));
+        } else if (type == ResourceTypes.REVISION) {
+            errors.addAll(ServingValidator.revision(obj, config));
+        } else if (type == ResourceTypes.INFERENCE_SERVICE) {
+            errors.addAll(InferenceServiceValidator.validate(obj, config));
+        } else if (type == ResourceTypes.CONFIG_MAP) {
+            stringValues(obj, "data", "data", warnings);
+            if (ClusterConfig.isConfigMap(Meta.namespace(obj), Meta.name(obj))) {
+                errors.addAll(ClusterConfig.validate(Meta.name(obj), Meta.strings(obj.get("data"))));
+            }
+        } else if (type == ResourceTypes.SECRET) {
+            secret(obj, errors);
+        }
+        errors.throwIfAny();
+        List<String> vendor = new ArrayList<>(VendorAnnotations.notActedOn(Meta.annotations(obj)));
+        vendor.addAll(VendorAnnotations.notActedOn(Meta.strings(templateMeta.get("annotations"))));
+        if (!vendor.isEmpty()) {
+            warnings.add("stored but not acted on by Tide yet: " + String.join(", ", vendor));
+        }
+        return new Admitted(obj, warnings);
+    }
+
+    private static void metadata(ResourceType type, ObjectNode obj, FieldErrors errors) {
+        String name = Meta.name(obj);
+        if (name.isEmpty()) {
+            errors.add(Json.text(obj.get("metadata"), "generateName") != null
+                    ? FieldError.of("generateName is not supported: give the object a name", "metadata.generateName")
+                    : FieldError.missingField("metadata.name"));
+        } else if (type.group().isEmpty() ? !Names.isDns1123Subdomain(name) : !Names.isDns1035Label(name)) {
+            errors.add(FieldError.invalidValue(name, "metadata.name", type.group().isEmpty()
+                    ? "a name must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.')"
+                    : "a name must be a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, at most 63 characters"));
+        }
+        String namespace = Meta.namespace(obj);
+        if (!namespace.isEmpty() && !Names.isDns1123Label(namespace)) {
+            errors.add(FieldError.invalidValue(namespace, "metadata.namespace", "a namespace must be a DNS-1123 label"));
+        }
+    }
+
+    /**
+     * Kubernetes keeps labels, annotations and ConfigMap data as strings and refuses anything else. YAML turns an
+     * unquoted {@code 1} into a number, a common slip in documentation (Knative's own examples have it), so Tide
+     * stores the text instead and warns.
+     */
+    private static void stringValues(JsonNode parent, String field, String path, List<String> warnings) {
+        if (!(parent.get(field) instanceof ObjectNode map)) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> e : new ArrayList<>(map.properties())) {
+            JsonNode v = e.getValue();
+            if (v.isValueNode() && !v.isTextual() && !v.isNull()) {
+                map.put(e.getKey(), v.asText());
+                warnings.add(path + "[" + e.getKey() + "]: " + v.asText() + " is not a string; stored as \""
+                        + v.asText() + "\" (quote it in YAML)");
+            }
+        }
+    }
+
+    /**
+     * Secrets: {@code stringData} is merged into {@code data} as base64, as Kubernetes does. Errors name keys,
+     * never values.
+     */
+    private static void secret(ObjectNode secret, FieldErrors errors) {
+        ObjectNode data = Json.with(secret, "data");
+        if (secret.get("stringData") instanceof ObjectNode stringData) {
+            stringData.properties().forEach(e -> data.put(e.getKey(),
+                    Base64.getEncoder().encodeToString(e.getValue().asText().getBytes(StandardCharsets.UTF_8))));
+            secret.remove("stringData");
+        }
+        data.properties().forEach(e -> {
+            if (!DATA_KEY.matcher(e.getKey()).matches()) {
+                errors.add(FieldError.of("invalid key: letters, digits, '-', '_' and '.' only", "data[" + e.getKey() + "]"));
+            }
+            try {
+                Base64.getDecoder().decode(e.getValue().asText());
+            } catch (IllegalArgumentException ex) {
+                errors.add(FieldError.of("value is not valid base64 (use stringData for plain text)", "data[" + e.getKey() + "]"));
+            }
+        });
+        if (!secret.hasNonNull("type")) {
+            secret.put("type", "Opaque");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tide.api;
+
+import java.util.Map;
+
+/**
+ * Explains the kinds that appear next to Knative and KServe manifests but that Tide does not serve, naming
+ * Tide's equivalent where it has one, so a user applying a whole directory learns what to do instead.
+ */
+public final class UnservedKinds {
+
+    private static final Map<String, String> EQUIVALENTS = Map.ofEntries(
+            Map.entry("Dataset", "Tide caches models itself: give the InferenceService a storageUri "
+                    + "(file://, pvc://, http(s)://, s3://) and warm it with 'tide cache prefetch'"),
+            Map.entry("JindoRuntime", "Tide's local model cache replaces the Fluid cache runtime: its quota and "
+                    + "high/low watermarks are Tide settings"),
+            Map.entry("ImageCache", "Tide runs replicas as local processes, so there are no images to pre-pull"),
+            Map.entry("ResourcePolicy", "Tide's resource pools fill a preferred pool first (a later Tide release)"),
+            Map.entry("Deployment", "run it as a Knative Service (serving.knative.dev/v1), which Tide scales for you"),
+            Map.entry("ReplicaSet", "run it as a Knative Service (serving.knative.dev/v1)"),
+            Map.entry("Pod", "run it as a Knative Service (serving.knative.dev/v1)"),
+            Map.entry("Ingress", "Tide's ingress routes each Knative Service by its Host, with no Ingress object"),
+            Map.entry("ServiceAccount", "Tide has no service accounts; reference Secrets directly"),
+            Map.entry("ClusterRole", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),
+            Map.entry("ClusterRoleBinding", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),
+            Map.entry("Role", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),
+            Map.entry("RoleBinding", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),
+            Map.entry("HorizontalPodAutoscaler", "set autoscaling.knative.dev/class: hpa.autoscaling.knative.dev "
+                    + "on the Knative Service instead"));
+
+    private UnservedKinds() {
+    }
+
+    /**
+     * The one-line refusal for a manifest Tide does not serve, e.g. {@code Tide does not serve
+     * data.fluid.io/v1alpha1 Dataset "oss-data": Tide caches models itself: ...}.
+     */
+    public static String refusal(String apiVersion, String kind, String name) {
+        String what = "Tide does not serve " + apiVersion + " " + kind + (name.isEmpty() ? "" : " \"" + name + "\"");
+        if ("v1".equals(apiVersion) && "Service".equals(kind)) {
+            return what + ": Tide's ingress routes each Knative Service by its Host; "
+                    + "use apiVersion serving.knative.dev/v1 for a service Tide should run";
+        }
+        String equivalent = EQUIVALENTS.get(kind);
+        return equivalent == null
+                ? what + " (served kinds: " + String.join(", ",
+                        ResourceTypes.ALL.stream().map(t -> t.apiVersion() + " " + t.kind()).toList()) + ")"
+                : what + ": " + equivalent;
+    }
+}

@@ -1,0 +1,467 @@
+package dev.tide.controlplane.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import dev.tide.api.Json;
+import dev.tide.api.Manifests;
+import dev.tide.api.Meta;
+import dev.tide.api.ResourceType;
+import dev.tide.api.ResourceTypes;
+import dev.tide.common.time.Ticker;
+import dev.tide.controlplane.registry.ApiException;
+import dev.tide.controlplane.registry.Registry;
+import dev.tide.store.Listing;
+import dev.tide.store.StoreException;
+import dev.tide.store.Watch;
+import dev.tide.store.WatchEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+
+/**
+ * Tide's API: the subset of the Kubernetes API that {@code kubectl} needs for Knative's and KServe's kinds
+ * (discovery, get, list, watch, create, update, merge and apply patches, delete), plus Secrets and ConfigMaps.
+ * The answers have the shapes kubectl expects, including server-side printed Tables, {@code Status} errors and
+ * {@code Warning} headers.
+ *
+ * <p>Threading: the JDK HTTP server runs each exchange on the executor it is given (the launcher passes virtual
+ * threads), so a long watch costs a parked virtual thread, not a platform thread.
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
+    private static final int MAX_BODY = 3 << 20;
+    private static final String JSON = "application/json";
+
+    private final Registry registry;
+    private final InstantSource clock;
+    private final Ticker ticker;
+    private final String version;
+    private final HttpServer http;
+    private volatile boolean closing;
+
+    /**
+     * @param bind     address to listen on; port 0 picks a free port (see {@link #port()})
+     * @param executor runs each request
+     * @param version  Tide's version, shown by {@code kubectl version}
+     */
+    public ApiServer(Registry registry, InstantSource clock, Ticker ticker, InetSocketAddress bind, Executor executor,
+                     String version) throws IOException {
+        this.registry = registry;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.version = version;
+        this.http = HttpServer.create(bind, 128);
+        http.setExecutor(executor);
+        http.createContext("/", this::handle);
+    }
+
+    /** Serves {@code handler} under {@code path} on the same port (health, metrics, the dashboard). */
+    public void addContext(String path, HttpHandler handler) {
+        http.createContext(path, handler);
+    }
+
+    public void start() {
+        http.start();
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        http.stop(0);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            try {
+                route(ex);
+            } catch (ApiException e) {
+                send(ex, e.code(), JSON, Json.write(e.toStatus()), List.of());
+            } catch (StoreException.Gone e) {
+                ApiException gone = ApiException.gone(e.getMessage());
+                send(ex, gone.code(), JSON, Json.write(gone.toStatus()), List.of());
+            } catch (IllegalArgumentException e) {
+                ApiException bad = ApiException.badRequest(e.getMessage());
+                send(ex, 400, JSON, Json.write(bad.toStatus()), List.of());
+            } catch (IOException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "request " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + " failed", e);
+                ApiException internal = new ApiException(500, "InternalError", "Internal error occurred: " + e, null);
+                send(ex, 500, JSON, Json.write(internal.toStatus()), List.of());
+            }
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getRawPath();
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        switch (path) {
+            case "/livez", "/readyz", "/healthz" -> {
+                send(ex, closing ? 503 : 200, "text/plain; charset=utf-8", closing ? "shutting down" : "ok", List.of());
+                return;
+            }
+            case "/version" -> {
+                sendJson(ex, 200, Discovery.version(version), List.of());
+                return;
+            }
+            case "/openapi/v2" -> {
+                // An empty protobuf document: kubectl's default validation then finds no schema and skips the check.
+                send(ex, 200, "application/octet-stream", "", List.of());
+                return;
+            }
+            case "/api" -> {
+                sendJson(ex, 200, Discovery.apiVersions(), List.of());
+                return;
+            }
+            case "/apis" -> {
+                sendJson(ex, 200, Discovery.groupList(), List.of());
+                return;
+            }
+            default -> { }
+        }
+        String[] seg = splitPath(path);
+        String group;
+        String ver;
+        int rest;
+        if (seg.length >= 2 && seg[0].equals("api") && seg[1].equals("v1")) {
+            group = "";
+            ver = "v1";
+            rest = 2;
+        } else if (seg.length >= 3 && seg[0].equals("apis")) {
+            group = seg[1];
+            ver = seg[2];
+            rest = 3;
+        } else {
+            throw ApiException.notFound("the server could not find the requested resource");
+        }
+        if (seg.length == rest) {
+            ObjectNode list = Discovery.resourceList(group, ver);
+            if (list == null) {
+                throw ApiException.notFound("the server could not find the requested resource");
+            }
+            sendJson(ex, 200, list, List.of());
+            return;
+        }
+        String namespace = null;
+        int p = rest;
+        if (seg[p].equals("namespaces") && seg.length >= p + 3) {
+            namespace = seg[p + 1];
+            p += 2;
+        }
+        String plural = seg[p];
+        String name = seg.length > p + 1 ? seg[p + 1] : null;
+        String sub = seg.length > p + 2 ? seg[p + 2] : null;
+        if (seg.length > p + 3 || (sub != null && !sub.equals("status"))) {
+            throw ApiException.notFound("the server could not find the requested resource");
+        }
+        ResourceType type = ResourceTypes.byPath(group, ver, plural)
+                .orElseThrow(() -> ApiException.notFound("the server could not find the requested resource"));
+        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+        if (query.containsKey("dryRun")) {
+            throw ApiException.badRequest("dry-run is not supported by Tide's API yet; use 'tide validate -f FILE' to check manifests offline");
+        }
+        String method = ex.getRequestMethod();
+        if (name == null) {
+            switch (method) {
+                case "GET" -> {
+                    if (isTrue(query.get("watch"))) {
+                        watch(ex, type, namespace, query);
+                    } else {
+                        list(ex, type, namespace, query);
+                    }
+                }
+                case "POST" -> {
+                    if (namespace == null) {
+                        throw ApiException.methodNotAllowed("create needs a namespace in the URL");
+                    }
+                    Registry.Written w = registry.create(type, namespace, readObject(ex));
+                    sendJson(ex, 201, w.object(), w.warnings());
+                }
+                default -> throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+            }
+            return;
+        }
+        if (namespace == null) {
+            throw ApiException.notFound("the server could not find the requested resource");
+        }
+        switch (method) {
+            case "GET" -> {
+                ObjectNode obj = registry.get(type, namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
+                if (wantsTable(ex) && sub == null) {
+                    sendJson(ex, 200, Tables.table(type, List.of(obj), Meta.resourceVersion(obj), clock.instant(), false), List.of());
+                } else {
+                    sendJson(ex, 200, obj, List.of());
+                }
+            }
+            case "PUT" -> {
+                ObjectNode body = readObject(ex);
+                Registry.Written w = sub != null
+                        ? new Registry.Written(registry.updateStatus(type, body), List.of(), false)
+                        : registry.update(type, namespace, name, body, emptyToNull(Meta.resourceVersion(body)));
+                sendJson(ex, 200, w.object(), w.warnings());
+            }
+            case "PATCH" -> patch(ex, type, namespace, name, sub);
+            case "DELETE" -> {
+                ObjectNode deleted = registry.delete(type, namespace, name);
+                ObjectNode status = Json.object();
+                status.put("kind", "Status").put("apiVersion", "v1");
+                status.putObject("metadata");
+                status.put("status", "Success");
+                status.putObject("details").put("name", name).put("group", type.group()).put("kind", type.plural())
+                        .put("uid", Meta.uid(deleted));
+                sendJson(ex, 200, status, List.of());
+            }
+            default -> throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+    }
+
+    private void patch(HttpExchange ex, ResourceType type, String namespace, String name, String sub) throws IOException {
+        String contentType = header(ex, "Content-Type");
+        String mediaType = contentType.split(";")[0].trim();
+        if (sub != null) {
+            throw ApiException.methodNotAllowed("patching status is reserved to Tide's controllers");
+        }
+        switch (mediaType) {
+            case "application/merge-patch+json" -> {
+                ObjectNode patch = readObject(ex);
+                ObjectNode current = registry.get(type, namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
+                String expected = emptyToNull(Json.text(patch.get("metadata"), "resourceVersion"));
+                ObjectNode patched = (ObjectNode) MergePatch.apply(current, patch);
+                Registry.Written w = registry.update(type, namespace, name, patched, expected);
+                sendJson(ex, 200, w.object(), w.warnings());
+            }
+            case "application/apply-patch+yaml" -> {
+                // Server-side apply without field ownership: create when missing, else merge the applied
+                // configuration into the live object.
+                ObjectNode body = readObject(ex);
+                var current = registry.get(type, namespace, name);
+                if (current.isEmpty()) {
+                    Meta.metadata(body).put("name", name);
+                    Registry.Written w = registry.create(type, namespace, body);
+                    sendJson(ex, 201, w.object(), w.warnings());
+                } else {
+                    ObjectNode patched = (ObjectNode) MergePatch.apply(current.get(), body);
+                    Registry.Written w = registry.update(type, namespace, name, patched, null);
+                    sendJson(ex, 200, w.object(), w.warnings());
+                }
+            }
+            default -> throw ApiException.unsupportedMediaType(contentType);
+        }
+    }
+
+    private void list(HttpExchange ex, ResourceType type, String namespace, Map<String, String> query) throws IOException {
+        Listing listing = registry.list(type, namespace);
+        Predicate<JsonNode> selected = selector(query);
+        List<ObjectNode> items = listing.items().stream().filter(selected).toList();
+        String rv = Long.toString(listing.resourceVersion());
+        if (wantsTable(ex)) {
+            sendJson(ex, 200, Tables.table(type, items, rv, clock.instant(), "Object".equals(query.get("includeObject"))), List.of());
+            return;
+        }
+        ObjectNode list = Json.object();
+        list.put("apiVersion", type.apiVersion()).put("kind", type.kind() + "List");
+        list.putObject("metadata").put("resourceVersion", rv);
+        var array = list.putArray("items");
+        items.forEach(array::add);
+        sendJson(ex, 200, list, List.of());
+    }
+
+    /**
+     * Streams changes as newline-separated {@code {"type":..., "object":...}} events, flushed one by one, until the
+     * client goes away, {@code timeoutSeconds} passes, or the server stops. Without a {@code resourceVersion}
+     * (or with 0) the current objects come first as {@code ADDED}, as Kubernetes does.
+     */
+    private void watch(HttpExchange ex, ResourceType type, String namespace, Map<String, String> query) throws IOException {
+        boolean table = wantsTable(ex);
+        Predicate<JsonNode> selected = selector(query);
+        String rvParam = query.get("resourceVersion");
+        List<WatchEvent> initial = new ArrayList<>();
+        long from;
+        if (rvParam == null || rvParam.isEmpty() || rvParam.equals("0")) {
+            Listing listing = registry.list(type, namespace);
+            listing.items().forEach(o -> initial.add(new WatchEvent(WatchEvent.Type.ADDED, null, o, listing.resourceVersion())));
+            from = listing.resourceVersion();
+        } else {
+            try {
+                from = Long.parseLong(rvParam);
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("invalid resourceVersion: " + rvParam);
+            }
+        }
+        long timeoutNanos = query.containsKey("timeoutSeconds")
+                ? Duration.ofSeconds(Long.parseLong(query.get("timeoutSeconds"))).toNanos() : Long.MAX_VALUE;
+        long start = ticker.nanos();
+        try (Watch w = registry.store().watch(type.groupResource(), namespace, from, k -> true)) {
+            ex.getResponseHeaders().set("Content-Type", JSON);
+            ex.getResponseHeaders().set("Cache-Control", "no-cache, private");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            for (WatchEvent e : initial) {
+                if (selected.test(e.object())) {
+                    writeEvent(out, type, e, table);
+                }
+            }
+            out.flush();
+            while (!closing && !w.isClosed() && ticker.nanos() - start < timeoutNanos) {
+                WatchEvent e;
+                try {
+                    e = w.poll(Duration.ofMillis(500));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (e != null && selected.test(e.object())) {
+                    writeEvent(out, type, e, table);
+                    out.flush();
+                }
+            }
+        }
+    }
+
+    private void writeEvent(OutputStream out, ResourceType type, WatchEvent e, boolean table) throws IOException {
+        ObjectNode event = Json.object();
+        event.put("type", e.type().name());
+        event.set("object", table
+                ? Tables.table(type, List.of(e.object()), Long.toString(e.resourceVersion()), clock.instant(), false)
+                : e.object());
+        out.write((Json.write(event) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code fieldSelector} on name or namespace and equality-based {@code labelSelector}, as kubectl sends them. */
+    private static Predicate<JsonNode> selector(Map<String, String> query) {
+        Predicate<JsonNode> p = o -> true;
+        for (String term : split(query.get("fieldSelector"))) {
+            String[] kv = term.split("==?", 2);
+            if (kv.length != 2) {
+                throw ApiException.badRequest("invalid field selector: " + term);
+            }
+            p = p.and(switch (kv[0]) {
+                case "metadata.name" -> o -> Meta.name(o).equals(kv[1]);
+                case "metadata.namespace" -> o -> Meta.namespace(o).equals(kv[1]);
+                default -> throw ApiException.badRequest("field label not supported: " + kv[0]);
+            });
+        }
+        for (String term : split(query.get("labelSelector"))) {
+            if (term.contains("!=")) {
+                String[] kv = term.split("!=", 2);
+                p = p.and(o -> !kv[1].equals(Meta.labels(o).get(kv[0])));
+            } else if (term.contains("=")) {
+                String[] kv = term.split("==?", 2);
+                p = p.and(o -> kv[1].equals(Meta.labels(o).get(kv[0])));
+            } else if (term.startsWith("!")) {
+                p = p.and(o -> !Meta.labels(o).containsKey(term.substring(1)));
+            } else {
+                p = p.and(o -> Meta.labels(o).containsKey(term));
+            }
+        }
+        return p;
+    }
+
+    private static List<String> split(String s) {
+        if (s == null || s.isBlank()) {
+            return List.of();
+        }
+        return List.of(s.split(","));
+    }
+
+    private static ObjectNode readObject(HttpExchange ex) throws IOException {
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes(MAX_BODY + 1);
+        }
+        if (body.length > MAX_BODY) {
+            throw new ApiException(413, "RequestEntityTooLarge", "the request body is larger than " + MAX_BODY + " bytes", null);
+        }
+        String text = new String(body, StandardCharsets.UTF_8);
+        if (text.isBlank()) {
+            throw ApiException.badRequest("the request has no body");
+        }
+        String contentType = header(ex, "Content-Type");
+        if (contentType.contains("yaml") && !text.stripLeading().startsWith("{")) {
+            List<ObjectNode> docs = Manifests.parse(text, "request body");
+            if (docs.size() != 1) {
+                throw ApiException.badRequest("the request body must hold exactly one object");
+            }
+            return docs.get(0);
+        }
+        return Json.parseObject(text);
+    }
+
+    private static boolean wantsTable(HttpExchange ex) {
+        return header(ex, "Accept").contains("as=Table");
+    }
+
+    private static String header(HttpExchange ex, String name) {
+        String v = ex.getRequestHeaders().getFirst(name);
+        return v == null ? "" : v;
+    }
+
+    private static void sendJson(HttpExchange ex, int code, JsonNode body, List<String> warnings) throws IOException {
+        send(ex, code, JSON, Json.write(body), warnings);
+    }
+
+    private static void send(HttpExchange ex, int code, String contentType, String body, List<String> warnings) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        for (String w : warnings) {
+            // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), the form kubectl prints as "Warning: ...".
+            ex.getResponseHeaders().add("Warning", "299 - \"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+        }
+        ex.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            ex.getResponseBody().write(bytes);
+        }
+    }
+
+    private static String[] splitPath(String path) {
+        String trimmed = path.startsWith("/") ? path.substring(1) : path;
+        String[] seg = trimmed.split("/");
+        for (int i = 0; i < seg.length; i++) {
+            seg[i] = URLDecoder.decode(seg[i], StandardCharsets.UTF_8);
+        }
+        return seg;
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new HashMap<>();
+        if (raw == null) {
+            return q;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            q.putIfAbsent(k, v);
+        }
+        return q;
+    }
+
+    private static boolean isTrue(String s) {
+        return "true".equals(s) || "1".equals(s);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.tide.controlplane.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tide.api.Conditions;
+import dev.tide.api.Json;
+import dev.tide.api.Meta;
+import dev.tide.api.ResourceType;
+import dev.tide.api.ResourceTypes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Server-side printing: the columns {@code kubectl get} shows for each kind (the same as Knative's and KServe's
+ * CRD printer columns), answered as a {@code meta.k8s.io/v1 Table} when kubectl asks for one.
+ */
+final class Tables {
+
+    private record Column(String name, String type, int priority, Function<JsonNode, String> value) {
+    }
+
+    private static final Column NAME = new Column("Name", "string", 0, Meta::name);
+
+    private Tables() {
+    }
+
+    private static List<Column> columns(ResourceType type) {
+        Column ready = new Column("Ready", "string", 0, o -> Json.text(Conditions.get(o, Conditions.READY), "status"));
+        Column reason = new Column("Reason", "string", 0, o -> Json.text(Conditions.get(o, Conditions.READY), "reason"));
+        Column url = new Column("URL", "string", 0, o -> Json.text(o.path("status"), "url"));
+        if (type == ResourceTypes.SERVICE || type == ResourceTypes.CONFIGURATION) {
+            List<Column> c = new java.util.ArrayList<>(List.of(NAME));
+            if (type == ResourceTypes.SERVICE) {
+                c.add(url);
+            }
+            c.addAll(List.of(
+                    new Column("LatestCreated", "string", 0, o -> Json.text(o.path("status"), "latestCreatedRevisionName")),
+                    new Column("LatestReady", "string", 0, o -> Json.text(o.path("status"), "latestReadyRevisionName")),
+                    ready, reason));
+            return c;
+        }
+        if (type == ResourceTypes.REVISION) {
+            return List.of(NAME,
+                    new Column("Config Name", "string", 0, o -> Meta.labels(o).get("serving.knative.dev/configuration")),
+                    new Column("Generation", "string", 0, o -> Meta.labels(o).get("serving.knative.dev/configurationGeneration")),
+                    ready, reason,
+                    new Column("Actual Replicas", "integer", 0, o -> Json.text(o.path("status"), "actualReplicas")),
+                    new Column("Desired Replicas", "integer", 0, o -> Json.text(o.path("status"), "desiredReplicas")));
+        }
+        if (type == ResourceTypes.ROUTE) {
+            return List.of(NAME, url, ready, reason);
+        }
+        if (type == ResourceTypes.INFERENCE_SERVICE) {
+            return List.of(NAME, url, ready,
+                    new Column("Prev", "integer", 0, o -> percent(o, false)),
+                    new Column("Latest", "integer", 0, o -> percent(o, true)),
+                    new Column("LatestReadyRevision", "string", 0,
+                            o -> Json.text(o.path("status").path("components").path("predictor"), "latestReadyRevision")));
+        }
+        if (type == ResourceTypes.SECRET) {
+            return List.of(NAME, new Column("Type", "string", 0, o -> Json.text(o, "type")),
+                    new Column("Data", "integer", 0, o -> Integer.toString(o.path("data").size())));
+        }
+        if (type == ResourceTypes.CONFIG_MAP) {
+            return List.of(NAME, new Column("Data", "integer", 0, o -> Integer.toString(o.path("data").size())));
+        }
+        return List.of(NAME);
+    }
+
+    /** KServe's PREV/LATEST columns: the predictor's traffic to its previous and latest revision. */
+    private static String percent(JsonNode isvc, boolean latest) {
+        for (JsonNode t : isvc.path("status").path("components").path("predictor").path("traffic")) {
+            if (t.path("latestRevision").asBoolean(false) == latest && t.has("percent")) {
+                return t.get("percent").asText();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A Table of {@code items}.
+     *
+     * @param includeObject send each whole object ({@code includeObject=Object}, for {@code --sort-by}) instead of
+     *                      its metadata only
+     */
+    static ObjectNode table(ResourceType type, List<? extends JsonNode> items, String resourceVersion, Instant now,
+                            boolean includeObject) {
+        ObjectNode table = Json.object();
+        table.put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
+        table.putObject("metadata").put("resourceVersion", resourceVersion);
+        ArrayNode defs = table.putArray("columnDefinitions");
+        List<Column> columns = columns(type);
+        for (Column c : columns) {
+            ObjectNode d = defs.addObject().put("name", c.name()).put("type", c.type()).put("format", c == NAME ? "name" : "")
+                    .put("description", "").put("priority", c.priority());
+            d.put("format", c == NAME ? "name" : "");
+        }
+        defs.addObject().put("name", "Age").put("type", "date").put("format", "").put("description", "").put("priority", 0);
+        ArrayNode rows = table.putArray("rows");
+        for (JsonNode item : items) {
+            ObjectNode row = rows.addObject();
+            ArrayNode cells = row.putArray("cells");
+            for (Column c : columns) {
+                String v = c.value().apply(item);
+                if (v == null) {
+                    cells.addNull();
+                } else {
+                    cells.add(v);
+                }
+            }
+            String created = Json.text(item.path("metadata"), "creationTimestamp");
+            cells.add(created == null ? "<unknown>" : HumanDuration.format(Duration.between(Instant.parse(created), now)));
+            if (includeObject) {
+                row.set("object", item);
+            } else {
+                ObjectNode partial = row.putObject("object");
+                partial.put("kind", "PartialObjectMetadata").put("apiVersion", "meta.k8s.io/v1");
+                ObjectNode meta = item.path("metadata").deepCopy();
+                meta.remove("annotations");
+                partial.set("metadata", meta);
+            }
+        }
+        return table;
+    }
+}

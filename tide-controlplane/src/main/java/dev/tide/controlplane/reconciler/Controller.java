@@ -1,0 +1,226 @@
+package dev.tide.controlplane.reconciler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tide.api.Meta;
+import dev.tide.api.ResourceType;
+import dev.tide.api.ResourceTypes;
+import dev.tide.api.config.ClusterConfig;
+import dev.tide.controlplane.registry.Registry;
+import dev.tide.store.ObjectKey;
+import dev.tide.store.Watch;
+import dev.tide.store.WatchEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the reconcilers: watches the store, turns each change into the keys of the objects it affects (the object,
+ * its owner, and for revisions and configurations the routes of the namespace), and reconciles them on one worker
+ * thread, so no two reconciles race. A failed reconcile is retried after {@link #RETRY_AFTER}.
+ *
+ * <p>Threading: one watcher thread per kind feeds {@link #queue}; one worker drains it. The queue is a set, so a
+ * burst of changes to one object costs one reconcile.
+ */
+public final class Controller implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Controller.class.getName());
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    /** A reconcile request. */
+    record Key(ResourceType type, String namespace, String name) {
+    }
+
+    private final Registry registry;
+    private final Map<ResourceType, Reconciler> reconcilers;
+    private final GarbageCollector collector;
+    private final ThreadFactory threads;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition ready = lock.newCondition();
+    /** Guarded by {@link #lock}. */
+    private final LinkedHashSet<Key> queue = new LinkedHashSet<>();
+    /** Guarded by {@link #lock}: keys whose last reconcile failed, queued again after {@link #RETRY_AFTER}. */
+    private final LinkedHashSet<Key> retries = new LinkedHashSet<>();
+    private final List<Watch> watches = new ArrayList<>();
+    private final List<Thread> running = new ArrayList<>();
+    private volatile boolean closed;
+    /** Guarded by {@link #lock}: whether the worker is inside a reconcile, for {@link #awaitIdle}. */
+    private boolean busy;
+
+    public Controller(Registry registry, List<Reconciler> reconcilers, ThreadFactory threads) {
+        this.registry = registry;
+        this.reconcilers = reconcilers.stream().collect(Collectors.toMap(Reconciler::type, Function.identity()));
+        this.collector = new GarbageCollector(registry);
+        this.threads = threads;
+    }
+
+    /** Starts watching and reconciling; every existing object is reconciled once. */
+    public void start() {
+        List<ResourceType> watched = List.of(ResourceTypes.SERVICE, ResourceTypes.CONFIGURATION, ResourceTypes.REVISION,
+                ResourceTypes.ROUTE, ResourceTypes.INFERENCE_SERVICE, ResourceTypes.CONFIG_MAP);
+        for (ResourceType type : watched) {
+            long from = registry.store().resourceVersion();
+            Watch w = registry.store().watch(type.groupResource(), null, from, k -> true);
+            watches.add(w);
+            Thread t = threads.newThread(() -> pump(type, w));
+            running.add(t);
+            t.start();
+        }
+        for (ResourceType type : reconcilers.keySet()) {
+            registry.list(type, null).items().forEach(o -> enqueue(new Key(type, Meta.namespace(o), Meta.name(o))));
+        }
+        collector.collectOrphans();
+        Thread worker = threads.newThread(this::work);
+        running.add(worker);
+        worker.start();
+    }
+
+    private void pump(ResourceType type, Watch w) {
+        try {
+            while (!closed && !w.isClosed()) {
+                WatchEvent e = w.poll(Duration.ofMillis(500));
+                if (e != null) {
+                    onEvent(type, e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Maps one change onto the reconciles it calls for. */
+    void onEvent(ResourceType type, WatchEvent e) {
+        ObjectKey key = e.key();
+        if (e.type() == WatchEvent.Type.DELETED) {
+            collector.deleted(type, e.object());
+        }
+        if (type == ResourceTypes.CONFIG_MAP) {
+            if (ClusterConfig.isConfigMap(key.namespace(), key.name())) {
+                // New defaults or a new domain change every URL and revision: look at everything again.
+                for (ResourceType t : reconcilers.keySet()) {
+                    registry.list(t, null).items().forEach(o -> enqueue(new Key(t, Meta.namespace(o), Meta.name(o))));
+                }
+            }
+            return;
+        }
+        if (reconcilers.containsKey(type)) {
+            enqueue(new Key(type, key.namespace(), key.name()));
+        }
+        enqueueOwners(e.object(), key.namespace());
+        if (type == ResourceTypes.REVISION || type == ResourceTypes.CONFIGURATION) {
+            registry.list(ResourceTypes.ROUTE, key.namespace()).items()
+                    .forEach(r -> enqueue(new Key(ResourceTypes.ROUTE, key.namespace(), Meta.name(r))));
+        }
+    }
+
+    private void enqueueOwners(JsonNode obj, String namespace) {
+        for (JsonNode ref : obj.path("metadata").path("ownerReferences")) {
+            String apiVersion = ref.path("apiVersion").asText();
+            String kind = ref.path("kind").asText();
+            ResourceTypes.byApiVersionAndKind(apiVersion, kind).filter(reconcilers::containsKey)
+                    .ifPresent(t -> enqueue(new Key(t, namespace, ref.path("name").asText())));
+        }
+    }
+
+    void enqueue(Key key) {
+        lock.lock();
+        try {
+            if (queue.add(key)) {
+                ready.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void work() {
+        while (!closed) {
+            Key key;
+            lock.lock();
+            try {
+                if (queue.isEmpty()) {
+                    try {
+                        boolean signalled = ready.await(RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+                        if (!signalled && !retries.isEmpty()) {
+                            queue.addAll(retries);
+                            retries.clear();
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    continue;
+                }
+                var it = queue.iterator();
+                key = it.next();
+                it.remove();
+                busy = true;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                reconcilers.get(key.type()).reconcile(key.namespace(), key.name());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "reconcile of " + key + " failed, will retry: " + e.getMessage());
+                lock.lock();
+                try {
+                    retries.add(key);
+                } finally {
+                    lock.unlock();
+                }
+            }
+            lock.lock();
+            try {
+                busy = false;
+                ready.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Waits until the queue is empty and no retry is pending, or {@code timeout} passes. For tests and for
+     * {@code tide up}, which prints state once it has settled.
+     *
+     * @return whether the controller settled in time
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long remaining = timeout.toNanos();
+        lock.lock();
+        try {
+            while (busy || !queue.isEmpty() || !retries.isEmpty()) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = ready.awaitNanos(remaining);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        watches.forEach(Watch::close);
+        for (Thread t : running) {
+            t.interrupt();
+        }
+        for (Thread t : running) {
+            try {
+                t.join(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package dev.tide.controlplane.reconciler.inferenceservice;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tide.api.Json;
+import dev.tide.api.Meta;
+import dev.tide.api.ResourceTypes;
+import dev.tide.api.autoscaling.AutoscalingAnnotations;
+import dev.tide.api.config.AutoscalerConfig;
+import dev.tide.api.kserve.v1beta1.InferenceServiceValidator;
+import dev.tide.api.naming.Names;
+import dev.tide.api.serving.v1.ServingLabels;
+import dev.tide.controlplane.reconciler.Propagation;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Pure builders of the Knative Services that serve an InferenceService's components, with KServe's mapping of
+ * component fields onto Knative annotations and fields:
+ *
+ * <ul>
+ *   <li>{@code minReplicas} to {@code min-scale} (KServe's default is 1; 0 allows scale to zero),
+ *       {@code maxReplicas} to {@code max-scale};</li>
+ *   <li>{@code scaleMetric} concurrency/rps to the KPA class with that metric, cpu/memory to the HPA class;
+ *       {@code scaleTarget} to {@code target};</li>
+ *   <li>{@code containerConcurrency} and {@code timeout} to the template's {@code containerConcurrency} and
+ *       {@code timeoutSeconds}.</li>
+ * </ul>
+ */
+public final class InferenceServiceResources {
+
+    /** Where KServe records a predictor's model location on the revision template. */
+    public static final String STORAGE_URI_ANNOTATION = "internal.serving.kserve.io/storage-initializer-sourceuri";
+    public static final String MODEL_FORMAT_ANNOTATION = "serving.kserve.io/model-format";
+    static final String PREDICTOR = "predictor";
+    static final String TRANSFORMER = "transformer";
+
+    private InferenceServiceResources() {
+    }
+
+    /** The Knative Service for {@code component} ({@code predictor} or {@code transformer}). */
+    public static ObjectNode service(JsonNode isvc, String component, String domain) {
+        JsonNode spec = isvc.path("spec").path(component);
+        String isvcName = Meta.name(isvc);
+        ObjectNode svc = Json.object();
+        svc.put("apiVersion", ResourceTypes.SERVICE.apiVersion()).put("kind", ResourceTypes.SERVICE.kind());
+        ObjectNode meta = svc.putObject("metadata");
+        meta.put("name", Names.component(isvcName, component)).put("namespace", Meta.namespace(isvc));
+        ObjectNode labels = meta.putObject("labels");
+        Meta.labels(isvc).forEach(labels::put);
+        labels.put(ServingLabels.INFERENCE_SERVICE, isvcName).put(ServingLabels.COMPONENT, component);
+        Meta.setOwner(svc, isvc);
+
+        ObjectNode template = svc.putObject("spec").putObject("template");
+        ObjectNode tmeta = template.putObject("metadata");
+        ObjectNode tlabels = tmeta.putObject("labels");
+        Meta.strings(spec.get("labels")).forEach(tlabels::put);
+        tlabels.put(ServingLabels.INFERENCE_SERVICE, isvcName).put(ServingLabels.COMPONENT, component);
+        ObjectNode annotations = Propagation.inheritedAnnotations(isvc);
+        Meta.strings(spec.get("annotations")).forEach(annotations::put);
+        scaling(spec, annotations);
+
+        ObjectNode tspec = template.putObject("spec");
+        if (spec.hasNonNull("containerConcurrency")) {
+            tspec.put("containerConcurrency", spec.get("containerConcurrency").asLong());
+        }
+        if (spec.hasNonNull("timeout")) {
+            tspec.put("timeoutSeconds", spec.get("timeout").asLong());
+        }
+        ArrayNode containers = tspec.putArray("containers");
+        if (!spec.path("containers").isEmpty()) {
+            spec.get("containers").forEach(c -> containers.add(c.deepCopy()));
+            if (component.equals(TRANSFORMER)) {
+                // A transformer reaches its predictor through Tide's ingress, by the predictor's host.
+                ObjectNode first = (ObjectNode) containers.get(0);
+                ArrayNode env = first.has("env") ? (ArrayNode) first.get("env") : first.putArray("env");
+                env.addObject().put("name", "PREDICTOR_HOST")
+                        .put("value", Names.host(Names.component(isvcName, PREDICTOR), Meta.namespace(isvc), domain));
+            }
+        } else {
+            modelServer(isvcName, spec, annotations, containers);
+        }
+        if (!annotations.isEmpty()) {
+            tmeta.set("annotations", annotations);
+        }
+        return svc;
+    }
+
+    /** KServe's component scaling fields, as Knative annotations. */
+    static void scaling(JsonNode spec, ObjectNode annotations) {
+        long min = spec.hasNonNull("minReplicas") ? spec.get("minReplicas").asLong() : 1;
+        annotations.put(AutoscalingAnnotations.MIN_SCALE, Long.toString(min));
+        if (spec.hasNonNull("maxReplicas") && spec.get("maxReplicas").asLong() > 0) {
+            annotations.put(AutoscalingAnnotations.MAX_SCALE, spec.get("maxReplicas").asText());
+        }
+        String metric = spec.hasNonNull("scaleMetric") ? spec.get("scaleMetric").asText() : null;
+        if ("cpu".equals(metric) || "memory".equals(metric)) {
+            annotations.put(AutoscalingAnnotations.CLASS, AutoscalerConfig.HPA_CLASS);
+            annotations.put(AutoscalingAnnotations.METRIC, metric);
+        } else if (metric != null) {
+            annotations.putIfAbsent(AutoscalingAnnotations.CLASS, Json.MAPPER.getNodeFactory().textNode(AutoscalerConfig.KPA_CLASS));
+            annotations.put(AutoscalingAnnotations.METRIC, metric);
+        }
+        if (spec.hasNonNull("scaleTarget")) {
+            JsonNode t = spec.get("scaleTarget");
+            annotations.put(AutoscalingAnnotations.TARGET, t.isIntegralNumber() ? Long.toString(t.asLong()) : t.asText());
+        }
+    }
+
+    /**
+     * The predictor container for a model: Tide's model server, told where the model is. The model spec is a
+     * container, so its env, args and resources carry over.
+     */
+    private static void modelServer(String isvcName, JsonNode predictor, ObjectNode annotations, ArrayNode containers) {
+        JsonNode model = predictor.get("model");
+        String format = model == null ? null : Json.text(model.path("modelFormat"), "name");
+        if (model == null) {
+            for (String f : InferenceServiceValidator.FRAMEWORKS) {
+                if (predictor.hasNonNull(f)) {
+                    model = predictor.get(f);
+                    format = f;
+                    break;
+                }
+            }
+        }
+        if (model == null) {
+            return;
+        }
+        ObjectNode c = containers.addObject();
+        c.put("name", "kserve-container");
+        List<String> args = new ArrayList<>(List.of("--model_name=" + isvcName, "--model_dir=/mnt/models", "--http_port=8080"));
+        model.path("args").forEach(a -> args.add(a.asText()));
+        ArrayNode argList = c.putArray("args");
+        args.forEach(argList::add);
+        for (String f : List.of("env", "resources", "readinessProbe", "livenessProbe", "volumeMounts")) {
+            if (model.has(f)) {
+                c.set(f, model.get(f).deepCopy());
+            }
+        }
+        c.putArray("ports").addObject().put("containerPort", 8080).put("name", "http1").put("protocol", "TCP");
+        String storageUri = Json.text(model, "storageUri");
+        if (storageUri != null) {
+            annotations.put(STORAGE_URI_ANNOTATION, storageUri);
+        }
+        if (format != null) {
+            annotations.put(MODEL_FORMAT_ANNOTATION, format);
+        }
+        String runtimeVersion = Json.text(model, "runtimeVersion");
+        if (runtimeVersion != null) {
+            annotations.put("serving.kserve.io/runtime-version", runtimeVersion);
+        }
+    }
+
+    /** KServe-shaped status: the top URL, each component's URL and revisions, and Ready from the components. */
+    public static ObjectNode status(JsonNode isvc, JsonNode predictor, JsonNode transformer, String domain, Instant now) {
+        ObjectNode status = isvc.path("status").isObject() ? (ObjectNode) isvc.get("status").deepCopy() : Json.object();
+        status.put("observedGeneration", Meta.generation(isvc));
+        String host = Names.host(Meta.name(isvc), Meta.namespace(isvc), domain);
+        status.put("url", "http://" + host);
+        status.putObject("address").put("url", "http://" + host);
+        ObjectNode components = status.putObject("components");
+        component(components, PREDICTOR, predictor);
+        List<String> parts = new ArrayList<>(List.of("PredictorReady"));
+        Propagation.fromChildReady(status, "PredictorReady", predictor, "Service", now);
+        if (transformer != null || isvc.path("spec").hasNonNull(TRANSFORMER)) {
+            component(components, TRANSFORMER, transformer);
+            Propagation.fromChildReady(status, "TransformerReady", transformer, "Service", now);
+            parts.add("TransformerReady");
+        } else {
+            dev.tide.api.Conditions.remove(status, "TransformerReady");
+        }
+        Propagation.fromChildReady(status, "IngressReady", predictor, "Service", now);
+        parts.add("IngressReady");
+        Propagation.readyFrom(status, parts, now);
+        return status;
+    }
+
+    private static void component(ObjectNode components, String name, JsonNode svc) {
+        ObjectNode c = components.putObject(name);
+        if (svc == null) {
+            return;
+        }
+        JsonNode s = svc.path("status");
+        if (s.hasNonNull("url")) {
+            c.set("url", s.get("url"));
+        }
+        if (s.hasNonNull("latestCreatedRevisionName")) {
+            c.set("latestCreatedRevision", s.get("latestCreatedRevisionName"));
+        }
+        if (s.hasNonNull("latestReadyRevisionName")) {
+            c.set("latestReadyRevision", s.get("latestReadyRevisionName"));
+        }
+        if (s.has("traffic")) {
+            c.set("traffic", s.get("traffic").deepCopy());
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.tide.controlplane.reconciler.revision;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tide.api.Conditions;
+import dev.tide.api.Json;
+import dev.tide.api.Meta;
+import dev.tide.api.ResourceType;
+import dev.tide.api.ResourceTypes;
+import dev.tide.controlplane.reconciler.Propagation;
+import dev.tide.controlplane.reconciler.Reconciler;
+import dev.tide.controlplane.registry.Registry;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+
+/** Knative Revision: reports what the runtime says of it, in Knative's conditions and replica counts. */
+public final class RevisionReconciler implements Reconciler {
+
+    static final String RESOURCES_AVAILABLE = "ResourcesAvailable";
+    static final String CONTAINER_HEALTHY = "ContainerHealthy";
+
+    private final Registry registry;
+    private final InstantSource clock;
+    private final RevisionRuntime runtime;
+
+    public RevisionReconciler(Registry registry, InstantSource clock, RevisionRuntime runtime) {
+        this.registry = registry;
+        this.clock = clock;
+        this.runtime = runtime;
+    }
+
+    @Override
+    public ResourceType type() {
+        return ResourceTypes.REVISION;
+    }
+
+    @Override
+    public void reconcile(String namespace, String name) {
+        Optional<ObjectNode> found = registry.get(ResourceTypes.REVISION, namespace, name);
+        if (found.isEmpty()) {
+            return;
+        }
+        ObjectNode rev = found.get();
+        ObjectNode status = status(rev, runtime, clock.instant());
+        if (!status.equals(rev.get("status"))) {
+            rev.set("status", status);
+            registry.updateStatus(ResourceTypes.REVISION, rev);
+        }
+    }
+
+    /** Pure: the revision's status given the runtime's view of it. */
+    static ObjectNode status(JsonNode rev, RevisionRuntime runtime, Instant now) {
+        ObjectNode status = rev.path("status").isObject() ? (ObjectNode) rev.get("status").deepCopy() : Json.object();
+        status.put("observedGeneration", Meta.generation(rev));
+        RevisionRuntime.State state = rev.path("spec").path("containers").isEmpty()
+                ? new RevisionRuntime.State(Conditions.FALSE, "ContainerMissing",
+                        "spec.containers is empty: the revision has nothing to run", 0, 0)
+                : runtime.state(rev);
+        Conditions.set(status, RESOURCES_AVAILABLE, state.ready(), state.reason(), state.message(), "", now);
+        Conditions.set(status, CONTAINER_HEALTHY, state.ready(), state.reason(), state.message(), "", now);
+        Propagation.readyFrom(status, List.of(RESOURCES_AVAILABLE, CONTAINER_HEALTHY), now);
+        Propagation.unsupportedAnnotations(status, Meta.annotations(rev), now);
+        if (state.actualReplicas() != null) {
+            status.put("actualReplicas", state.actualReplicas());
+        }
+        if (state.desiredReplicas() != null) {
+            status.put("desiredReplicas", state.desiredReplicas());
+        }
+        return status;
+    }
+}

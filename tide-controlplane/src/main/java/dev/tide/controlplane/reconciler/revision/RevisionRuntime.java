@@ -1,0 +1,34 @@
+package dev.tide.controlplane.reconciler.revision;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tide.api.Conditions;
+
+/**
+ * What the revision reconciler needs to know from whatever runs replicas (local processes, Kubernetes pods):
+ * declared here, where it is used, and implemented by the runtime modules, so the control plane depends on no
+ * runtime.
+ */
+@FunctionalInterface
+public interface RevisionRuntime {
+
+    /**
+     * The serving state of a revision.
+     *
+     * @param ready           {@code True}, {@code False} or {@code Unknown}
+     * @param reason          a CamelCase reason when not ready
+     * @param message         what a user should read when not ready
+     * @param actualReplicas  ready replicas, or {@code null} when unknown
+     * @param desiredReplicas replicas asked for, or {@code null} when unknown
+     */
+    record State(String ready, String reason, String message, Integer actualReplicas, Integer desiredReplicas) {
+    }
+
+    State state(JsonNode revision);
+
+    /** No runtime yet: revisions are stored and reported as not served, never as failed. */
+    static RevisionRuntime none() {
+        return revision -> new State(Conditions.UNKNOWN, "NoRuntime",
+                "no replica runtime serves revisions in this Tide yet; the revision is stored and will run once one does",
+                null, null);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.tide.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Tide's object store, with Kubernetes semantics: a global, increasing resourceVersion stamped into
+ * {@code metadata.resourceVersion}; compare-and-set updates; watches that resume from a version. A write
+ * returns only once it is durable.
+ */
+public interface Store extends AutoCloseable {
+
+    /** A copy of the object, if stored. */
+    Optional<ObjectNode> get(ObjectKey key);
+
+    /** Copies of the objects of {@code resource} in {@code namespace} ({@code null}: every namespace). */
+    Listing list(String resource, String namespace);
+
+    /** Stores a new object and returns the stored copy. */
+    ObjectNode create(ObjectKey key, ObjectNode object);
+
+    /**
+     * Replaces an object. A write that changes nothing keeps the resourceVersion and notifies no watcher.
+     *
+     * @param expectedResourceVersion the version the caller read, or {@code null} for an unconditional write
+     * @throws StoreException.Conflict when the stored version differs from the expected one
+     */
+    ObjectNode update(ObjectKey key, ObjectNode object, String expectedResourceVersion);
+
+    /** Removes an object and returns its last state. */
+    ObjectNode delete(ObjectKey key);
+
+    /**
+     * Watches changes of {@code resource} in {@code namespace} ({@code null}: all) that match {@code filter},
+     * starting after {@code fromResourceVersion}.
+     *
+     * @throws StoreException.Gone when that version is older than the history kept
+     */
+    Watch watch(String resource, String namespace, long fromResourceVersion, Predicate<ObjectKey> filter);
+
+    /** The current resourceVersion. */
+    long resourceVersion();
+
+    @Override
+    void close();
+}
