@@ -9,12 +9,13 @@ import java.util.Map;
 public final class UnservedKinds {
 
     private static final Map<String, String> EQUIVALENTS = Map.ofEntries(
-            Map.entry("Dataset", "Tide caches models itself: give the InferenceService a storageUri "
-                    + "(file://, pvc://, http(s)://, s3://) and warm it with 'tide cache prefetch'"),
+            Map.entry("Dataset", "Tide fetches and caches models itself: point the InferenceService's storageUri "
+                    + "at the model (file://, pvc://, http(s)://, s3://)"),
             Map.entry("JindoRuntime", "Tide's local model cache replaces the Fluid cache runtime: its quota and "
                     + "high/low watermarks are Tide settings"),
             Map.entry("ImageCache", "Tide runs replicas as local processes, so there are no images to pre-pull"),
-            Map.entry("ResourcePolicy", "Tide's resource pools fill a preferred pool first (a later Tide release)"),
+            Map.entry("ResourcePolicy", "Tide has no equivalent yet (resource pools that fill a preferred pool first "
+                    + "are planned)"),
             Map.entry("Deployment", "run it as a Knative Service (serving.knative.dev/v1), which Tide scales for you"),
             Map.entry("ReplicaSet", "run it as a Knative Service (serving.knative.dev/v1)"),
             Map.entry("Pod", "run it as a Knative Service (serving.knative.dev/v1)"),

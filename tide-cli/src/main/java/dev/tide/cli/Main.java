@@ -367,7 +367,7 @@ public final class Main {
                 String what = m.source() + ": " + Meta.kind(o) + " \"" + Meta.name(o) + "\"";
                 var type = ResourceTypes.byApiVersionAndKind(Meta.apiVersion(o), Meta.kind(o));
                 if (type.isEmpty()) {
-                    System.out.println(what + ": " + UnservedKinds.refusal(Meta.apiVersion(o), Meta.kind(o), Meta.name(o)));
+                    System.out.println(m.source() + ": " + UnservedKinds.refusal(Meta.apiVersion(o), Meta.kind(o), Meta.name(o)));
                     invalid++;
                     continue;
                 }

@@ -1,13 +1,5 @@
 package dev.tide.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tide.api.Json;
-import dev.tide.api.ResourceTypes;
-import dev.tide.api.config.AutoscalerConfig;
-import dev.tide.api.config.ClusterConfig;
-import dev.tide.api.config.DefaultsConfig;
-import dev.tide.api.config.DeploymentConfig;
-import dev.tide.api.config.ObservabilityConfig;
 import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.apiserver.ApiServer;
 import dev.tide.controlplane.reconciler.Controller;
@@ -51,7 +43,6 @@ final class TideServer implements AutoCloseable {
             InstantSource clock = InstantSource.system();
             Registry registry = new Registry(store, clock, new ClusterConfigSource(store, config.domain()),
                     () -> UUID.randomUUID().toString());
-            createConfigMaps(registry);
             Controller controller = new Controller(registry, List.of(
                     new ServiceReconciler(registry, clock),
                     new ConfigurationReconciler(registry, clock),
@@ -68,23 +59,6 @@ final class TideServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
-        }
-    }
-
-    /**
-     * Creates the ConfigMaps that hold Tide's settings, as Knative installs them: empty but for an {@code _example}
-     * key, so {@code kubectl get cm -n knative-serving} shows where the settings live.
-     */
-    private static void createConfigMaps(Registry registry) {
-        for (String name : List.of(AutoscalerConfig.NAME, DefaultsConfig.NAME, DeploymentConfig.NAME,
-                ObservabilityConfig.NAME, ClusterConfig.DOMAIN_CONFIG)) {
-            if (registry.get(ResourceTypes.CONFIG_MAP, ClusterConfig.NAMESPACE, name).isEmpty()) {
-                ObjectNode cm = Json.object();
-                cm.putObject("metadata").put("name", name);
-                cm.putObject("data").put("_example",
-                        "Keys and defaults are Knative's; see Tide's README, section 'Cluster settings'.");
-                registry.create(ResourceTypes.CONFIG_MAP, ClusterConfig.NAMESPACE, cm);
-            }
         }
     }
 

@@ -243,8 +243,14 @@ public final class ApiServer implements AutoCloseable {
             throw ApiException.methodNotAllowed("patching status is reserved to Tide's controllers");
         }
         switch (mediaType) {
-            case "application/merge-patch+json" -> {
-                ObjectNode patch = readObject(ex);
+            case "application/merge-patch+json", "application/strategic-merge-patch+json" -> {
+                if (mediaType.startsWith("application/strategic") && !type.group().isEmpty()) {
+                    // As for custom resources in Kubernetes: kubectl then falls back to a merge patch.
+                    throw ApiException.unsupportedMediaType(contentType);
+                }
+                // For Secrets and ConfigMaps a strategic merge patch is a merge patch: none of their fields is a
+                // list merged by key. Directives ($patch, $retainKeys, $setElementOrder) are dropped.
+                ObjectNode patch = MergePatch.withoutDirectives(readObject(ex));
                 ObjectNode current = registry.get(type, namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
                 String expected = emptyToNull(Json.text(patch.get("metadata"), "resourceVersion"));
                 ObjectNode patched = (ObjectNode) MergePatch.apply(current, patch);

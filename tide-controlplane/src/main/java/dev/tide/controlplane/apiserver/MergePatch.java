@@ -13,6 +13,17 @@ final class MergePatch {
     private MergePatch() {
     }
 
+    /** {@code patch} without strategic-merge-patch directives (keys starting with {@code $}), recursively. */
+    static ObjectNode withoutDirectives(ObjectNode patch) {
+        patch.properties().removeIf(e -> e.getKey().startsWith("$"));
+        patch.properties().forEach(e -> {
+            if (e.getValue() instanceof ObjectNode o) {
+                withoutDirectives(o);
+            }
+        });
+        return patch;
+    }
+
     /** Returns {@code target} patched; {@code target} itself is changed when both are objects. */
     static JsonNode apply(JsonNode target, JsonNode patch) {
         if (!(patch instanceof ObjectNode p)) {
