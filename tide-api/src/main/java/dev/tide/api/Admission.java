@@ -56,6 +56,7 @@ public final class Admission {
             ServingDefaults.route(obj);
             errors.addAll(ServingValidator.route(obj, config));
         } else if (type == ResourceTypes.REVISION) {
+            ServingDefaults.revision(obj, config);
             errors.addAll(ServingValidator.revision(obj, config));
         } else if (type == ResourceTypes.INFERENCE_SERVICE) {
             errors.addAll(InferenceServiceValidator.validate(obj, config));

@@ -176,10 +176,24 @@ class AdmissionTest {
         ObjectNode spec = (ObjectNode) svc.path("spec").path("template").path("spec");
         assertThat(spec.path("containerConcurrency").asLong()).isEqualTo(0);
         assertThat(spec.path("timeoutSeconds").asLong()).isEqualTo(300);
-        assertThat(spec.path("containers").get(0).path("name").asText()).isEqualTo("user-container");
-        assertThat(spec.path("containers").get(0).path("readinessProbe").toString())
-                .isEqualTo("{\"successThreshold\":1,\"tcpSocket\":{\"port\":0}}");
         assertThat(svc.path("spec").path("traffic").toString()).isEqualTo("[{\"latestRevision\":true,\"percent\":100}]");
+        assertThat(spec.path("containers").toString()).as("kept as written").isEqualTo("[{\"image\":\"example.com/hello\"}]");
+    }
+
+    @Test
+    void revisionsGetContainerDefaults() {
+        ObjectNode rev = admit("""
+                apiVersion: serving.knative.dev/v1
+                kind: Revision
+                metadata:
+                  name: hello-00001
+                spec:
+                  containers:
+                    - image: example.com/hello
+                """).object();
+        assertThat(rev.at("/spec/containers/0/name").asText()).isEqualTo("user-container");
+        assertThat(rev.at("/spec/containers/0/readinessProbe").toString()).isEqualTo("{\"successThreshold\":1,\"tcpSocket\":{\"port\":0}}");
+        assertThat(rev.at("/spec/timeoutSeconds").asLong()).isEqualTo(300);
     }
 
     @Test

@@ -34,20 +34,38 @@ public final class ServingDefaults {
     }
 
     /**
-     * Template defaults: {@code containerConcurrency} and {@code timeoutSeconds} from {@code config-defaults},
-     * container names, and the serving container's readiness probe (TCP on its port, one success), which is what
-     * makes cold starts fast: the probe runs aggressively until the first success.
+     * A Revision gets every default, container defaults included: it is what runs. Services and Configurations
+     * keep their containers as written, so re-applying an unchanged manifest is a no-op for kubectl's three-way
+     * merge (which compares lists whole) and it reports {@code unchanged}.
      */
-    static void template(ObjectNode template, ClusterConfig config) {
-        if (!(template.get("spec") instanceof ObjectNode spec)) {
-            return;
+    public static void revision(ObjectNode rev, ClusterConfig config) {
+        if (rev.get("spec") instanceof ObjectNode spec) {
+            scalars(spec, config);
+            containers(spec, config);
         }
+    }
+
+    /** Template defaults: {@code containerConcurrency} and {@code timeoutSeconds} from {@code config-defaults}. */
+    static void template(ObjectNode template, ClusterConfig config) {
+        if (template.get("spec") instanceof ObjectNode spec) {
+            scalars(spec, config);
+        }
+    }
+
+    private static void scalars(ObjectNode spec, ClusterConfig config) {
         if (!spec.hasNonNull("containerConcurrency")) {
             spec.put("containerConcurrency", config.defaults().containerConcurrency());
         }
         if (!spec.hasNonNull("timeoutSeconds")) {
             spec.put("timeoutSeconds", config.defaults().revisionTimeoutSeconds());
         }
+    }
+
+    /**
+     * Container names, and the serving container's readiness probe (TCP on its port, one success), which is what
+     * makes cold starts fast: the probe runs aggressively until the first success.
+     */
+    private static void containers(ObjectNode spec, ClusterConfig config) {
         if (!(spec.get("containers") instanceof ArrayNode containers)) {
             return;
         }

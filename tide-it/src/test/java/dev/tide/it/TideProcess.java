@@ -1,0 +1,106 @@
+package dev.tide.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real {@code tide server} process on a free port with its own data directory. Closing it sends SIGTERM and
+ * waits; {@link #kill()} sends SIGKILL, as a crash would.
+ */
+final class TideProcess implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("API listening on (http://127\\.0\\.0\\.1:\\d+)");
+
+    private final Process process;
+    private final String url;
+    private final ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
+
+    private TideProcess(Process process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    static TideProcess start(Path dataDir) {
+        try {
+            Process p = new ProcessBuilder(Exec.tideCommand("server", "--api-port", "0", "--data-dir", dataDir.toString()))
+                    .redirectErrorStream(true).start();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            CompletableFuture<String> url = new CompletableFuture<>();
+            ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        seen.add(line);
+                        Matcher m = LISTENING.matcher(line);
+                        if (m.find()) {
+                            url.complete(m.group(1));
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // The process ended.
+                }
+                url.completeExceptionally(new AssertionError("tide server exited before listening:\n" + String.join("\n", seen)));
+            }, "tide-output");
+            reader.setDaemon(true);
+            reader.start();
+            String u = url.get(60, TimeUnit.SECONDS);
+            TideProcess t = new TideProcess(p, u);
+            t.output.addAll(seen);
+            return t;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new AssertionError("tide server did not start", e);
+        }
+    }
+
+    String url() {
+        return url;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then waits for a clean exit. */
+    int stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("tide server did not stop within " + timeout + " of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    List<String> output() {
+        return List.copyOf(output);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop(Duration.ofSeconds(20));
+        }
+    }
+}
