@@ -52,8 +52,15 @@ final class TideServer implements AutoCloseable {
                     Thread.ofVirtual().name("tide-controller-", 0).factory());
             controller.start();
             ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
-            ApiServer api = new ApiServer(registry, clock, Ticker.system(),
-                    new InetSocketAddress(config.bind(), config.apiPort()), requests, version);
+            ApiServer api;
+            try {
+                api = new ApiServer(registry, clock, Ticker.system(), new InetSocketAddress(config.bind(), config.apiPort()),
+                        requests, version);
+            } catch (java.net.BindException e) {
+                controller.close();
+                throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.apiPort()
+                        + " (" + e.getMessage() + "): is another Tide running? Choose another port with --api-port", e);
+            }
             api.start();
             return new TideServer(store, controller, api, requests);
         } catch (IOException | RuntimeException e) {
