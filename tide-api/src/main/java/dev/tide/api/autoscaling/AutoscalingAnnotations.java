@@ -4,6 +4,7 @@ import dev.tide.api.config.AutoscalerConfig;
 import dev.tide.common.text.GoDuration;
 import dev.tide.common.validation.FieldError;
 import dev.tide.common.validation.FieldErrors;
+import dev.tide.common.validation.Values;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -163,15 +164,10 @@ public final class AutoscalingAnnotations {
                 }
             });
         }
-        Optional.ofNullable(annotations.get(PROGRESS_DEADLINE)).ifPresent(v -> {
-            try {
-                if (GoDuration.parse(v).compareTo(Duration.ZERO) <= 0) {
-                    errors.add(FieldError.invalidValue(v, path + "[" + PROGRESS_DEADLINE + "]", "must be > 0s"));
-                }
-            } catch (IllegalArgumentException e) {
-                errors.add(FieldError.invalidValue(v, path + "[" + PROGRESS_DEADLINE + "]", e.getMessage()));
-            }
-        });
+        Optional.ofNullable(annotations.get(PROGRESS_DEADLINE))
+                .flatMap(v -> Values.duration(v, path + "[" + PROGRESS_DEADLINE + "]", errors))
+                .filter(d -> d.compareTo(Duration.ZERO) <= 0)
+                .ifPresent(d -> errors.add(FieldError.invalidValue(GoDuration.format(d), path + "[" + PROGRESS_DEADLINE + "]", "must be > 0s")));
     }
 
     /** Typed reads of annotations that report parse failures at their field path. */
@@ -182,40 +178,15 @@ public final class AutoscalingAnnotations {
         }
 
         Optional<Double> decimal(String key) {
-            return lookup(annotations, key).flatMap(e -> {
-                try {
-                    double d = Double.parseDouble(e.getValue().trim());
-                    if (Double.isNaN(d) || Double.isInfinite(d)) {
-                        throw new NumberFormatException();
-                    }
-                    return Optional.of(d);
-                } catch (NumberFormatException ex) {
-                    errors.add(FieldError.invalidValue(e.getValue(), path + "[" + e.getKey() + "]", "expected a number"));
-                    return Optional.empty();
-                }
-            });
+            return lookup(annotations, key).flatMap(e -> Values.decimal(e.getValue(), path + "[" + e.getKey() + "]", errors));
         }
 
         Optional<Integer> int32(String key) {
-            return lookup(annotations, key).flatMap(e -> {
-                try {
-                    return Optional.of(Integer.parseInt(e.getValue().trim()));
-                } catch (NumberFormatException ex) {
-                    errors.add(FieldError.invalidValue(e.getValue(), path + "[" + e.getKey() + "]", "expected a 32-bit integer"));
-                    return Optional.empty();
-                }
-            });
+            return lookup(annotations, key).flatMap(e -> Values.int32(e.getValue(), path + "[" + e.getKey() + "]", errors));
         }
 
         Optional<Duration> duration(String key) {
-            return lookup(annotations, key).flatMap(e -> {
-                try {
-                    return Optional.of(GoDuration.parse(e.getValue().trim()));
-                } catch (IllegalArgumentException ex) {
-                    errors.add(FieldError.invalidValue(e.getValue(), path + "[" + e.getKey() + "]", ex.getMessage()));
-                    return Optional.empty();
-                }
-            });
+            return lookup(annotations, key).flatMap(e -> Values.duration(e.getValue(), path + "[" + e.getKey() + "]", errors));
         }
 
         void between(String key, double v, double lower, double upper) {

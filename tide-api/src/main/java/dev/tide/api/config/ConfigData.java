@@ -1,9 +1,7 @@
 package dev.tide.api.config;
 
-import dev.tide.common.text.GoBool;
-import dev.tide.common.text.GoDuration;
-import dev.tide.common.validation.FieldError;
 import dev.tide.common.validation.FieldErrors;
+import dev.tide.common.validation.Values;
 import java.time.Duration;
 import java.util.Map;
 
@@ -32,57 +30,21 @@ final class ConfigData {
 
     boolean bool(String key, boolean fallback) {
         String v = data.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return GoBool.parse(v.trim());
-        } catch (IllegalArgumentException e) {
-            errors.add(FieldError.invalidValue(v, path(key), "expected a boolean (true or false)"));
-            return fallback;
-        }
+        return v == null ? fallback : Values.bool(v, path(key), errors).orElse(fallback);
     }
 
     double decimal(String key, double fallback) {
         String v = data.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            double d = Double.parseDouble(v.trim());
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw new NumberFormatException(v);
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            errors.add(FieldError.invalidValue(v, path(key), "expected a decimal number"));
-            return fallback;
-        }
+        return v == null ? fallback : Values.decimal(v, path(key), errors).orElse(fallback);
     }
 
     int int32(String key, int fallback) {
         String v = data.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            errors.add(FieldError.invalidValue(v, path(key), "expected a 32-bit integer"));
-            return fallback;
-        }
+        return v == null ? fallback : Values.int32(v, path(key), errors).orElse(fallback);
     }
 
     Duration duration(String key, Duration fallback) {
         String v = data.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return GoDuration.parse(v.trim());
-        } catch (IllegalArgumentException e) {
-            errors.add(FieldError.invalidValue(v, path(key), e.getMessage()));
-            return fallback;
-        }
+        return v == null ? fallback : Values.duration(v, path(key), errors).orElse(fallback);
     }
 }

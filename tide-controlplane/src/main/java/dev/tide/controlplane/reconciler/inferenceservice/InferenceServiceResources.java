@@ -100,7 +100,9 @@ public final class InferenceServiceResources {
             annotations.put(AutoscalingAnnotations.CLASS, AutoscalerConfig.HPA_CLASS);
             annotations.put(AutoscalingAnnotations.METRIC, metric);
         } else if (metric != null) {
-            annotations.putIfAbsent(AutoscalingAnnotations.CLASS, Json.MAPPER.getNodeFactory().textNode(AutoscalerConfig.KPA_CLASS));
+            if (!annotations.has(AutoscalingAnnotations.CLASS)) {
+                annotations.put(AutoscalingAnnotations.CLASS, AutoscalerConfig.KPA_CLASS);
+            }
             annotations.put(AutoscalingAnnotations.METRIC, metric);
         }
         if (spec.hasNonNull("scaleTarget")) {

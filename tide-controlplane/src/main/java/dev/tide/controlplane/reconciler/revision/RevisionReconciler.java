@@ -5,49 +5,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.Conditions;
 import dev.tide.api.Json;
 import dev.tide.api.Meta;
-import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
 import dev.tide.controlplane.reconciler.Propagation;
-import dev.tide.controlplane.reconciler.Reconciler;
+import dev.tide.controlplane.reconciler.ObjectReconciler;
+import dev.tide.controlplane.reconciler.StatusUpdates;
 import dev.tide.controlplane.registry.Registry;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Optional;
 
 /** Knative Revision: reports what the runtime says of it, in Knative's conditions and replica counts. */
-public final class RevisionReconciler implements Reconciler {
+public final class RevisionReconciler extends ObjectReconciler {
 
     static final String RESOURCES_AVAILABLE = "ResourcesAvailable";
     static final String CONTAINER_HEALTHY = "ContainerHealthy";
 
-    private final Registry registry;
-    private final InstantSource clock;
     private final RevisionRuntime runtime;
 
     public RevisionReconciler(Registry registry, InstantSource clock, RevisionRuntime runtime) {
-        this.registry = registry;
-        this.clock = clock;
+        super(ResourceTypes.REVISION, registry, clock);
         this.runtime = runtime;
     }
 
     @Override
-    public ResourceType type() {
-        return ResourceTypes.REVISION;
-    }
-
-    @Override
-    public void reconcile(String namespace, String name) {
-        Optional<ObjectNode> found = registry.get(ResourceTypes.REVISION, namespace, name);
-        if (found.isEmpty()) {
-            return;
-        }
-        ObjectNode rev = found.get();
-        ObjectNode status = status(rev, runtime, clock.instant());
-        if (!status.equals(rev.get("status"))) {
-            rev.set("status", status);
-            registry.updateStatus(ResourceTypes.REVISION, rev);
-        }
+    protected void reconcile(ObjectNode rev) {
+        StatusUpdates.publish(registry, ResourceTypes.REVISION, rev, status(rev, runtime, clock.instant()));
     }
 
     /** Pure: the revision's status given the runtime's view of it. */
