@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tide", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Serverless model inference with Knative and KServe semantics.",
         subcommands = {Main.Server.class, Main.Up.class, Main.Apply.class, Main.Get.class, Main.Describe.class,
-                Main.Delete.class, Main.Validate.class, Main.VersionCommand.class})
+                Main.Delete.class, Main.Validate.class, Simulate.class, Main.VersionCommand.class})
 public final class Main {
 
     /** Exit code for a command that ran and found problems (invalid manifests, refused objects). */

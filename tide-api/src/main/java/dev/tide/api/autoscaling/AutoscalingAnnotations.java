@@ -33,6 +33,18 @@ public final class AutoscalingAnnotations {
     public static final String SCALE_TO_ZERO_POD_RETENTION = PREFIX + "scale-to-zero-pod-retention-period";
     public static final String TARGET_BURST_CAPACITY = PREFIX + "target-burst-capacity";
     public static final String METRIC_AGGREGATION = PREFIX + "metric-aggregation-algorithm";
+    /**
+     * Tide's predictive option for periodic traffic: {@code "true"} adds capacity ahead of the load seen at the
+     * same time on previous days, never below what the KPA asks for.
+     */
+    public static final String PREDICTIVE = "autoscaling.tide.dev/predictive";
+    /** Days of the revision's own history the prediction learns from: 1..28, default {@value #PREDICTIVE_DAYS_DEFAULT}. */
+    public static final String PREDICTIVE_DAYS = "autoscaling.tide.dev/predictive-days";
+    /** How far ahead the prediction looks (cover a replica's cold start): 0s..1h, default 2m. */
+    public static final String PREDICTIVE_LEAD = "autoscaling.tide.dev/predictive-lead";
+    public static final int PREDICTIVE_DAYS_DEFAULT = 7;
+    public static final java.time.Duration PREDICTIVE_LEAD_DEFAULT = java.time.Duration.ofMinutes(2);
+
     /** Not under the autoscaling prefix, but part of the activation timeout. */
     public static final String PROGRESS_DEADLINE = "serving.knative.dev/progress-deadline";
 
@@ -164,6 +176,13 @@ public final class AutoscalingAnnotations {
                 }
             });
         }
+        Optional.ofNullable(annotations.get(PREDICTIVE)).ifPresent(v -> Values.bool(v, path + "[" + PREDICTIVE + "]", errors));
+        Optional.ofNullable(annotations.get(PREDICTIVE_DAYS)).flatMap(v -> Values.int32(v, path + "[" + PREDICTIVE_DAYS + "]", errors))
+                .filter(d -> d < 1 || d > 28)
+                .ifPresent(d -> errors.add(FieldError.outOfBounds(d, 1, 28, path + "[" + PREDICTIVE_DAYS + "]")));
+        Optional.ofNullable(annotations.get(PREDICTIVE_LEAD)).flatMap(v -> Values.duration(v, path + "[" + PREDICTIVE_LEAD + "]", errors))
+                .filter(d -> d.isNegative() || d.compareTo(MAX_DELAY) > 0)
+                .ifPresent(d -> errors.add(FieldError.outOfBounds(GoDuration.format(d), "0s", "1h0m0s", path + "[" + PREDICTIVE_LEAD + "]")));
         Optional.ofNullable(annotations.get(PROGRESS_DEADLINE))
                 .flatMap(v -> Values.duration(v, path + "[" + PROGRESS_DEADLINE + "]", errors))
                 .filter(d -> d.compareTo(Duration.ZERO) <= 0)
