@@ -7,13 +7,13 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The autoscaler is pure: the JDK and tide-common only, no I/O, no threads, time passed in. */
+/** The autoscaler is pure: the JDK only, no I/O, no threads, time passed in. */
 @AnalyzeClasses(packages = "dev.tide.autoscaler", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
     @ArchTest
     static final ArchRule dependsOnNothing = noClasses().should().dependOnClassesThat()
-            .resideOutsideOfPackages("dev.tide.autoscaler..", "dev.tide.common..", "java..");
+            .resideOutsideOfPackages("dev.tide.autoscaler..", "java..");
 
     @ArchTest
     static final ArchRule noIoNoThreads = noClasses().should().dependOnClassesThat()
