@@ -1,0 +1,28 @@
+package dev.tide.runtime.process;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The last lines a replica printed (stdout and stderr together), bounded so a chatty replica cannot exhaust memory. Thread-safe. */
+final class OutputBuffer {
+
+    private final int maxLines;
+    private final ArrayDeque<String> lines = new ArrayDeque<>();
+
+    OutputBuffer(int maxLines) {
+        this.maxLines = maxLines;
+    }
+
+    synchronized void add(String line) {
+        if (lines.size() == maxLines) {
+            lines.removeFirst();
+        }
+        lines.addLast(line.length() > 4096 ? line.substring(0, 4096) + "..." : line);
+    }
+
+    synchronized List<String> last(int n) {
+        List<String> all = new ArrayList<>(lines);
+        return List.copyOf(all.subList(Math.max(0, all.size() - n), all.size()));
+    }
+}

@@ -1,0 +1,541 @@
+package dev.tide.runtime.process;
+
+import dev.tide.common.time.Scheduler;
+import dev.tide.runtime.ProbeSpec;
+import dev.tide.runtime.Replica;
+import dev.tide.runtime.ReplicaRuntime;
+import dev.tide.runtime.ReplicaSpec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Replicas as local processes, with Knative's runtime contract: the process gets a free port in {@code PORT} (and
+ * {@code K_SERVICE}, {@code K_CONFIGURATION}, {@code K_REVISION}), {@code $(VAR)} references in its command and
+ * args are expanded as Kubernetes expands them, and it is probed, drained, restarted and stopped as a pod would be.
+ *
+ * <ul>
+ *   <li>Readiness: with no period, every 50 ms for the first 10 s, then every second, until the first success, so a
+ *       cold start is not spent waiting for a probe; afterwards every period (1 s when none).</li>
+ *   <li>Liveness: failing {@code failureThreshold} times in a row restarts the process.</li>
+ *   <li>A process that exits on its own is restarted after a back-off doubling from 1 s to 30 s (a local
+ *       CrashLoopBackOff); each crash is reported with the replica's last output lines.</li>
+ *   <li>Stopping: the replica turns {@code DRAINING} at once (routing drops it), the drain gate says when its
+ *       in-flight requests are done (at most the revision's timeout), then SIGTERM goes to the process and its
+ *       descendants, and SIGKILL after the grace period.</li>
+ *   <li>Every live process has a pid file in the state directory: a Tide restarted after a crash kills the strays of
+ *       its predecessor before starting anything (matching each pid's start time, so a reused pid is left alone).</li>
+ * </ul>
+ *
+ * <p>Threading: timers come from the injected scheduler, blocking work (probes, waits) runs on the injected
+ * executor (virtual threads); each replica's state is guarded by its own monitor; listeners are called outside it.
+ */
+public final class ProcessRuntime implements ReplicaRuntime {
+
+    private static final System.Logger LOG = System.getLogger(ProcessRuntime.class.getName());
+    static final long AGGRESSIVE_PROBE_NANOS = 50_000_000L;
+    static final long AGGRESSIVE_PHASE_NANOS = 10_000_000_000L;
+    static final long SECOND = 1_000_000_000L;
+    static final int OUTPUT_LINES = 1000;
+    private static final Pattern VAR = Pattern.compile("\\$\\$|\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+
+    private final Scheduler scheduler;
+    private final Executor blocking;
+    private final Path pidDir;
+    private final DrainGate drainGate;
+    private final Map<String, ProcessReplica> replicas = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    /**
+     * @param stateDir where pid files are kept; strays recorded there by an earlier run are killed now
+     */
+    public ProcessRuntime(Scheduler scheduler, Executor blocking, Path stateDir, DrainGate drainGate) {
+        this.scheduler = scheduler;
+        this.blocking = blocking;
+        this.pidDir = stateDir.resolve("replicas");
+        this.drainGate = drainGate;
+        try {
+            Files.createDirectories(pidDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + pidDir, e);
+        }
+        reapStrays();
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public Replica start(ReplicaSpec spec) {
+        String id = spec.revision() + "-" + ids.incrementAndGet();
+        ProcessReplica r = new ProcessReplica(id, spec, freePort());
+        replicas.put(id, r);
+        r.launch();
+        return r.snapshot();
+    }
+
+    @Override
+    public void stop(String replicaId) {
+        ProcessReplica r = replicas.get(replicaId);
+        if (r != null) {
+            r.stop();
+        }
+    }
+
+    @Override
+    public List<Replica> replicas() {
+        List<Replica> out = new ArrayList<>();
+        replicas.values().forEach(r -> out.add(r.snapshot()));
+        out.sort((a, b) -> a.id().compareTo(b.id()));
+        return out;
+    }
+
+    @Override
+    public List<String> output(String replicaId) {
+        ProcessReplica r = replicas.get(replicaId);
+        return r == null ? List.of() : r.output.last(OUTPUT_LINES);
+    }
+
+    @Override
+    public void shutdown(Duration timeout) {
+        List<ProcessReplica> all = new ArrayList<>(replicas.values());
+        all.forEach(ProcessReplica::stop);
+        long deadline = scheduler.ticker().nanos() + timeout.toNanos();
+        for (ProcessReplica r : all) {
+            r.awaitExit(deadline);
+        }
+    }
+
+    private void notifyListeners(Replica snapshot) {
+        for (Listener l : listeners) {
+            try {
+                l.changed(snapshot);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "replica listener failed", e);
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    /** {@code $(VAR)} from the replica's environment, {@code $$} for a literal {@code $}; unknown references stay. */
+    static String expand(String s, Map<String, String> env) {
+        Matcher m = VAR.matcher(s);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement = m.group().equals("$$") ? "$" : env.getOrDefault(m.group(1), m.group());
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    // --- strays
+
+    private void reapStrays() {
+        try (var files = Files.list(pidDir)) {
+            for (Path f : files.toList()) {
+                try {
+                    String[] parts = Files.readString(f).strip().split(" ", 2);
+                    long pid = Long.parseLong(f.getFileName().toString().replace(".pid", ""));
+                    long startMillis = Long.parseLong(parts[0]);
+                    Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(p -> p.info().startInstant()
+                            .map(i -> Math.abs(i.toEpochMilli() - startMillis) < 1000).orElse(false));
+                    h.ifPresent(p -> {
+                        LOG.log(System.Logger.Level.INFO, "killing replica process " + pid + " left by an earlier run");
+                        p.descendants().forEach(ProcessHandle::destroyForcibly);
+                        p.destroyForcibly();
+                    });
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot read pid file " + f + ": " + e.getMessage());
+                }
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + pidDir, e);
+        }
+    }
+
+    /** One replica: its process, probes and life. Guarded by its own monitor. */
+    private final class ProcessReplica {
+        final String id;
+        final ReplicaSpec spec;
+        final int port;
+        final OutputBuffer output = new OutputBuffer(OUTPUT_LINES);
+        final Map<String, String> env;
+        Process process;
+        Replica.State state = Replica.State.STARTING;
+        int restarts;
+        /** Bumped at every launch: probe results and exits of an earlier process are ignored. */
+        int generation;
+        long launchedNanos;
+        boolean everReady;
+        boolean stopping;
+        int readySuccesses;
+        int readyFailures;
+        int liveFailures;
+        Path pidFile;
+        /** Completes when the current process's output has been read to its end. */
+        java.util.concurrent.CompletableFuture<Void> drained = java.util.concurrent.CompletableFuture.completedFuture(null);
+
+        ProcessReplica(String id, ReplicaSpec spec, int port) {
+            this.id = id;
+            this.spec = spec;
+            this.port = port;
+            Map<String, String> e = new HashMap<>(spec.env());
+            e.put("PORT", Integer.toString(port));
+            e.put("K_SERVICE", spec.service());
+            e.put("K_CONFIGURATION", spec.configuration());
+            e.put("K_REVISION", spec.revision());
+            this.env = Map.copyOf(e);
+        }
+
+        synchronized Replica snapshot() {
+            return new Replica(id, spec.namespace(), spec.revision(), port, state, process == null ? -1 : process.pid(),
+                    restarts, output.last(20));
+        }
+
+        void launch() {
+            Replica changed;
+            int gen;
+            boolean failed = false;
+            synchronized (this) {
+                if (stopping) {
+                    return;
+                }
+                gen = ++generation;
+                List<String> command = new ArrayList<>();
+                spec.command().forEach(c -> command.add(expand(c, env)));
+                spec.args().forEach(a -> command.add(expand(a, env)));
+                ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+                pb.environment().putAll(env);
+                if (spec.workingDir() != null) {
+                    pb.directory(Path.of(spec.workingDir()).toFile());
+                }
+                try {
+                    process = pb.start();
+                } catch (IOException e) {
+                    output.add("tide: cannot start " + String.join(" ", command) + ": " + e.getMessage());
+                    state = Replica.State.CRASHED;
+                    scheduleRestart(gen);
+                    failed = true;
+                }
+                if (failed) {
+                    changed = snapshotLocked();
+                } else {
+                    launchedNanos = scheduler.ticker().nanos();
+                    state = Replica.State.STARTING;
+                    everReady = false;
+                    readySuccesses = 0;
+                    readyFailures = 0;
+                    liveFailures = 0;
+                    writePidFile();
+                    changed = snapshotLocked();
+                }
+            }
+            if (failed) {
+                notifyListeners(changed);
+                return;
+            }
+            Process p = process;
+            java.util.concurrent.CompletableFuture<Void> pumped = new java.util.concurrent.CompletableFuture<>();
+            synchronized (this) {
+                drained = pumped;
+            }
+            blocking.execute(() -> {
+                pump(p);
+                pumped.complete(null);
+            });
+            p.onExit().thenRunAsync(() -> exited(gen), blocking);
+            ProbeSpec readiness = spec.readiness();
+            schedule(readiness.initialDelay().toNanos(), () -> probeReadiness(gen));
+            if (spec.liveness() != null) {
+                schedule(spec.liveness().initialDelay().toNanos() + periodNanos(spec.liveness(), 10 * SECOND), () -> probeLiveness(gen));
+            }
+            notifyListeners(changed);
+        }
+
+        private Replica snapshotLocked() {
+            return new Replica(id, spec.namespace(), spec.revision(), port, state, process == null ? -1 : process.pid(),
+                    restarts, output.last(20));
+        }
+
+        private void writePidFile() {
+            try {
+                long start = process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+                pidFile = pidDir.resolve(process.pid() + ".pid");
+                Files.writeString(pidFile, start + " " + id + "\n");
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot write pid file for " + id + ": " + e.getMessage());
+            }
+        }
+
+        private void pump(Process p) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    output.add(line);
+                }
+            } catch (IOException ignored) {
+                // The process closed its output.
+            }
+        }
+
+        private void schedule(long delayNanos, Runnable blockingTask) {
+            scheduler.schedule(() -> blocking.execute(blockingTask), delayNanos);
+        }
+
+        private void probeReadiness(int gen) {
+            ProbeSpec probe = spec.readiness();
+            synchronized (this) {
+                if (gen != generation || stopping) {
+                    return;
+                }
+            }
+            boolean ok = Probes.attempt(probe.handler(), port, everReadyTimeout(probe), env);
+            Replica changed = null;
+            long next;
+            synchronized (this) {
+                if (gen != generation || stopping || state == Replica.State.CRASHED) {
+                    return;
+                }
+                if (ok) {
+                    readyFailures = 0;
+                    readySuccesses++;
+                    if (readySuccesses >= Math.max(1, probe.successThreshold()) && state != Replica.State.READY) {
+                        state = Replica.State.READY;
+                        everReady = true;
+                        changed = snapshotLocked();
+                    }
+                } else {
+                    readySuccesses = 0;
+                    readyFailures++;
+                    if (state == Replica.State.READY && readyFailures >= Math.max(1, probe.failureThreshold())) {
+                        state = Replica.State.NOT_READY;
+                        changed = snapshotLocked();
+                    }
+                }
+                next = nextReadinessDelay(probe);
+            }
+            if (changed != null) {
+                notifyListeners(changed);
+            }
+            schedule(next, () -> probeReadiness(gen));
+        }
+
+        /** Aggressive until first ready: 50 ms for 10 s, then 1 s; afterwards the period (1 s without one). */
+        private long nextReadinessDelay(ProbeSpec probe) {
+            if (!probe.period().isZero()) {
+                return probe.period().toNanos();
+            }
+            if (!everReady && scheduler.ticker().nanos() - launchedNanos < AGGRESSIVE_PHASE_NANOS) {
+                return AGGRESSIVE_PROBE_NANOS;
+            }
+            return SECOND;
+        }
+
+        private Duration everReadyTimeout(ProbeSpec probe) {
+            // Aggressive probes use a short timeout, as queue-proxy's 100 ms, so a hung attempt does not stall them.
+            if (probe.period().isZero() && !everReady) {
+                return Duration.ofMillis(100);
+            }
+            return probe.timeout().isZero() ? Duration.ofSeconds(1) : probe.timeout();
+        }
+
+        private long periodNanos(ProbeSpec probe, long fallback) {
+            return probe.period().isZero() ? fallback : probe.period().toNanos();
+        }
+
+        private void probeLiveness(int gen) {
+            ProbeSpec probe = spec.liveness();
+            synchronized (this) {
+                if (gen != generation || stopping) {
+                    return;
+                }
+            }
+            boolean ok = Probes.attempt(probe.handler(), port, probe.timeout().isZero() ? Duration.ofSeconds(1) : probe.timeout(), env);
+            boolean restart = false;
+            synchronized (this) {
+                if (gen != generation || stopping) {
+                    return;
+                }
+                liveFailures = ok ? 0 : liveFailures + 1;
+                if (liveFailures >= Math.max(1, probe.failureThreshold())) {
+                    restart = true;
+                    output.add("tide: liveness probe failed " + liveFailures + " times; restarting");
+                }
+            }
+            if (restart) {
+                kill(process);
+                return; // exited() restarts it
+            }
+            schedule(periodNanos(probe, 10 * SECOND), () -> probeLiveness(gen));
+        }
+
+        private void exited(int gen) {
+            java.util.concurrent.CompletableFuture<Void> pumped;
+            synchronized (this) {
+                pumped = drained;
+            }
+            try {
+                // The last lines are what a crash report is for: let the pipe drain first (briefly: a child that
+                // inherited the pipe could keep it open).
+                pumped.get(2, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.log(System.Logger.Level.DEBUG, "output of " + id + " not fully read: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Replica changed;
+            synchronized (this) {
+                if (gen != generation) {
+                    return;
+                }
+                deletePidFile();
+                if (stopping) {
+                    state = Replica.State.STOPPED;
+                    replicas.remove(id, this);
+                    changed = snapshotLocked();
+                    notifyAll();
+                } else {
+                    output.add("tide: process exited with code " + process.exitValue());
+                    state = Replica.State.CRASHED;
+                    changed = snapshotLocked();
+                    scheduleRestart(gen);
+                }
+            }
+            notifyListeners(changed);
+        }
+
+        /** Back-off doubling from 1 s to 30 s with each restart. Caller holds the monitor. */
+        private void scheduleRestart(int gen) {
+            restarts++;
+            long backoff = Math.min(30 * SECOND, SECOND << Math.min(5, restarts - 1));
+            scheduler.schedule(() -> blocking.execute(() -> {
+                synchronized (this) {
+                    if (gen != generation || stopping) {
+                        return;
+                    }
+                }
+                launch();
+            }), backoff);
+        }
+
+        void stop() {
+            Replica changed;
+            synchronized (this) {
+                if (stopping) {
+                    return;
+                }
+                stopping = true;
+                if (process == null || !process.isAlive()) {
+                    state = Replica.State.STOPPED;
+                    deletePidFile();
+                    replicas.remove(id, this);
+                    notifyAll();
+                    changed = snapshotLocked();
+                    notifyListeners(changed);
+                    return;
+                }
+                state = Replica.State.DRAINING;
+                changed = snapshotLocked();
+            }
+            notifyListeners(changed);
+            drainGate.whenIdle(id, spec.drainTimeout(), this::terminate);
+        }
+
+        private void terminate() {
+            Process p;
+            synchronized (this) {
+                p = process;
+            }
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy(); // SIGTERM
+            scheduler.schedule(() -> {
+                if (p.isAlive()) {
+                    output.add("tide: still running " + spec.terminationGrace().toSeconds() + "s after SIGTERM; killing");
+                    kill(p);
+                }
+            }, spec.terminationGrace().toNanos());
+        }
+
+        private void kill(Process p) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+
+        private void deletePidFile() {
+            if (pidFile != null) {
+                try {
+                    Files.deleteIfExists(pidFile);
+                } catch (IOException ignored) {
+                    // A leftover pid file only costs a check at the next start.
+                }
+                pidFile = null;
+            }
+        }
+
+        /**
+         * Waits for the process to exit until {@code deadlineNanos}, killing it then if it has not, and for its exit to
+         * be handled (the replica reported STOPPED and forgotten).
+         */
+        void awaitExit(long deadlineNanos) {
+            Process p;
+            synchronized (this) {
+                p = process;
+            }
+            try {
+                if (p != null) {
+                    long remaining = deadlineNanos - scheduler.ticker().nanos();
+                    if (remaining <= 0 || !p.waitFor(remaining, TimeUnit.NANOSECONDS)) {
+                        kill(p);
+                        p.waitFor(5, TimeUnit.SECONDS);
+                    }
+                }
+                long handledBy = Math.max(deadlineNanos, scheduler.ticker().nanos()) + 5 * SECOND;
+                synchronized (this) {
+                    while (state != Replica.State.STOPPED) {
+                        long wait = handledBy - scheduler.ticker().nanos();
+                        if (wait <= 0) {
+                            break;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(this, wait);
+                    }
+                }
+            } catch (InterruptedException e) {
+                if (p != null) {
+                    kill(p);
+                }
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

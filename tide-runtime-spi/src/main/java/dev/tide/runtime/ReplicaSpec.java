@@ -1,0 +1,33 @@
+package dev.tide.runtime;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to run for one replica of a revision.
+ *
+ * @param namespace         the revision's namespace
+ * @param service           the Knative Service (or Configuration) name, for {@code K_SERVICE}
+ * @param configuration     for {@code K_CONFIGURATION}
+ * @param revision          for {@code K_REVISION}
+ * @param env               resolved environment (Secret references already read)
+ * @param workingDir        or {@code null}
+ * @param liveness          or {@code null}
+ * @param drainTimeout      how long in-flight requests may take to finish before the process is signalled (the
+ *                          revision's {@code timeoutSeconds})
+ * @param terminationGrace  between SIGTERM and SIGKILL
+ */
+public record ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
+                          List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
+                          Duration drainTimeout, Duration terminationGrace) {
+
+    public ReplicaSpec {
+        command = List.copyOf(command);
+        args = List.copyOf(args);
+        env = Map.copyOf(env);
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("command: empty (a local replica needs a command to run)");
+        }
+    }
+}
