@@ -90,7 +90,8 @@ public final class Breaker {
     /** Callbacks waiting to run on this thread while an earlier one runs; empty when none is running. */
     private final ThreadLocal<ArrayDeque<Runnable>> deliveries = ThreadLocal.withInitial(ArrayDeque::new);
     private final Scheduler scheduler;
-    private final int queueDepth;
+    /** Guarded by {@link #lock}. */
+    private int queueDepth;
     /** Guarded by {@link #lock}. */
     private int capacity;
     /** Guarded by {@link #lock}. */
@@ -162,13 +163,27 @@ public final class Breaker {
 
     /** Changes the number of permits; waiters are granted at once if it grew. */
     public void setCapacity(int newCapacity) {
-        if (newCapacity < 0) {
-            throw new IllegalArgumentException("capacity: " + newCapacity + " (expected: >= 0)");
+        lock.lock();
+        try {
+            setLimits(newCapacity, queueDepth);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Changes both limits (the gate in front of a revision follows its ready replicas: containerConcurrency times
+     * their number, and ten waiting per slot). Requests already waiting stay queued even if the queue shrank.
+     */
+    public void setLimits(int newCapacity, int newQueueDepth) {
+        if (newCapacity < 0 || newQueueDepth < 0) {
+            throw new IllegalArgumentException("capacity: " + newCapacity + ", queueDepth: " + newQueueDepth + " (expected: >= 0)");
         }
         ArrayDeque<Waiter> granted = new ArrayDeque<>();
         lock.lock();
         try {
             capacity = newCapacity;
+            queueDepth = newQueueDepth;
             for (Waiter w = nextWaiterLocked(); w != null; w = nextWaiterLocked()) {
                 granted.add(w);
             }

@@ -1,0 +1,123 @@
+package dev.tide.dataplane.gateway;
+
+import dev.tide.common.time.Scheduler;
+import dev.tide.dataplane.balancer.Balancer;
+import dev.tide.dataplane.balancer.ReplicaSlots;
+import dev.tide.dataplane.limiter.Breaker;
+import dev.tide.dataplane.routing.RevisionKey;
+import dev.tide.dataplane.stats.RequestStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * One revision's entrance: a single gate that does both the activator's job and queue-proxy's, because Tide's
+ * gateway, activator and limiter are one process.
+ *
+ * <p>The gate's capacity follows the ready replicas: {@code containerConcurrency x ready} (unlimited with
+ * containerConcurrency 0 and at least one replica), 0 at zero scale, so requests wait there while the revision scales
+ * from zero and go out as soon as a replica is ready. Its queue is 10 per slot, as queue-proxy's (a request beyond it
+ * gets 503 {@code pending request queue full}); at zero scale, or without a limit, it is {@value #ACTIVATOR_QUEUE},
+ * as Knative's activator, where only the request timeout bounds waiting. Behind the gate the balancer picks a
+ * replica with a free slot by Knative's policy for the containerConcurrency.
+ *
+ * <p>Threading: {@link #setReplicas} comes from the runtime's thread, requests from the event loops; the replica
+ * list is replaced whole (copy on write) and read without locks.
+ */
+public final class RevisionEndpoint {
+
+    /** Requests that may wait at the activator. */
+    public static final int ACTIVATOR_QUEUE = 10_000;
+
+    /** A ready replica: where it listens. */
+    public record Backend(String id, int port) {
+    }
+
+    private final RevisionKey key;
+    private final int containerConcurrency;
+    private final Duration timeout;
+    private final Breaker gate;
+    private final Balancer balancer;
+    private final RequestStats stats;
+    private volatile List<ReplicaSlots> slots = List.of();
+    private volatile Map<String, Integer> ports = Map.of();
+
+    public RevisionEndpoint(RevisionKey key, int containerConcurrency, Duration timeout, Scheduler scheduler, RandomGenerator random) {
+        this.key = key;
+        this.containerConcurrency = containerConcurrency;
+        this.timeout = timeout;
+        this.gate = new Breaker(0, ACTIVATOR_QUEUE, scheduler);
+        this.balancer = Balancer.forContainerConcurrency(containerConcurrency, random);
+        this.stats = new RequestStats(scheduler.ticker().nanos());
+    }
+
+    public RevisionKey key() {
+        return key;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    Breaker gate() {
+        return gate;
+    }
+
+    public RequestStats stats() {
+        return stats;
+    }
+
+    /** Replaces the set of ready replicas; slots of replicas that stay keep their in-flight counts. */
+    public synchronized void setReplicas(List<Backend> ready) {
+        Map<String, ReplicaSlots> previous = new HashMap<>();
+        slots.forEach(s -> previous.put(s.id(), s));
+        List<ReplicaSlots> next = new ArrayList<>();
+        Map<String, Integer> nextPorts = new HashMap<>();
+        for (Backend b : ready) {
+            next.add(previous.getOrDefault(b.id(), new ReplicaSlots(b.id(), containerConcurrency)));
+            nextPorts.put(b.id(), b.port());
+        }
+        next.sort(Comparator.comparing(ReplicaSlots::id));
+        ports = Map.copyOf(nextPorts);
+        slots = List.copyOf(next);
+        int n = next.size();
+        if (n == 0) {
+            gate.setLimits(0, ACTIVATOR_QUEUE);
+        } else if (containerConcurrency == 0) {
+            gate.setLimits(Integer.MAX_VALUE, ACTIVATOR_QUEUE);
+        } else {
+            long capacity = (long) containerConcurrency * n;
+            gate.setLimits((int) Math.min(Integer.MAX_VALUE, capacity), (int) Math.min(Integer.MAX_VALUE, 10 * capacity));
+        }
+    }
+
+    /** Ready replicas now. */
+    public int readyReplicas() {
+        return slots.size();
+    }
+
+    /** Picks a replica and takes one of its slots, or returns {@code null} if none is free. */
+    ReplicaSlots pick() {
+        return balancer.pick(slots);
+    }
+
+    /** The port of a replica picked earlier; -1 if it went away meanwhile. */
+    int port(ReplicaSlots replica) {
+        Integer p = ports.get(replica.id());
+        return p == null ? -1 : p;
+    }
+
+    /** Requests in flight on one replica, for draining. */
+    public int inFlight(String replicaId) {
+        for (ReplicaSlots s : slots) {
+            if (s.id().equals(replicaId)) {
+                return s.inFlight();
+            }
+        }
+        return 0;
+    }
+}

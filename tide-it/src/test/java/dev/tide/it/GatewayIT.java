@@ -1,0 +1,225 @@
+package dev.tide.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tide.common.time.ExecutorScheduler;
+import dev.tide.common.time.Ticker;
+import dev.tide.dataplane.gateway.Endpoints;
+import dev.tide.dataplane.gateway.Gateway;
+import dev.tide.dataplane.gateway.RevisionEndpoint;
+import dev.tide.dataplane.routing.RevisionKey;
+import dev.tide.dataplane.routing.RoutingTable;
+import dev.tide.it.fixtures.FixtureServer;
+import dev.tide.runtime.ProbeSpec;
+import dev.tide.runtime.Replica;
+import dev.tide.runtime.ReplicaRuntime;
+import dev.tide.runtime.ReplicaSpec;
+import dev.tide.runtime.process.ProcessRuntime;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The data plane on real ports in front of real replica processes: the gate at zero scale (the activator's job),
+ * containerConcurrency (queue-proxy's job), timeouts, the traffic split and routing.
+ */
+class GatewayIT {
+
+    private static final String HOST = "hello.default.example.com";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path state;
+
+    private ScheduledExecutorService timers;
+    private ExecutorService blocking;
+    private EventLoopGroup loops;
+    private ProcessRuntime runtime;
+    private final Endpoints endpoints = new Endpoints();
+    private Gateway gateway;
+    private HttpClient http;
+
+    @BeforeEach
+    void setUp() throws InterruptedException {
+        timers = Executors.newSingleThreadScheduledExecutor();
+        blocking = Executors.newVirtualThreadPerTaskExecutor();
+        loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        runtime = new ProcessRuntime(new ExecutorScheduler(timers), blocking, state, ReplicaRuntime.DrainGate.immediate());
+        // What the launcher will do: keep each revision's endpoint in step with its ready replicas.
+        runtime.addListener(changed -> {
+            RevisionEndpoint ep = endpoints.get(new RevisionKey(changed.namespace(), changed.revision()));
+            if (ep != null) {
+                ep.setReplicas(runtime.replicas().stream()
+                        .filter(r -> r.revision().equals(changed.revision()) && r.routable())
+                        .map(r -> new RevisionEndpoint.Backend(r.id(), r.port())).toList());
+            }
+        });
+        gateway = new Gateway(endpoints, loops, new InetSocketAddress("127.0.0.1", 0), Ticker.system(), new SplittableRandom(7),
+                1 << 20).start();
+        http = HttpClient.newBuilder().executor(blocking).build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        http.close();
+        gateway.close();
+        runtime.shutdown(Duration.ofSeconds(10));
+        loops.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        timers.shutdownNow();
+        blocking.shutdownNow();
+    }
+
+    private RevisionEndpoint revision(String name, int containerConcurrency, Duration timeout) {
+        RevisionEndpoint ep = new RevisionEndpoint(new RevisionKey("default", name), containerConcurrency, timeout,
+                new ExecutorScheduler(timers), new SplittableRandom(3));
+        endpoints.put(ep);
+        return ep;
+    }
+
+    private Replica replica(String revision, String... args) {
+        String classes = Path.of(FixtureServer.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-cp", classes, FixtureServer.class.getName());
+        Replica r = runtime.start(new ReplicaSpec("default", "hello", "hello", revision, command, List.of(args), Map.of(), null,
+                ProbeSpec.defaultReadiness(), null, Duration.ofSeconds(5), Duration.ofSeconds(2)));
+        await().atMost(WAIT).until(() -> runtime.replicas().stream().anyMatch(x -> x.id().equals(r.id()) && x.routable()));
+        return r;
+    }
+
+    private CompletableFuture<HttpResponse<String>> send(String host, String path) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+                .header("Host", host).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void route(String host, RoutingTable.Target... targets) {
+        endpoints.setTable(RoutingTable.builder().host(host, List.of(targets)).model("hello", host).build());
+    }
+
+    @Test
+    void aRequestWaitsAtZeroScaleAndGoesOutWhenAReplicaIsReady() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        CompletableFuture<HttpResponse<String>> waiting = send(HOST, "/");
+        await().atMost(WAIT).until(() -> ep.stats().inFlight() == 1);
+        assertThat(waiting).isNotDone();
+        replica("hello-00001");
+        HttpResponse<String> r = waiting.get();
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).startsWith("revision=hello-00001");
+    }
+
+    @Test
+    void containerConcurrencyOneServesQueuedRequestsOneAtATime() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 1, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica("hello-00001", "--sleep-ms", "100");
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            all.add(send(HOST, "/"));
+        }
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.get();
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).endsWith("maxInFlight=1");
+        }
+    }
+
+    @Test
+    void beyondTheQueueRequestsGet503() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 1, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica("hello-00001", "--sleep-ms", "400");
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 13; i++) {
+            all.add(send(HOST, "/"));
+        }
+        Map<Integer, Long> byStatus = new java.util.HashMap<>();
+        List<String> rejections = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.get();
+            byStatus.merge(r.statusCode(), 1L, Long::sum);
+            if (r.statusCode() == 503) {
+                rejections.add(r.body().strip());
+            }
+        }
+        assertThat(byStatus).as("1 running + 10 queued, the rest refused").containsEntry(200, 11L).containsEntry(503, 2L);
+        assertThat(rejections).containsOnly("pending request queue full");
+    }
+
+    @Test
+    void aSlowReplicaGets504AfterTheTimeout() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(1));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica("hello-00001", "--sleep-ms", "5000");
+        HttpResponse<String> r = send(HOST, "/").get();
+        assertThat(r.statusCode()).isEqualTo(504);
+        assertThat(r.body().strip()).isEqualTo("request timeout");
+        await().atMost(WAIT).until(() -> ep.stats().inFlight() == 0);
+    }
+
+    @Test
+    void noReplicaInTimeIs504Too() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(1));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        HttpResponse<String> r = send(HOST, "/").get();
+        assertThat(r.statusCode()).isEqualTo(504);
+    }
+
+    @Test
+    void aSeventyThirtySplitHoldsWithinFivePercentOver2000Requests() throws Exception {
+        RevisionEndpoint a = revision("hello-00001", 0, Duration.ofSeconds(60));
+        RevisionEndpoint b = revision("hello-00002", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(a.key(), 70), new RoutingTable.Target(b.key(), 30));
+        replica("hello-00001");
+        replica("hello-00002");
+        List<String> revisions = new ArrayList<>();
+        for (int batch = 0; batch < 20; batch++) {
+            List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                inFlight.add(send(HOST, "/"));
+            }
+            for (CompletableFuture<HttpResponse<String>> f : inFlight) {
+                HttpResponse<String> r = f.get();
+                assertThat(r.statusCode()).isEqualTo(200);
+                revisions.add(r.body().split(" ")[0]);
+            }
+        }
+        Map<String, Long> counts = revisions.stream().collect(Collectors.groupingBy(s -> s, Collectors.counting()));
+        assertThat(counts.get("revision=hello-00001")).isBetween(1300L, 1500L);
+        assertThat(counts.get("revision=hello-00002")).isBetween(500L, 700L);
+    }
+
+    @Test
+    void unknownHostsGet404AndModelPathsRouteWithoutAHost() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        HttpResponse<String> unknown = send("nope.default.example.com", "/").get();
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("no route for host \"nope.default.example.com\"");
+        replica("hello-00001");
+        HttpResponse<String> byModel = send("127.0.0.1", "/v1/models/hello:predict").get();
+        assertThat(byModel.statusCode()).isEqualTo(200);
+        assertThat(byModel.body()).startsWith("revision=hello-00001");
+    }
+}
