@@ -113,6 +113,7 @@ public final class Main {
             TideServer server = TideServer.start(config, version());
             System.out.println("Tide " + version() + " API listening on http://" + bind + ":" + server.apiPort()
                     + " (data in " + config.dataDir() + ")");
+            System.out.println("Tide ingress listening on http://" + bind + ":" + server.httpPort());
             System.out.println("Point kubectl at it: kubectl --server http://" + bind + ":" + server.apiPort() + " get ksvc");
             System.out.flush();
             runUntilShutdown(server);

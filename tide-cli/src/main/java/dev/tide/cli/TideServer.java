@@ -6,7 +6,6 @@ import dev.tide.controlplane.reconciler.Controller;
 import dev.tide.controlplane.reconciler.configuration.ConfigurationReconciler;
 import dev.tide.controlplane.reconciler.inferenceservice.InferenceServiceReconciler;
 import dev.tide.controlplane.reconciler.revision.RevisionReconciler;
-import dev.tide.controlplane.reconciler.revision.RevisionRuntime;
 import dev.tide.controlplane.reconciler.route.RouteReconciler;
 import dev.tide.controlplane.reconciler.service.ServiceReconciler;
 import dev.tide.controlplane.registry.ClusterConfigSource;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A running Tide: the store, the registry, the reconcilers and the API, wired together. */
 final class TideServer implements AutoCloseable {
@@ -29,12 +29,14 @@ final class TideServer implements AutoCloseable {
     private final Controller controller;
     private final ApiServer api;
     private final ExecutorService requests;
+    private final ServingStack serving;
 
-    private TideServer(DefaultStore store, Controller controller, ApiServer api, ExecutorService requests) {
+    private TideServer(DefaultStore store, Controller controller, ApiServer api, ExecutorService requests, ServingStack serving) {
         this.store = store;
         this.controller = controller;
         this.api = api;
         this.requests = requests;
+        this.serving = serving;
     }
 
     static TideServer start(ServerConfig config, String version) throws IOException {
@@ -43,13 +45,28 @@ final class TideServer implements AutoCloseable {
             InstantSource clock = InstantSource.system();
             Registry registry = new Registry(store, clock, new ClusterConfigSource(store, config.domain()),
                     () -> UUID.randomUUID().toString());
+            AtomicReference<Controller> controllerRef = new AtomicReference<>();
+            ServingStack serving;
+            try {
+                serving = ServingStack.create(registry, clock, config.dataDir(), config.bind(), config.httpPort(), controllerRef);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting the ingress", e);
+            } catch (RuntimeException e) {
+                if (e.getCause() instanceof java.net.BindException || e instanceof io.netty.channel.ChannelException) {
+                    throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.httpPort()
+                            + " for the ingress: is another Tide running? Choose another port with --http-port", e);
+                }
+                throw e;
+            }
             Controller controller = new Controller(registry, List.of(
                     new ServiceReconciler(registry, clock),
                     new ConfigurationReconciler(registry, clock),
-                    new RevisionReconciler(registry, clock, RevisionRuntime.none()),
-                    new RouteReconciler(registry, clock),
+                    new RevisionReconciler(registry, clock, serving.driver()),
+                    new RouteReconciler(registry, clock, serving.ingress()),
                     new InferenceServiceReconciler(registry, clock)),
                     Thread.ofVirtual().name("tide-controller-", 0).factory());
+            controllerRef.set(controller);
             controller.start();
             ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
             ApiServer api;
@@ -58,11 +75,12 @@ final class TideServer implements AutoCloseable {
                         requests, version);
             } catch (java.net.BindException e) {
                 controller.close();
+                serving.close();
                 throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.apiPort()
                         + " (" + e.getMessage() + "): is another Tide running? Choose another port with --api-port", e);
             }
             api.start();
-            return new TideServer(store, controller, api, requests);
+            return new TideServer(store, controller, api, requests, serving);
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -73,12 +91,17 @@ final class TideServer implements AutoCloseable {
         return api.port();
     }
 
+    int httpPort() {
+        return serving.httpPort();
+    }
+
     boolean awaitIdle(Duration timeout) throws InterruptedException {
         return controller.awaitIdle(timeout);
     }
 
     @Override
     public void close() {
+        serving.close();
         api.close();
         controller.close();
         requests.shutdownNow();

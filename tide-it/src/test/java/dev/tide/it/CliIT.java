@@ -106,7 +106,8 @@ class CliIT {
             assertThat(get.out()).contains("iris-predictor", "http://iris-predictor.cli.example.com", "iris-predictor-00001");
         });
         Exec.Result describe = tide(null, "describe", "isvc", "iris", "-n", "cli");
-        assertThat(describe.out()).contains("URL:          http://iris.cli.example.com", "PredictorReady", "NoRuntime");
+        assertThat(describe.out()).contains("URL:          http://iris.cli.example.com", "PredictorReady", "RevisionFailed",
+                "no model server for modelFormat \"onnx\"");
         assertThat(tide(null, "get", "isvc", "iris", "-n", "cli", "-o", "yaml").out()).contains("storageUri: file:///models/iris");
         Exec.Result deleted = tide(null, "delete", "isvc", "iris", "-n", "cli");
         assertThat(deleted.out()).contains("inferenceservice.serving.kserve.io \"iris\" deleted");

@@ -92,7 +92,7 @@ class GatewayIT {
 
     private RevisionEndpoint revision(String name, int containerConcurrency, Duration timeout) {
         RevisionEndpoint ep = new RevisionEndpoint(new RevisionKey("default", name), containerConcurrency, timeout,
-                new ExecutorScheduler(timers), new SplittableRandom(3));
+                new ExecutorScheduler(timers), new SplittableRandom(3), () -> { });
         endpoints.put(ep);
         return ep;
     }

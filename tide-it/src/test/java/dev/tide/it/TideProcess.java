@@ -21,9 +21,11 @@ import java.util.regex.Pattern;
 final class TideProcess implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("API listening on (http://127\\.0\\.0\\.1:\\d+)");
+    private static final Pattern INGRESS = Pattern.compile("ingress listening on (http://127\\.0\\.0\\.1:\\d+)");
 
     private final Process process;
     private final String url;
+    private volatile String ingress;
     private final ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
 
     private TideProcess(Process process, String url) {
@@ -33,10 +35,11 @@ final class TideProcess implements AutoCloseable {
 
     static TideProcess start(Path dataDir) {
         try {
-            Process p = new ProcessBuilder(Exec.tideCommand("server", "--api-port", "0", "--data-dir", dataDir.toString()))
+            Process p = new ProcessBuilder(Exec.tideCommand("server", "--api-port", "0", "--http-port", "0", "--data-dir", dataDir.toString()))
                     .redirectErrorStream(true).start();
             BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<String> url = new CompletableFuture<>();
+            CompletableFuture<String> ingress = new CompletableFuture<>();
             ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
             Thread reader = new Thread(() -> {
                 try {
@@ -45,6 +48,10 @@ final class TideProcess implements AutoCloseable {
                         Matcher m = LISTENING.matcher(line);
                         if (m.find()) {
                             url.complete(m.group(1));
+                        }
+                        Matcher i = INGRESS.matcher(line);
+                        if (i.find()) {
+                            ingress.complete(i.group(1));
                         }
                     }
                 } catch (IOException ignored) {
@@ -56,6 +63,7 @@ final class TideProcess implements AutoCloseable {
             reader.start();
             String u = url.get(60, TimeUnit.SECONDS);
             TideProcess t = new TideProcess(p, u);
+            t.ingress = ingress.get(10, TimeUnit.SECONDS);
             t.output.addAll(seen);
             return t;
         } catch (IOException e) {
@@ -67,6 +75,11 @@ final class TideProcess implements AutoCloseable {
 
     String url() {
         return url;
+    }
+
+    /** The ingress, where requests to services go. */
+    String ingress() {
+        return ingress;
     }
 
     long pid() {

@@ -129,6 +129,13 @@ public final class Controller implements AutoCloseable {
         }
     }
 
+    /** Asks for one object to be reconciled (e.g. a revision whose replicas changed). Safe from any thread. */
+    public void requeue(ResourceType type, String namespace, String name) {
+        if (reconcilers.containsKey(type)) {
+            enqueue(new Key(type, namespace, name));
+        }
+    }
+
     void enqueue(Key key) {
         lock.lock();
         try {

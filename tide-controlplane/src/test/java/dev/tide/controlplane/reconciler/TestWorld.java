@@ -46,7 +46,7 @@ public final class TestWorld {
             new ServiceReconciler(registry, clock),
             new ConfigurationReconciler(registry, clock),
             new RevisionReconciler(registry, clock, runtime),
-            new RouteReconciler(registry, clock));
+            new RouteReconciler(registry, clock, dev.tide.controlplane.reconciler.route.Ingress.immediate()));
     private final GarbageCollector collector = new GarbageCollector(registry);
 
     /** Reconciles everything until nothing changes any more. */

@@ -66,6 +66,7 @@ final class Exchange implements Breaker.Listener {
 
     void start() {
         endpoint.stats().started(ticker.nanos(), false);
+        endpoint.arrived();
         long timeoutNanos = endpoint.timeout().toNanos();
         // timeoutSeconds bounds the time to the first response byte, queueing included.
         deadline = client.executor().schedule(this::timedOut, timeoutNanos, TimeUnit.NANOSECONDS);

@@ -45,9 +45,18 @@ public final class RevisionEndpoint {
     private final RequestStats stats;
     private volatile List<ReplicaSlots> slots = List.of();
     private volatile Map<String, Integer> ports = Map.of();
+    /** Replicas taken out of routing whose requests may still be running, for the drain gate. Guarded by this. */
+    private final Map<String, ReplicaSlots> retired = new HashMap<>();
+    private final Runnable onColdRequest;
 
-    public RevisionEndpoint(RevisionKey key, int containerConcurrency, Duration timeout, Scheduler scheduler, RandomGenerator random) {
+    /**
+     * @param onColdRequest called when a request arrives while no replica is ready, so the autoscaler decides at
+     *                      once instead of at its next tick (Knative's activator "poke"); must not block
+     */
+    public RevisionEndpoint(RevisionKey key, int containerConcurrency, Duration timeout, Scheduler scheduler, RandomGenerator random,
+                            Runnable onColdRequest) {
         this.key = key;
+        this.onColdRequest = onColdRequest;
         this.containerConcurrency = containerConcurrency;
         this.timeout = timeout;
         this.gate = new Breaker(0, ACTIVATOR_QUEUE, scheduler);
@@ -82,6 +91,12 @@ public final class RevisionEndpoint {
             nextPorts.put(b.id(), b.port());
         }
         next.sort(Comparator.comparing(ReplicaSlots::id));
+        for (ReplicaSlots old : slots) {
+            if (!nextPorts.containsKey(old.id()) && old.inFlight() > 0) {
+                retired.put(old.id(), old);
+            }
+        }
+        retired.values().removeIf(r -> r.inFlight() == 0 || nextPorts.containsKey(r.id()));
         ports = Map.copyOf(nextPorts);
         slots = List.copyOf(next);
         int n = next.size();
@@ -111,13 +126,21 @@ public final class RevisionEndpoint {
         return p == null ? -1 : p;
     }
 
-    /** Requests in flight on one replica, for draining. */
-    public int inFlight(String replicaId) {
+    /** Requests in flight on one replica, routed or retired, for draining. */
+    public synchronized int inFlight(String replicaId) {
         for (ReplicaSlots s : slots) {
             if (s.id().equals(replicaId)) {
                 return s.inFlight();
             }
         }
-        return 0;
+        ReplicaSlots r = retired.get(replicaId);
+        return r == null ? 0 : r.inFlight();
+    }
+
+    /** Tells the autoscaler when a request finds no replica ready. */
+    void arrived() {
+        if (slots.isEmpty()) {
+            onColdRequest.run();
+        }
     }
 }

@@ -11,8 +11,11 @@ import java.time.InstantSource;
 /** Knative Route: resolves its traffic targets into revisions and publishes them, with its URLs, in status. */
 public final class RouteReconciler extends ObjectReconciler {
 
-    public RouteReconciler(Registry registry, InstantSource clock) {
+    private final Ingress ingress;
+
+    public RouteReconciler(Registry registry, InstantSource clock, Ingress ingress) {
         super(ResourceTypes.ROUTE, registry, clock);
+        this.ingress = ingress;
     }
 
     @Override
@@ -22,6 +25,6 @@ public final class RouteReconciler extends ObjectReconciler {
         RouteResources.Resolution resolution = RouteResources.resolve(route,
                 cfg -> registry.get(ResourceTypes.CONFIGURATION, namespace, cfg),
                 rev -> registry.get(ResourceTypes.REVISION, namespace, rev), domain);
-        StatusUpdates.publish(registry, ResourceTypes.ROUTE, route, RouteResources.status(route, resolution, domain, clock.instant()));
+        StatusUpdates.publish(registry, ResourceTypes.ROUTE, route, RouteResources.status(route, resolution, domain, ingress, clock.instant()));
     }
 }

@@ -81,7 +81,7 @@ public final class RouteResources {
      * The Route's status: its URL always; its traffic once every target resolves (until then the last resolved
      * traffic stays, so requests keep flowing during a rollout).
      */
-    static ObjectNode status(JsonNode route, Resolution resolution, String domain, Instant now) {
+    static ObjectNode status(JsonNode route, Resolution resolution, String domain, Ingress ingress, Instant now) {
         ObjectNode status = route.path("status").isObject() ? (ObjectNode) route.get("status").deepCopy() : Json.object();
         status.put("observedGeneration", Meta.generation(route));
         String host = Names.host(Meta.name(route), Meta.namespace(route), domain);
@@ -90,8 +90,12 @@ public final class RouteResources {
         if (resolution instanceof Resolved(ArrayNode traffic)) {
             status.set("traffic", traffic);
             Conditions.set(status, ALL_TRAFFIC_ASSIGNED, Conditions.TRUE, null, null, "", now);
-            // Tide's ingress reads the Route status directly: once traffic is assigned it is programmed.
-            Conditions.set(status, INGRESS_READY, Conditions.TRUE, null, null, "", now);
+            if (ingress.programmed(Meta.namespace(route), Meta.name(route), traffic)) {
+                Conditions.set(status, INGRESS_READY, Conditions.TRUE, null, null, "", now);
+            } else {
+                Conditions.set(status, INGRESS_READY, Conditions.UNKNOWN, "IngressNotConfigured",
+                        "the ingress has not yet been programmed with this traffic", "", now);
+            }
         } else if (resolution instanceof Blocked b) {
             Conditions.set(status, ALL_TRAFFIC_ASSIGNED, b.status(), b.reason(), b.message(), "", now);
             Conditions.set(status, INGRESS_READY, Conditions.UNKNOWN, "TrafficNotAssigned",

@@ -1,0 +1,154 @@
+package dev.tide.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tide.api.Json;
+import dev.tide.api.Meta;
+import dev.tide.api.ResourceTypes;
+import dev.tide.api.naming.Names;
+import dev.tide.common.time.Scheduler;
+import dev.tide.controlplane.registry.Registry;
+import dev.tide.dataplane.gateway.Endpoints;
+import dev.tide.dataplane.gateway.RevisionEndpoint;
+import dev.tide.dataplane.routing.RevisionKey;
+import dev.tide.dataplane.routing.RoutingTable;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Keeps the gateway's routing table and revision endpoints in step with the control plane's Routes (their resolved
+ * {@code status.traffic}, tag URLs) and InferenceServices (their top-level host and model name), rebuilding the table
+ * from the registry a few times a second. The data plane thus needs nothing from the control plane.
+ *
+ * <p>Threading: runs on the scheduler's thread; publishes immutable tables.
+ */
+final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingress {
+
+    static final long PERIOD_NANOS = Duration.ofMillis(200).toNanos();
+
+    private final Registry registry;
+    private final Endpoints endpoints;
+    private final Scheduler scheduler;
+    private final BiConsumer<String, String> poke;
+    private final Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends;
+    private volatile boolean closed;
+    /** Route (namespace/name) -> the status.traffic the published table routes. */
+    private volatile Map<String, String> programmed = Map.of();
+    private final java.util.function.BiConsumer<String, String> routeProgrammed;
+
+    /**
+     * @param routeProgrammed told (namespace, route) when the table starts routing a Route's current traffic
+     */
+    RoutingFeed(Registry registry, Endpoints endpoints, Scheduler scheduler, BiConsumer<String, String> poke,
+                Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends, BiConsumer<String, String> routeProgrammed) {
+        this.routeProgrammed = routeProgrammed;
+        this.registry = registry;
+        this.endpoints = endpoints;
+        this.scheduler = scheduler;
+        this.poke = poke;
+        this.readyBackends = readyBackends;
+    }
+
+    void start() {
+        scheduler.schedule(this::refresh, 0);
+    }
+
+    void close() {
+        closed = true;
+    }
+
+    private void refresh() {
+        if (closed) {
+            return;
+        }
+        try {
+            rebuild();
+        } finally {
+            scheduler.schedule(this::refresh, PERIOD_NANOS);
+        }
+    }
+
+    void rebuild() {
+        RoutingTable.Builder table = RoutingTable.builder();
+        Map<String, List<RoutingTable.Target>> routeTargets = new LinkedHashMap<>();
+        Map<String, String> nowProgrammed = new java.util.HashMap<>();
+        Set<RevisionKey> routed = new HashSet<>();
+        for (ObjectNode route : registry.list(ResourceTypes.ROUTE, null).items()) {
+            String ns = Meta.namespace(route);
+            Map<String, Integer> split = new LinkedHashMap<>();
+            for (JsonNode t : route.path("status").path("traffic")) {
+                String rev = Json.text(t, "revisionName");
+                if (rev == null) {
+                    continue;
+                }
+                routed.add(new RevisionKey(ns, rev));
+                split.merge(rev, t.path("percent").asInt(0), Integer::sum);
+                String tagUrl = Json.text(t, "url");
+                if (tagUrl != null) {
+                    table.host(host(tagUrl), List.of(new RoutingTable.Target(new RevisionKey(ns, rev), 100)));
+                }
+            }
+            List<RoutingTable.Target> targets = new ArrayList<>();
+            split.forEach((rev, pct) -> {
+                if (pct > 0) {
+                    targets.add(new RoutingTable.Target(new RevisionKey(ns, rev), pct));
+                }
+            });
+            String url = Json.text(route.path("status"), "url");
+            nowProgrammed.put(ns + "/" + Meta.name(route), route.path("status").path("traffic").toString());
+            if (url != null && !targets.isEmpty()) {
+                table.host(host(url), targets);
+                routeTargets.put(ns + "/" + Meta.name(route), targets);
+            }
+        }
+        for (ObjectNode isvc : registry.list(ResourceTypes.INFERENCE_SERVICE, null).items()) {
+            String ns = Meta.namespace(isvc);
+            String name = Meta.name(isvc);
+            boolean transformer = isvc.path("spec").hasNonNull("transformer");
+            List<RoutingTable.Target> targets = routeTargets.get(ns + "/" + Names.component(name, transformer ? "transformer" : "predictor"));
+            String url = Json.text(isvc.path("status"), "url");
+            if (targets != null && url != null) {
+                table.host(host(url), targets);
+                table.model(name, host(url));
+            }
+        }
+        for (RevisionKey key : routed) {
+            if (endpoints.get(key) == null) {
+                registry.get(ResourceTypes.REVISION, key.namespace(), key.name()).ifPresent(rev -> {
+                    RevisionEndpoint ep = new RevisionEndpoint(key, rev.path("spec").path("containerConcurrency").asInt(0),
+                            Duration.ofSeconds(rev.path("spec").path("timeoutSeconds").asLong(300)), scheduler, new SplittableRandom(),
+                            () -> poke.accept(key.namespace(), key.name()));
+                    ep.setReplicas(readyBackends.apply(key));
+                    endpoints.put(ep);
+                });
+            }
+        }
+        endpoints.setTable(table.build());
+        Map<String, String> before = programmed;
+        programmed = Map.copyOf(nowProgrammed);
+        nowProgrammed.forEach((route, traffic) -> {
+            if (!traffic.equals(before.get(route))) {
+                int slash = route.indexOf('/');
+                routeProgrammed.accept(route.substring(0, slash), route.substring(slash + 1));
+            }
+        });
+    }
+
+    @Override
+    public boolean programmed(String namespace, String route, JsonNode traffic) {
+        return traffic.toString().equals(programmed.get(namespace + "/" + route));
+    }
+
+    private static String host(String url) {
+        return URI.create(url).getHost();
+    }
+}

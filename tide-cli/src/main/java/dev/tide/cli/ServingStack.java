@@ -1,0 +1,154 @@
+package dev.tide.cli;
+
+import dev.tide.api.ResourceTypes;
+import dev.tide.common.time.ExecutorScheduler;
+import dev.tide.common.time.Scheduler;
+import dev.tide.common.time.Ticker;
+import dev.tide.controlplane.reconciler.Controller;
+import dev.tide.controlplane.registry.Registry;
+import dev.tide.controlplane.scaling.ScalingDriver;
+import dev.tide.dataplane.gateway.Endpoints;
+import dev.tide.dataplane.gateway.Gateway;
+import dev.tide.dataplane.gateway.RevisionEndpoint;
+import dev.tide.dataplane.routing.RevisionKey;
+import dev.tide.dataplane.stats.RequestStats;
+import dev.tide.runtime.ReplicaRuntime;
+import dev.tide.runtime.process.ProcessRuntime;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The serving half of a running Tide, wired: replicas as local processes, the gateway in front of them, the
+ * autoscaler between, and the routing feed from the control plane. Owns its threads (event loops, one timer thread,
+ * virtual threads for blocking work).
+ */
+final class ServingStack implements AutoCloseable {
+
+    private final EventLoopGroup loops;
+    private final ScheduledExecutorService timers;
+    private final ExecutorService blocking;
+    private final ProcessRuntime runtime;
+    private final Gateway gateway;
+    private final ScalingDriver driver;
+    private final RoutingFeed feed;
+
+    private ServingStack(EventLoopGroup loops, ScheduledExecutorService timers, ExecutorService blocking, ProcessRuntime runtime,
+                         Gateway gateway, ScalingDriver driver, RoutingFeed feed) {
+        this.loops = loops;
+        this.timers = timers;
+        this.blocking = blocking;
+        this.runtime = runtime;
+        this.gateway = gateway;
+        this.driver = driver;
+        this.feed = feed;
+    }
+
+    /**
+     * @param controller set once the controller exists: replica changes requeue their revision's status
+     */
+    static ServingStack create(Registry registry, InstantSource clock, Path dataDir, String bind, int httpPort,
+                               AtomicReference<Controller> controller) throws InterruptedException {
+        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tide-timers").factory());
+        ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+        Scheduler scheduler = new ExecutorScheduler(timers);
+        Endpoints endpoints = new Endpoints();
+        Map<String, RevisionKey> replicaRevisions = new ConcurrentHashMap<>();
+        ReplicaRuntime.DrainGate drainGate = (replicaId, timeout, idle) -> awaitIdle(endpoints, replicaRevisions.get(replicaId), replicaId,
+                scheduler, scheduler.ticker().nanos() + timeout.toNanos(), idle);
+        ProcessRuntime runtime = new ProcessRuntime(scheduler, blocking, dataDir.resolve("runtime"), drainGate);
+        ScalingDriver driver = new ScalingDriver(registry, runtime, (ns, rev, now) -> {
+            RevisionEndpoint ep = endpoints.get(new RevisionKey(ns, rev));
+            if (ep == null) {
+                return new double[] {0, 0};
+            }
+            RequestStats.Report r = ep.stats().report(now);
+            return new double[] {r.concurrency(), r.requestsPerSecond()};
+        }, scheduler, clock, (ns, rev) -> requeue(controller, ns, rev));
+        RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
+                (ns, route) -> {
+                    Controller c = controller.get();
+                    if (c != null) {
+                        c.requeue(ResourceTypes.ROUTE, ns, route);
+                    }
+                });
+        runtime.addListener(replica -> {
+            RevisionKey key = new RevisionKey(replica.namespace(), replica.revision());
+            replicaRevisions.put(replica.id(), key);
+            RevisionEndpoint ep = endpoints.get(key);
+            if (ep != null) {
+                ep.setReplicas(readyBackends(runtime, key));
+            }
+            requeue(controller, replica.namespace(), replica.revision());
+        });
+        Gateway gateway = new Gateway(endpoints, loops, new InetSocketAddress(bind, httpPort), Ticker.system(), new SplittableRandom(),
+                64 << 20).start();
+        driver.start();
+        feed.start();
+        return new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed);
+    }
+
+    ScalingDriver driver() {
+        return driver;
+    }
+
+    /** What the Route reconciler asks before calling a Route ready. */
+    dev.tide.controlplane.reconciler.route.Ingress ingress() {
+        return feed;
+    }
+
+    int httpPort() {
+        return gateway.port();
+    }
+
+    private static void requeue(AtomicReference<Controller> controller, String ns, String revision) {
+        Controller c = controller.get();
+        if (c != null) {
+            c.requeue(ResourceTypes.REVISION, ns, revision);
+        }
+    }
+
+    static List<RevisionEndpoint.Backend> readyBackends(ReplicaRuntime runtime, RevisionKey key) {
+        return runtime.replicas().stream()
+                .filter(r -> r.namespace().equals(key.namespace()) && r.revision().equals(key.name()) && r.routable())
+                .map(r -> new RevisionEndpoint.Backend(r.id(), r.port())).toList();
+    }
+
+    /** Polls every 50 ms until the replica has no request in flight or the deadline passes. */
+    private static void awaitIdle(Endpoints endpoints, RevisionKey key, String replicaId, Scheduler scheduler, long deadlineNanos,
+                                  Runnable idle) {
+        RevisionEndpoint ep = key == null ? null : endpoints.get(key);
+        if (ep == null || ep.inFlight(replicaId) == 0 || scheduler.ticker().nanos() >= deadlineNanos) {
+            idle.run();
+            return;
+        }
+        scheduler.schedule(() -> awaitIdle(endpoints, key, replicaId, scheduler, deadlineNanos, idle), 50_000_000L);
+    }
+
+    /** Stops taking connections, stops scaling, drains and stops every replica, then the threads. */
+    @Override
+    public void close() {
+        gateway.close();
+        feed.close();
+        driver.close();
+        runtime.shutdown(Duration.ofSeconds(30));
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        timers.shutdownNow();
+        blocking.shutdownNow();
+    }
+
+}

@@ -1,0 +1,275 @@
+package dev.tide.controlplane.scaling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tide.api.Conditions;
+import dev.tide.api.Meta;
+import dev.tide.api.ResourceTypes;
+import dev.tide.autoscaler.KpaDecider;
+import dev.tide.autoscaler.Observation;
+import dev.tide.autoscaler.PodAutoscaler;
+import dev.tide.autoscaler.RevisionMetrics;
+import dev.tide.common.time.Scheduler;
+import dev.tide.controlplane.reconciler.revision.RevisionRuntime;
+import dev.tide.controlplane.registry.Registry;
+import dev.tide.controlplane.serving.ReplicaSpecs;
+import dev.tide.runtime.Replica;
+import dev.tide.runtime.ReplicaRuntime;
+import dev.tide.runtime.ReplicaSpec;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+/**
+ * Drives the autoscaler for every revision, as Knative's autoscaler and KPA reconciler do together: every second it
+ * records each revision's load (from the gateway, which sees every request) into the revision's windows; every two
+ * seconds, or at once when a request reaches a revision with no ready replica, it decides, applies the scale rules
+ * and starts or stops replicas. It is also the {@link RevisionRuntime} the revision reconciler asks for status.
+ *
+ * <p>Threading: all scaling runs on the scheduler's thread (ticks and pokes are both scheduled tasks), so a
+ * revision's decider is never used concurrently. {@link #state} is read by the reconciler from another thread, from
+ * a concurrent map of immutable snapshots.
+ */
+public final class ScalingDriver implements RevisionRuntime {
+
+    private static final System.Logger LOG = System.getLogger(ScalingDriver.class.getName());
+    static final long TICK_NANOS = 1_000_000_000L;
+
+    /** The load the gateway saw for a revision since the last call. */
+    public interface RevisionLoad {
+        /** Time-weighted average requests in flight and arrivals per second since the previous call. */
+        double[] report(String namespace, String revision, long nowNanos);
+    }
+
+    private record Key(String namespace, String name) {
+    }
+
+    /** One revision's autoscaler. Confined to the scheduler thread. */
+    private static final class Scaler {
+        String resourceVersion;
+        ScalingSpec spec;
+        ReplicaSpec replica;
+        RevisionMetrics metrics;
+        KpaDecider decider;
+        PodAutoscaler pa;
+        int want = -1;
+        boolean everReady;
+        /** The stat recorded by a poke, subtracted from the next regular report (as Knative's activator does). */
+        double pokeCredit;
+    }
+
+    private final Registry registry;
+    private final ReplicaRuntime runtime;
+    private final RevisionLoad load;
+    private final Scheduler scheduler;
+    private final InstantSource clock;
+    private final BiConsumer<String, String> statusChanged;
+    private final Map<Key, Scaler> scalers = new ConcurrentHashMap<>();
+    private final Map<Key, State> states = new ConcurrentHashMap<>();
+    private long ticks;
+    private volatile boolean closed;
+
+    /**
+     * @param statusChanged told (namespace, revision) when a revision's state changed, to reconcile its status
+     */
+    public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
+                         BiConsumer<String, String> statusChanged) {
+        this.registry = registry;
+        this.runtime = runtime;
+        this.load = load;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.statusChanged = statusChanged;
+    }
+
+    public void start() {
+        scheduler.schedule(this::tick, 0);
+    }
+
+    public void close() {
+        closed = true;
+    }
+
+    /** A request found no ready replica: decide for this revision now (the activator's poke). Never blocks. */
+    public void poke(String namespace, String revision) {
+        scheduler.schedule(() -> {
+            Scaler s = scalers.get(new Key(namespace, revision));
+            if (s != null && s.decider != null && s.decider.desiredScale() <= 0 && s.pokeCredit == 0) {
+                // Knative's activator sends {concurrency 1, count 1} at once, so the decision sees the request.
+                s.metrics.record(clock.instant().getEpochSecond(), 1, 1);
+                s.pokeCredit = 1;
+                decide(new Key(namespace, revision), s, routedRevisions());
+            }
+        }, 0);
+    }
+
+    @Override
+    public State state(JsonNode revision) {
+        State s = states.get(new Key(Meta.namespace(revision), Meta.name(revision)));
+        return s != null ? s : new State(Conditions.UNKNOWN, "Deploying", "waiting for the autoscaler to start the revision", null, null);
+    }
+
+    private void tick() {
+        if (closed) {
+            return;
+        }
+        try {
+            ticks++;
+            Set<String> routed = routedRevisions();
+            Set<Key> seen = new HashSet<>();
+            long now = scheduler.ticker().nanos();
+            long epochSecond = clock.instant().getEpochSecond();
+            for (ObjectNode rev : registry.list(ResourceTypes.REVISION, null).items()) {
+                Key key = new Key(Meta.namespace(rev), Meta.name(rev));
+                seen.add(key);
+                Scaler s = scalers.computeIfAbsent(key, k -> new Scaler());
+                if (!Meta.resourceVersion(rev).equals(s.resourceVersion)) {
+                    configure(key, s, rev, routed.contains(key.namespace() + "/" + key.name()));
+                }
+                if (s.replica == null) {
+                    continue;
+                }
+                double[] l = load.report(key.namespace(), key.name(), now);
+                s.metrics.record(epochSecond, Math.max(0, l[0] - s.pokeCredit), l[1]);
+                s.pokeCredit = 0;
+                if (ticks % 2 == 0) {
+                    decide(key, s, routed);
+                }
+            }
+            for (Key gone : new ArrayList<>(scalers.keySet())) {
+                if (!seen.contains(gone)) {
+                    scalers.remove(gone);
+                    states.remove(gone);
+                    replicasOf(gone).forEach(r -> runtime.stop(r.id()));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "autoscaler tick failed", e);
+        } finally {
+            if (!closed) {
+                scheduler.schedule(this::tick, TICK_NANOS);
+            }
+        }
+    }
+
+    /** A new revision (or a changed cluster setting): resolve its spec; a new one starts with its initial scale. */
+    private void configure(Key key, Scaler s, ObjectNode rev, boolean reachable) {
+        s.resourceVersion = Meta.resourceVersion(rev);
+        ReplicaSpecs.Result r = ReplicaSpecs.from(rev,
+                name -> registry.get(ResourceTypes.SECRET, key.namespace(), name),
+                name -> registry.get(ResourceTypes.CONFIG_MAP, key.namespace(), name));
+        if (r instanceof ReplicaSpecs.NotRunnable n) {
+            s.replica = null;
+            publish(key, new State(Conditions.FALSE, n.reason(), n.message(), 0, 0));
+            return;
+        }
+        boolean fresh = s.replica == null;
+        s.replica = ((ReplicaSpecs.Runnable) r).spec();
+        s.spec = ScalingSpecs.resolve(Meta.strings(rev.path("metadata").get("annotations")),
+                rev.path("spec").path("containerConcurrency").asLong(0), registry.config().current(), reachable);
+        if (fresh) {
+            long nowEpochNanos = clock.instant().getEpochSecond() * 1_000_000_000L + clock.instant().getNano();
+            int running = replicasOf(key).size();
+            s.metrics = new RevisionMetrics(s.spec.aggregation(), s.spec.decider().stableWindow(), s.spec.decider().panicWindow());
+            s.decider = new KpaDecider(s.spec.decider(), (int) replicasOf(key).stream().filter(Replica::routable).count(), nowEpochNanos);
+            s.pa = new PodAutoscaler(s.spec.policy(), scheduler.ticker().nanos());
+            // Knative creates the revision's deployment with its initial scale.
+            for (int i = running; i < s.spec.policy().initialScale(); i++) {
+                runtime.start(s.replica);
+            }
+        } else {
+            s.decider.update(s.spec.decider());
+            s.metrics.resize(s.spec.decider().stableWindow(), s.spec.decider().panicWindow());
+        }
+    }
+
+    private void decide(Key key, Scaler s, Set<String> routed) {
+        if (s.replica == null) {
+            return;
+        }
+        boolean reachable = routed.contains(key.namespace() + "/" + key.name());
+        if (reachable != s.spec.decider().reachable()) {
+            // A new revision becomes routed once ready; an old one stops being routed after a rollout.
+            var d = s.spec.decider();
+            s.spec = new ScalingSpec(s.spec.autoscalerClass(), s.spec.metricName(), new dev.tide.autoscaler.DeciderSpec(d.metric(),
+                    d.targetValue(), d.totalValue(), d.targetBurstCapacity(), d.panicThreshold(), d.maxScaleUpRate(), d.maxScaleDownRate(),
+                    d.stableWindow(), d.panicWindow(), d.scaleDownDelay(), d.activationScale(), d.initialScale(), reachable),
+                    s.spec.policy(), s.spec.aggregation(), s.spec.predictive());
+            s.decider.update(s.spec.decider());
+        }
+        List<Replica> replicas = replicasOf(key);
+        int ready = (int) replicas.stream().filter(Replica::routable).count();
+        long epochNanos = clock.instant().getEpochSecond() * 1_000_000_000L + clock.instant().getNano();
+        // Tide's gateway sees every request, so there is no scrape target: an empty window means no traffic.
+        Observation o = s.metrics.observe(s.spec.decider().metric(), ready, false, clock.instant().getEpochSecond());
+        s.decider.decide(o, epochNanos);
+        PodAutoscaler.Applied applied = s.pa.apply(s.decider.desiredScale(), s.decider.excessBurstCapacity(), ready, replicas.size(),
+                reachable, scheduler.ticker().nanos());
+        if (applied.replicas() >= 0) {
+            scaleTo(key, s, replicas, applied.replicas());
+        }
+        s.want = applied.want();
+        s.everReady |= ready > 0;
+        publish(key, stateOf(s, replicas, ready));
+    }
+
+    /** Starts or stops replicas; stopping prefers replicas that are not serving, then the newest. */
+    private void scaleTo(Key key, Scaler s, List<Replica> replicas, int target) {
+        int running = replicas.size();
+        for (int i = running; i < target; i++) {
+            runtime.start(s.replica);
+        }
+        if (target < running) {
+            List<Replica> order = new ArrayList<>(replicas);
+            order.sort(Comparator.comparing(Replica::routable).thenComparing(Replica::id, Comparator.reverseOrder()));
+            for (int i = 0; i < running - target; i++) {
+                runtime.stop(order.get(i).id());
+            }
+        }
+    }
+
+    private State stateOf(Scaler s, List<Replica> replicas, int ready) {
+        int desired = Math.max(0, s.want);
+        if (s.everReady) {
+            return new State(Conditions.TRUE, null, null, ready, desired);
+        }
+        for (Replica r : replicas) {
+            if (r.restarts() >= 2 && r.state() == Replica.State.CRASHED) {
+                return new State(Conditions.FALSE, "CrashLoopBackOff", "the container keeps exiting; last output:\n"
+                        + String.join("\n", r.lastOutput()), ready, desired);
+            }
+        }
+        return new State(Conditions.UNKNOWN, "Deploying", "waiting for a replica to pass its readiness probe", ready, desired);
+    }
+
+    private void publish(Key key, State next) {
+        State previous = states.put(key, next);
+        if (!next.equals(previous)) {
+            statusChanged.accept(key.namespace(), key.name());
+        }
+    }
+
+    private List<Replica> replicasOf(Key key) {
+        return runtime.replicas().stream().filter(r -> r.namespace().equals(key.namespace()) && r.revision().equals(key.name())
+                && r.state() != Replica.State.DRAINING && r.state() != Replica.State.STOPPED).toList();
+    }
+
+    /** {@code namespace/revision} of every revision a Route sends traffic to. */
+    private Set<String> routedRevisions() {
+        Set<String> routed = new HashSet<>();
+        for (ObjectNode route : registry.list(ResourceTypes.ROUTE, null).items()) {
+            for (JsonNode t : route.path("status").path("traffic")) {
+                if (t.hasNonNull("revisionName")) {
+                    routed.add(Meta.namespace(route) + "/" + t.get("revisionName").asText());
+                }
+            }
+        }
+        return routed;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.tide.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tide.it.fixtures.FixtureServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tide's core loop end to end: a Knative Service applied with kubectl runs as local processes, requests through
+ * Tide's ingress scale it from zero, the KPA decides the count, and it goes back to zero when idle.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServingIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private Path tmp;
+    private TideProcess tide;
+    private Kubectl kubectl;
+    private HttpClient http;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws IOException {
+        tmp = dir;
+        tide = TideProcess.start(Files.createDirectories(tmp.resolve("data")));
+        kubectl = new Kubectl(tide.url(), Files.createDirectories(tmp.resolve("kube-cache")));
+        http = HttpClient.newHttpClient();
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        http.close();
+        tide.close();
+    }
+
+    /** A Knative Service whose container is the test fixture, run with the tests' own JDK. */
+    private static String service(String name, String annotations, String templateSpec, String... args) {
+        String classes = Path.of(FixtureServer.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        StringBuilder argList = new StringBuilder();
+        for (String a : args) {
+            argList.append("            - \"").append(a).append("\"\n");
+        }
+        return """
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: %s
+                  namespace: serving
+                spec:
+                  template:
+                    metadata:
+                      annotations:
+                        tide.example/fixture: "true"
+                %s    spec:
+                %s      containers:
+                        - image: example.com/fixture
+                          command: ["%s", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", "%s", "%s"]
+                          args:
+                %s""".formatted(name, annotations.indent(8), templateSpec.indent(6), ProcessHandle.current().info().command().orElse("java"),
+                classes, FixtureServer.class.getName(), argList.length() == 0 ? "            []\n" : argList);
+    }
+
+    private HttpResponse<String> get(String host) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(tide.ingress() + "/")).header("Host", host)
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int actualReplicas(String revision) {
+        String v = kubectl.ok("get", "rev", revision, "-n", "serving", "-o", "jsonpath={.status.actualReplicas}");
+        return v.isEmpty() ? 0 : Integer.parseInt(v);
+    }
+
+    private void awaitReady(String service) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "ksvc", service, "-n", "serving", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("True"));
+    }
+
+    @Test
+    void scalesFromZeroAndBackToZero() throws Exception {
+        kubectl.apply(service("zero", "autoscaling.knative.dev/window: \"6s\"", ""));
+        awaitReady("zero");
+        await().atMost(WAIT).until(() -> actualReplicas("zero-00001") == 0);
+        HttpResponse<String> cold = get("zero.serving.example.com");
+        assertThat(cold.statusCode()).isEqualTo(200);
+        assertThat(cold.body()).startsWith("revision=zero-00001");
+        long pid = pid(cold.body());
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).hasValue(true);
+        await().atMost(WAIT).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+        await().atMost(WAIT).until(() -> actualReplicas("zero-00001") == 0);
+    }
+
+    @Test
+    void seed004FiveInFlightAtTargetOneEndsWithFiveReplicasAndNoErrors() throws Exception {
+        kubectl.apply(service("flowers", "autoscaling.knative.dev/target: \"1\"\nautoscaling.knative.dev/target-utilization-percentage: \"100\"",
+                "", "--sleep-ms", "50"));
+        awaitReady("flowers");
+        AtomicInteger maxSeen = new AtomicInteger();
+        Thread watcher = Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    maxSeen.accumulateAndGet(actualReplicas("flowers-00001"), Math::max);
+                } catch (AssertionError | RuntimeException e) {
+                    return;
+                }
+            }
+        });
+        Exec.Result hey = Exec.run(List.of("hey", "-z", "30s", "-c", "5", "-host", "flowers.serving.example.com", tide.ingress() + "/"),
+                null, 120);
+        watcher.interrupt();
+        watcher.join(10_000);
+        assertThat(hey.rc()).as("%s", hey).isZero();
+        Matcher ok = Pattern.compile("\\[200]\\s+(\\d+) responses").matcher(hey.out());
+        assertThat(ok.find()).as("hey output:\n%s", hey.out()).isTrue();
+        assertThat(hey.out()).doesNotContainPattern("\\[(?!200)\\d{3}]").doesNotContain("Error distribution");
+        assertThat(Integer.parseInt(ok.group(1))).isGreaterThan(100);
+        assertThat(actualReplicas("flowers-00001")).isEqualTo(5);
+        assertThat(maxSeen.get()).as("never more than 6 replicas").isLessThanOrEqualTo(6);
+    }
+
+    @Test
+    void tagsRouteToTheirRevision() throws Exception {
+        kubectl.apply(service("tagged", "autoscaling.knative.dev/window: \"6s\"", "") + """
+                  traffic:
+                    - latestRevision: true
+                      percent: 100
+                      tag: current
+                """);
+        awaitReady("tagged");
+        HttpResponse<String> byTag = get("current-tagged.serving.example.com");
+        assertThat(byTag.statusCode()).isEqualTo(200);
+        assertThat(byTag.body()).startsWith("revision=tagged-00001");
+    }
+
+    @Test
+    void noReplicaOutlivesTheServer() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("orphans"));
+        List<Long> pids = new ArrayList<>();
+        try (TideProcess own = TideProcess.start(data)) {
+            Kubectl k = new Kubectl(own.url(), Files.createDirectories(tmp.resolve("orphans-cache")));
+            k.apply(service("lonely", "autoscaling.knative.dev/min-scale: \"2\"\nautoscaling.knative.dev/window: \"6s\"", ""));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(k.ok("get", "rev", "lonely-00001", "-n", "serving", "-o",
+                    "jsonpath={.status.actualReplicas}")).isEqualTo("2"));
+            ProcessHandle.of(own.pid()).orElseThrow().descendants().forEach(h -> pids.add(h.pid()));
+            assertThat(pids).isNotEmpty();
+            assertThat(own.stop(Duration.ofSeconds(60))).isIn(0, 143);
+        }
+        for (long pid : pids) {
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d", pid).isFalse();
+        }
+    }
+
+    private static long pid(String body) {
+        Matcher m = Pattern.compile("pid=(\\d+)").matcher(body);
+        assertThat(m.find()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+}
