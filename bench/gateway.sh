@@ -15,7 +15,7 @@ command -v hey >/dev/null || { echo "bench/gateway.sh needs hey (apt-get install
 command -v kubectl >/dev/null || { echo "bench/gateway.sh needs kubectl" >&2; exit 1; }
 source <(sed -n '/^java_major()/,/^}/p; /^find_jdk()/,/^}/p' ./tide)
 export JAVA_HOME="$(find_jdk)"
-./tide build >/dev/null
+./tide version >/dev/null  # builds only when the sources changed
 ./mvnw -B -q -o -pl tide-it test-compile -Dcheckstyle.skip >/dev/null 2>&1 || ./mvnw -B -q -pl tide-it test-compile -Dcheckstyle.skip >/dev/null
 FIXTURE_CP="$ROOT/tide-it/target/test-classes"
 JAVA="$JAVA_HOME/bin/java"
