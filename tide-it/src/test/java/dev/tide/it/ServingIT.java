@@ -135,6 +135,27 @@ class ServingIT {
     }
 
     @Test
+    void aRolloutUnderLoadLosesNoRequest() throws Exception {
+        kubectl.apply(service("roll", "autoscaling.knative.dev/min-scale: \"1\"\nautoscaling.knative.dev/window: \"6s\"", "", "--sleep-ms", "20"));
+        awaitReady("roll");
+        Process hey = new ProcessBuilder("hey", "-z", "20s", "-c", "4", "-host", "roll.serving.example.com", tide.ingress() + "/")
+                .redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture<String> heyOut = Exec.read(hey.getInputStream());
+        // The new template makes revision 2; once it is ready the route moves to it and revision 1 drains and stops.
+        await().atMost(WAIT).until(() -> get("roll.serving.example.com").statusCode() == 200);
+        kubectl.apply(service("roll", "autoscaling.knative.dev/min-scale: \"1\"\nautoscaling.knative.dev/window: \"6s\"", "", "--sleep-ms", "21"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("roll.serving.example.com").body()).startsWith("revision=roll-00002"));
+        await().atMost(WAIT).until(() -> actualReplicas("roll-00001") == 0);
+        assertThat(hey.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String out = heyOut.get();
+        Matcher ok = Pattern.compile("\\[200]\\s+(\\d+) responses").matcher(out);
+        assertThat(ok.find()).as("hey output:\n%s", out).isTrue();
+        assertThat(out).as("every response a 200 across the rollout").doesNotContainPattern("\\[(?!200)\\d{3}]")
+                .doesNotContain("Error distribution");
+        assertThat(Integer.parseInt(ok.group(1))).isGreaterThan(200);
+    }
+
+    @Test
     void tagsRouteToTheirRevision() throws Exception {
         kubectl.apply(service("tagged", "autoscaling.knative.dev/window: \"6s\"", "") + """
                   traffic:
