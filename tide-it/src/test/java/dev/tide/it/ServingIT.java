@@ -97,6 +97,8 @@ class ServingIT {
         kubectl.apply(service("zero", "autoscaling.knative.dev/window: \"6s\"", ""));
         awaitReady("zero");
         await().atMost(WAIT).until(() -> actualReplicas("zero-00001") == 0);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "rev", "zero-00001", "-n", "serving", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Active\")].reason}")).isEqualTo("NoTraffic"));
         HttpResponse<String> cold = get("zero.serving.example.com");
         assertThat(cold.statusCode()).isEqualTo(200);
         assertThat(cold.body()).startsWith("revision=zero-00001");

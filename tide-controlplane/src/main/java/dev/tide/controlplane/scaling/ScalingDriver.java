@@ -236,8 +236,13 @@ public final class ScalingDriver implements RevisionRuntime {
 
     private State stateOf(Scaler s, List<Replica> replicas, int ready) {
         int desired = Math.max(0, s.want);
+        String active = switch (s.pa.activity()) {
+            case ACTIVE -> Conditions.TRUE;
+            case INACTIVE -> Conditions.FALSE;
+            case ACTIVATING -> Conditions.UNKNOWN;
+        };
         if (s.everReady) {
-            return new State(Conditions.TRUE, null, null, ready, desired);
+            return new State(Conditions.TRUE, null, null, ready, desired, active);
         }
         for (Replica r : replicas) {
             if (r.restarts() >= 2 && r.state() == Replica.State.CRASHED) {

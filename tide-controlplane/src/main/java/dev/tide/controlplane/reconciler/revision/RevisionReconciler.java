@@ -19,6 +19,8 @@ public final class RevisionReconciler extends ObjectReconciler {
 
     static final String RESOURCES_AVAILABLE = "ResourcesAvailable";
     static final String CONTAINER_HEALTHY = "ContainerHealthy";
+    /** Whether the revision has replicas; not part of Ready (a revision at zero is ready to serve). */
+    static final String ACTIVE = "Active";
 
     private final RevisionRuntime runtime;
 
@@ -44,6 +46,17 @@ public final class RevisionReconciler extends ObjectReconciler {
         Conditions.set(status, CONTAINER_HEALTHY, state.ready(), state.reason(), state.message(), "", now);
         Propagation.readyFrom(status, List.of(RESOURCES_AVAILABLE, CONTAINER_HEALTHY), now);
         Propagation.unsupportedAnnotations(status, Meta.annotations(rev), now);
+        if (state.active() == null) {
+            Conditions.remove(status, ACTIVE);
+        } else {
+            switch (state.active()) {
+                case Conditions.TRUE -> Conditions.set(status, ACTIVE, Conditions.TRUE, null, null, "", now);
+                case Conditions.FALSE -> Conditions.set(status, ACTIVE, Conditions.FALSE, "NoTraffic",
+                        "The target is not receiving traffic.", "Info", now);
+                default -> Conditions.set(status, ACTIVE, Conditions.UNKNOWN, "Activating", "The revision is scaling up from zero.",
+                        "Info", now);
+            }
+        }
         if (state.actualReplicas() != null) {
             status.put("actualReplicas", state.actualReplicas());
         }

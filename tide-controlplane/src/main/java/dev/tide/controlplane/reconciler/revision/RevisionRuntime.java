@@ -19,8 +19,14 @@ public interface RevisionRuntime {
      * @param message         what a user should read when not ready
      * @param actualReplicas  ready replicas, or {@code null} when unknown
      * @param desiredReplicas replicas asked for, or {@code null} when unknown
+     * @param active          Knative's Active condition: {@code True} while scaled up, {@code False} (NoTraffic) at zero,
+     *                        {@code Unknown} while activating, or {@code null} when the runtime does not say
      */
-    record State(String ready, String reason, String message, Integer actualReplicas, Integer desiredReplicas) {
+    record State(String ready, String reason, String message, Integer actualReplicas, Integer desiredReplicas, String active) {
+
+        public State(String ready, String reason, String message, Integer actualReplicas, Integer desiredReplicas) {
+            this(ready, reason, message, actualReplicas, desiredReplicas, null);
+        }
     }
 
     State state(JsonNode revision);
