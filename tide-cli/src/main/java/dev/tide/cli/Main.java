@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tide", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Serverless model inference with Knative and KServe semantics.",
         subcommands = {Main.Server.class, Main.Up.class, Main.Apply.class, Main.Get.class, Main.Describe.class,
-                Main.Delete.class, Main.Validate.class, Simulate.class, Main.VersionCommand.class})
+                Main.Delete.class, Main.Logs.class, Main.Validate.class, Simulate.class, Main.VersionCommand.class})
 public final class Main {
 
     /** Exit code for a command that ran and found problems (invalid manifests, refused objects). */
@@ -337,6 +337,37 @@ public final class Main {
                 }
             }
             return failed == 0 ? 0 : FAILED;
+        }
+    }
+
+    @Command(name = "logs", description = "Print the output of a revision's replicas, each line prefixed with its replica.")
+    static final class Logs extends ClientOptions implements Callable<Integer> {
+        @Parameters(index = "0", description = "the revision, e.g. hello-00001")
+        String revision;
+
+        @Option(names = {"-f", "--follow"}, description = "keep printing new lines until interrupted")
+        boolean follow;
+
+        @Override
+        public Integer call() throws Exception {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(server.resolve("/logs/v1/namespaces/"
+                    + java.net.URLEncoder.encode(namespace, java.nio.charset.StandardCharsets.UTF_8) + "/revisions/"
+                    + java.net.URLEncoder.encode(revision, java.nio.charset.StandardCharsets.UTF_8) + (follow ? "?follow=true" : ""))).build();
+            java.net.http.HttpResponse<java.util.stream.Stream<String>> response;
+            try {
+                response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
+            } catch (java.net.ConnectException e) {
+                throw new ApiClient.ApiError(0, "cannot reach Tide at " + server + ": is 'tide server' running?");
+            }
+            if (response.statusCode() != 200) {
+                throw new ApiClient.ApiError(response.statusCode(), "logs not available: HTTP " + response.statusCode());
+            }
+            response.body().forEach(l -> {
+                System.out.println(l);
+                System.out.flush();
+            });
+            return 0;
         }
     }
 

@@ -45,9 +45,11 @@ final class ServingStack implements AutoCloseable {
     private final Gateway gateway;
     private final ScalingDriver driver;
     private final RoutingFeed feed;
+    private final Scheduler scheduler;
 
     private ServingStack(EventLoopGroup loops, ScheduledExecutorService timers, ExecutorService blocking, ProcessRuntime runtime,
-                         Gateway gateway, ScalingDriver driver, RoutingFeed feed) {
+                         Gateway gateway, ScalingDriver driver, RoutingFeed feed, Scheduler scheduler) {
+        this.scheduler = scheduler;
         this.loops = loops;
         this.timers = timers;
         this.blocking = blocking;
@@ -99,7 +101,7 @@ final class ServingStack implements AutoCloseable {
                 64 << 20).start();
         driver.start();
         feed.start();
-        return new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed);
+        return new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed, scheduler);
     }
 
     ScalingDriver driver() {
@@ -113,6 +115,11 @@ final class ServingStack implements AutoCloseable {
 
     int httpPort() {
         return gateway.port();
+    }
+
+    /** Serves revision logs on the API port. */
+    RevisionLogs logs() {
+        return new RevisionLogs(runtime, scheduler);
     }
 
     private static void requeue(AtomicReference<Controller> controller, String ns, String revision) {

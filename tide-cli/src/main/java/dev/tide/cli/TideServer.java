@@ -79,6 +79,7 @@ final class TideServer implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.apiPort()
                         + " (" + e.getMessage() + "): is another Tide running? Choose another port with --api-port", e);
             }
+            api.addContext("/logs/", serving.logs());
             api.start();
             return new TideServer(store, controller, api, requests, serving);
         } catch (IOException | RuntimeException e) {

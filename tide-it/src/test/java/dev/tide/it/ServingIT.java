@@ -158,6 +158,17 @@ class ServingIT {
     }
 
     @Test
+    void logsShowEachReplicasOutput() throws Exception {
+        kubectl.apply(service("chatty", "autoscaling.knative.dev/min-scale: \"1\"", ""));
+        awaitReady("chatty");
+        await().atMost(WAIT).untilAsserted(() -> {
+            Exec.Result logs = Exec.run(Exec.tideCommand("logs", "chatty-00001", "-n", "serving", "--server", tide.url()), null, 60);
+            assertThat(logs.rc()).as("%s", logs).isZero();
+            assertThat(logs.out()).containsPattern("\\[chatty-00001-\\d+] fixture listening on \\d+");
+        });
+    }
+
+    @Test
     void tagsRouteToTheirRevision() throws Exception {
         kubectl.apply(service("tagged", "autoscaling.knative.dev/window: \"6s\"", "") + """
                   traffic:

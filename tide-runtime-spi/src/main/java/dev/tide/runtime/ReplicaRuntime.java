@@ -24,7 +24,19 @@ public interface ReplicaRuntime extends AutoCloseable {
     void addListener(Listener listener);
 
     /** The replica's recent output, oldest first. */
-    List<String> output(String replicaId);
+    default List<String> output(String replicaId) {
+        return output(replicaId, 0).lines();
+    }
+
+    /**
+     * The replica's output from line number {@code fromLine} (counting every line it ever printed; older lines than
+     * the runtime keeps are skipped), and the number to ask from next time: for following a replica's output.
+     */
+    Output output(String replicaId, long fromLine);
+
+    /** Lines of output and where the next read starts. */
+    record Output(List<String> lines, long nextLine) {
+    }
 
     /** Stops every replica (draining each) and waits at most {@code timeout}; leaves no process behind. */
     void shutdown(Duration timeout);

@@ -9,6 +9,8 @@ final class OutputBuffer {
 
     private final int maxLines;
     private final ArrayDeque<String> lines = new ArrayDeque<>();
+    /** Lines ever added: the number of the next line. */
+    private long total;
 
     OutputBuffer(int maxLines) {
         this.maxLines = maxLines;
@@ -19,6 +21,21 @@ final class OutputBuffer {
             lines.removeFirst();
         }
         lines.addLast(line.length() > 4096 ? line.substring(0, 4096) + "..." : line);
+        total++;
+    }
+
+    /** Lines numbered {@code from} and later that are still kept, and the next line number. */
+    synchronized dev.tide.runtime.ReplicaRuntime.Output since(long from) {
+        long first = total - lines.size();
+        List<String> out = new ArrayList<>();
+        long n = first;
+        for (String l : lines) {
+            if (n >= from) {
+                out.add(l);
+            }
+            n++;
+        }
+        return new dev.tide.runtime.ReplicaRuntime.Output(List.copyOf(out), total);
     }
 
     synchronized List<String> last(int n) {

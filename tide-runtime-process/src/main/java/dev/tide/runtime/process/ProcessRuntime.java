@@ -113,9 +113,9 @@ public final class ProcessRuntime implements ReplicaRuntime {
     }
 
     @Override
-    public List<String> output(String replicaId) {
+    public Output output(String replicaId, long fromLine) {
         ProcessReplica r = replicas.get(replicaId);
-        return r == null ? List.of() : r.output.last(OUTPUT_LINES);
+        return r == null ? new Output(List.of(), fromLine) : r.output.since(fromLine);
     }
 
     @Override
