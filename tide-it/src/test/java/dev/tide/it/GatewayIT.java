@@ -98,9 +98,7 @@ class GatewayIT {
     }
 
     private Replica replica(String revision, String... args) {
-        String classes = Path.of(FixtureServer.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
-        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-cp", classes, FixtureServer.class.getName());
+        List<String> command = FixtureServer.command();
         Replica r = runtime.start(new ReplicaSpec("default", "hello", "hello", revision, command, List.of(args), Map.of(), null,
                 ProbeSpec.defaultReadiness(), null, Duration.ofSeconds(5), Duration.ofSeconds(2)));
         await().atMost(WAIT).until(() -> runtime.replicas().stream().anyMatch(x -> x.id().equals(r.id()) && x.routable()));

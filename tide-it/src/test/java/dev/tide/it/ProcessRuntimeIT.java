@@ -64,9 +64,7 @@ class ProcessRuntimeIT {
     }
 
     private static ReplicaSpec fixture(Map<String, String> env, ProbeSpec liveness, Duration grace, String... args) {
-        String classes = Path.of(FixtureServer.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
-        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-cp", classes, FixtureServer.class.getName());
+        List<String> command = FixtureServer.command();
         return new ReplicaSpec("default", "hello", "hello", "hello-00001", command, List.of(args), env, null,
                 ProbeSpec.defaultReadiness(), liveness, Duration.ofSeconds(5), grace);
     }

@@ -52,7 +52,10 @@ class ServingIT {
 
     /** A Knative Service whose container is the test fixture, run with the tests' own JDK. */
     private static String service(String name, String annotations, String templateSpec, String... args) {
-        String classes = Path.of(FixtureServer.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        StringBuilder command = new StringBuilder();
+        for (String c : FixtureServer.command()) {
+            command.append(command.length() == 0 ? "" : ", ").append('"').append(c).append('"');
+        }
         StringBuilder argList = new StringBuilder();
         for (String a : args) {
             argList.append("            - \"").append(a).append("\"\n");
@@ -71,10 +74,10 @@ class ServingIT {
                 %s    spec:
                 %s      containers:
                         - image: example.com/fixture
-                          command: ["%s", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", "%s", "%s"]
+                          command: [%s]
                           args:
-                %s""".formatted(name, annotations.indent(8), templateSpec.indent(6), ProcessHandle.current().info().command().orElse("java"),
-                classes, FixtureServer.class.getName(), argList.length() == 0 ? "            []\n" : argList);
+                %s""".formatted(name, annotations.indent(8), templateSpec.indent(6), command,
+                argList.length() == 0 ? "            []\n" : argList);
     }
 
     private HttpResponse<String> get(String host) throws IOException, InterruptedException {
