@@ -159,7 +159,7 @@ public final class Main {
                 System.out.println("Tide " + version() + " API listening on " + api);
                 ApiClient client = new ApiClient(api);
                 int failed = new Applier(client, System.out, System.err).apply(ManifestFiles.read(files, false, System.in), "default");
-                server.awaitIdle(Duration.ofSeconds(10));
+                awaitSettled(client, Duration.ofSeconds(30));
                 System.out.println();
                 TablePrinter.print(client.table(ResourceTypes.SERVICE, null, null), true, System.out);
                 System.out.println();
@@ -175,6 +175,23 @@ public final class Main {
             }
             runUntilShutdown(server);
             return 0;
+        }
+    }
+
+    /** Waits until no Service or InferenceService is still Unknown (each is Ready or has failed), or the time is up. */
+    static void awaitSettled(ApiClient client, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean settled = true;
+            for (ResourceType type : List.of(ResourceTypes.SERVICE, ResourceTypes.INFERENCE_SERVICE)) {
+                for (JsonNode o : client.list(type, null).path("items")) {
+                    settled &= !Conditions.UNKNOWN.equals(Conditions.status(o, Conditions.READY));
+                }
+            }
+            if (settled) {
+                return;
+            }
+            Thread.sleep(200);
         }
     }
 

@@ -96,10 +96,6 @@ final class TideServer implements AutoCloseable {
         return serving.httpPort();
     }
 
-    boolean awaitIdle(Duration timeout) throws InterruptedException {
-        return controller.awaitIdle(timeout);
-    }
-
     @Override
     public void close() {
         serving.close();

@@ -51,8 +51,6 @@ public final class Controller implements AutoCloseable {
     private final List<Watch> watches = new ArrayList<>();
     private final List<Thread> running = new ArrayList<>();
     private volatile boolean closed;
-    /** Guarded by {@link #lock}: whether the worker is inside a reconcile, for {@link #awaitIdle}. */
-    private boolean busy;
 
     public Controller(Registry registry, List<Reconciler> reconcilers, ThreadFactory threads) {
         this.registry = registry;
@@ -167,7 +165,6 @@ public final class Controller implements AutoCloseable {
                 var it = queue.iterator();
                 key = it.next();
                 it.remove();
-                busy = true;
             } finally {
                 lock.unlock();
             }
@@ -182,35 +179,6 @@ public final class Controller implements AutoCloseable {
                     lock.unlock();
                 }
             }
-            lock.lock();
-            try {
-                busy = false;
-                ready.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    /**
-     * Waits until the queue is empty and no retry is pending, or {@code timeout} passes. For tests and for
-     * {@code tide up}, which prints state once it has settled.
-     *
-     * @return whether the controller settled in time
-     */
-    public boolean awaitIdle(Duration timeout) throws InterruptedException {
-        long remaining = timeout.toNanos();
-        lock.lock();
-        try {
-            while (busy || !queue.isEmpty() || !retries.isEmpty()) {
-                if (remaining <= 0) {
-                    return false;
-                }
-                remaining = ready.awaitNanos(remaining);
-            }
-            return true;
-        } finally {
-            lock.unlock();
         }
     }
 
