@@ -14,7 +14,6 @@ import dev.tide.store.DefaultStore;
 import dev.tide.store.file.FileJournal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.UUID;
