@@ -18,6 +18,7 @@ public final class VendorAnnotations {
 
     /** The keys in {@code annotations} that Tide stores without acting on, in their order. */
     public static List<String> notActedOn(Map<String, String> annotations) {
-        return annotations.keySet().stream().filter(k -> PREFIXES.stream().anyMatch(k::startsWith)).toList();
+        return annotations.keySet().stream().filter(k -> PREFIXES.stream().anyMatch(k::startsWith))
+                .filter(k -> !dev.tide.api.serving.v1.AffinityAnnotations.handles(k)).toList();
     }
 }

@@ -214,9 +214,18 @@ class AdmissionTest {
 
     @Test
     void vendorAnnotationsAreKeptAndReported() {
-        Admission.Admitted a = admit(SVC.replace("  name: hello\n", "  name: hello\n  annotations:\n    serving.knative.dev.alibabacloud/affinity: cookie\n"));
-        assertThat(Meta.annotations(a.object())).containsEntry("serving.knative.dev.alibabacloud/affinity", "cookie");
-        assertThat(a.warnings()).containsExactly("stored but not acted on by Tide yet: serving.knative.dev.alibabacloud/affinity");
+        Admission.Admitted a = admit(SVC.replace("  name: hello\n", "  name: hello\n  annotations:\n    serving.knative.dev.alibabacloud/affinity: cookie\n"
+                + "    k8s.aliyun.com/eci-use-specs: ecs.gn5\n"));
+        assertThat(Meta.annotations(a.object())).containsEntry("k8s.aliyun.com/eci-use-specs", "ecs.gn5");
+        assertThat(a.warnings()).as("affinity is acted on now").containsExactly("stored but not acted on by Tide yet: k8s.aliyun.com/eci-use-specs");
+    }
+
+    @Test
+    void affinityAnnotationsAreValidated() {
+        assertThat(errors(SVC.replace("  name: hello\n", "  name: hello\n  annotations:\n    serving.knative.dev.alibabacloud/affinity: ip\n"
+                + "    serving.knative.dev.alibabacloud/cookie-timeout: \"0\"\n"))).containsExactly(
+                "invalid value: ip: metadata.annotations[serving.knative.dev.alibabacloud/affinity]",
+                "expected 1 <= 0 <= 2147483647: metadata.annotations[serving.knative.dev.alibabacloud/cookie-timeout]");
     }
 
     @Test

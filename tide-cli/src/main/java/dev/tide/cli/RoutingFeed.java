@@ -81,6 +81,7 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
         RoutingTable.Builder table = RoutingTable.builder();
         Map<String, List<RoutingTable.Target>> routeTargets = new LinkedHashMap<>();
         Map<String, String> nowProgrammed = new java.util.HashMap<>();
+        Map<RevisionKey, RevisionEndpoint.Affinity> affinities = new java.util.HashMap<>();
         Set<RevisionKey> routed = new HashSet<>();
         for (ObjectNode route : registry.list(ResourceTypes.ROUTE, null).items()) {
             String ns = Meta.namespace(route);
@@ -91,6 +92,9 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                     continue;
                 }
                 routed.add(new RevisionKey(ns, rev));
+                // A Route inherits its Service's annotations, affinity among them.
+                dev.tide.api.serving.v1.AffinityAnnotations.of(Meta.annotations(route)).ifPresent(a ->
+                        affinities.put(new RevisionKey(ns, rev), new RevisionEndpoint.Affinity(a.cookieName(), a.maxAgeSeconds())));
                 split.merge(rev, t.path("percent").asInt(0), Integer::sum);
                 String tagUrl = Json.text(t, "url");
                 if (tagUrl != null) {
@@ -130,6 +134,12 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                     ep.setReplicas(readyBackends.apply(key));
                     endpoints.put(ep);
                 });
+            }
+        }
+        for (RevisionKey key : routed) {
+            RevisionEndpoint ep = endpoints.get(key);
+            if (ep != null) {
+                ep.setAffinity(affinities.get(key));
             }
         }
         endpoints.setTable(table.build());

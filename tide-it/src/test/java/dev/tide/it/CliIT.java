@@ -46,7 +46,7 @@ class CliIT {
         Exec.Result r = tide(null, "validate", "-f", Exec.repo().resolve("examples/seeds").toString());
         assertThat(r.rc()).as("%s", r).isZero();
         assertThat(r.out()).contains("Service \"knative-sd-demo\": valid")
-                .contains("warning: stored but not acted on by Tide yet: serving.knative.dev.alibabacloud/affinity");
+                .contains("warning: stored but not acted on by Tide yet: k8s.aliyun.com/eci-use-specs");
     }
 
     @Test

@@ -209,6 +209,29 @@ class GatewayIT {
     }
 
     @Test
+    void anAffinityCookieKeepsAClientOnItsReplica() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        ep.setAffinity(new RevisionEndpoint.Affinity("sd", 1800));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica("hello-00001");
+        replica("hello-00001");
+        HttpResponse<String> first = send(HOST, "/").get();
+        String cookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(cookie).startsWith("sd=hello-00001-").contains("Max-Age=1800");
+        String pid = first.body().split(" ")[1];
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/"))
+                    .header("Host", HOST).header("Cookie", cookie.split(";")[0]).build(), HttpResponse.BodyHandlers.ofString()).get();
+            assertThat(r.body().split(" ")[1]).isEqualTo(pid);
+        }
+        java.util.Set<String> withoutCookie = new java.util.HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            withoutCookie.add(send(HOST, "/").get().body().split(" ")[1]);
+        }
+        assertThat(withoutCookie).as("without the cookie both replicas serve").hasSize(2);
+    }
+
+    @Test
     void unknownHostsGet404AndModelPathsRouteWithoutAHost() throws Exception {
         RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
         route(HOST, new RoutingTable.Target(ep.key(), 100));

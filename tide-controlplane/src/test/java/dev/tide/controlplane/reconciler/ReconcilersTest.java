@@ -140,11 +140,12 @@ class ReconcilersTest {
 
     @Test
     void vendorAnnotationsShowAsAnInformationalCondition() {
-        world.create(ResourceTypes.SERVICE, service("default", "sd", withAnnotation("serving.knative.dev.alibabacloud/affinity", "cookie")));
+        world.create(ResourceTypes.SERVICE, service("default", "sd", withAnnotation("k8s.aliyun.com/eci-use-specs", "ecs.gn5"),
+                withAnnotation("serving.knative.dev.alibabacloud/affinity", "cookie")));
         world.converge();
         JsonNode c = Conditions.get(world.get(ResourceTypes.SERVICE, "sd"), "UnsupportedAnnotations");
         assertThat(c.path("severity").asText()).isEqualTo("Info");
-        assertThat(c.path("message").asText()).contains("serving.knative.dev.alibabacloud/affinity");
+        assertThat(c.path("message").asText()).contains("k8s.aliyun.com/eci-use-specs").doesNotContain("affinity");
     }
 
     @Test

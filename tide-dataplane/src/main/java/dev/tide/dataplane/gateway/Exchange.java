@@ -89,7 +89,7 @@ final class Exchange implements Breaker.Listener {
             return;
         }
         permit = p;
-        slot = endpoint.pick();
+        slot = endpoint.pick(stickyReplica());
         if (slot == null) {
             fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no replica has a free slot");
             return;
@@ -124,6 +124,22 @@ final class Exchange implements Breaker.Listener {
         });
     }
 
+    /** The replica named by the request's affinity cookie, or {@code null}. */
+    private String stickyReplica() {
+        RevisionEndpoint.Affinity affinity = endpoint.affinity();
+        String header = affinity == null || request == null ? null : request.headers().get(HttpHeaderNames.COOKIE);
+        if (header == null) {
+            return null;
+        }
+        for (String part : header.split(";")) {
+            int eq = part.indexOf('=');
+            if (eq > 0 && part.substring(0, eq).strip().equals(affinity.cookieName())) {
+                return part.substring(eq + 1).strip();
+            }
+        }
+        return null;
+    }
+
     /** A part of the replica's response, read on the backend connection (same event loop). */
     void fromBackend(Object msg) {
         if (done) {
@@ -136,6 +152,11 @@ final class Exchange implements Breaker.Listener {
             deadline.cancel(false);
             backendKeepAlive = HttpUtil.isKeepAlive(r);
             HttpUtil.setKeepAlive(r, keepAlive);
+            RevisionEndpoint.Affinity affinity = endpoint.affinity();
+            if (affinity != null && slot != null) {
+                r.headers().add(HttpHeaderNames.SET_COOKIE, affinity.cookieName() + "=" + slot.id() + "; Max-Age="
+                        + affinity.maxAgeSeconds() + "; Path=/; HttpOnly");
+            }
         }
         if (msg instanceof HttpContent || msg instanceof HttpResponse) {
             client.writeAndFlush(msg);

@@ -37,6 +37,13 @@ public final class RevisionEndpoint {
     public record Backend(String id, int port) {
     }
 
+    /**
+     * Session affinity by cookie: a response carries {@code cookieName=REPLICA} for {@code maxAgeSeconds}, and a request
+     * carrying it goes to that replica while it lives and has a free slot.
+     */
+    public record Affinity(String cookieName, long maxAgeSeconds) {
+    }
+
     private final RevisionKey key;
     private final int containerConcurrency;
     private final Duration timeout;
@@ -48,6 +55,7 @@ public final class RevisionEndpoint {
     /** Replicas taken out of routing whose requests may still be running, for the drain gate. Guarded by this. */
     private final Map<String, ReplicaSlots> retired = new HashMap<>();
     private final Runnable onColdRequest;
+    private volatile Affinity affinity;
 
     /**
      * @param onColdRequest called when a request arrives while no replica is ready, so the autoscaler decides at
@@ -115,8 +123,27 @@ public final class RevisionEndpoint {
         return slots.size();
     }
 
-    /** Picks a replica and takes one of its slots, or returns {@code null} if none is free. */
-    ReplicaSlots pick() {
+    /** Turns cookie affinity on ({@code null}: off). */
+    public void setAffinity(Affinity affinity) {
+        this.affinity = affinity;
+    }
+
+    Affinity affinity() {
+        return affinity;
+    }
+
+    /**
+     * Picks a replica and takes one of its slots, or returns {@code null} if none is free: the sticky replica when it
+     * is still routed and has a free slot, else the balancer's choice.
+     */
+    ReplicaSlots pick(String stickyReplica) {
+        if (stickyReplica != null) {
+            for (ReplicaSlots s : slots) {
+                if (s.id().equals(stickyReplica) && s.tryAcquire()) {
+                    return s;
+                }
+            }
+        }
         return balancer.pick(slots);
     }
 

@@ -25,6 +25,7 @@ public final class ServingValidator {
             errors.add(FieldError.missingField("spec"));
             return errors;
         }
+        AffinityAnnotations.validate(Meta.annotations(svc), "metadata.annotations", errors);
         template(spec.get("template"), Meta.name(svc), config, "spec.template", errors);
         traffic(spec, true, config, "spec.traffic", errors);
         return errors;
