@@ -104,7 +104,8 @@ public final class ScalingDriver implements RevisionRuntime {
                 // Knative's activator sends {concurrency 1, count 1} at once, so the decision sees the request.
                 s.metrics.record(clock.instant().getEpochSecond(), 1, 1);
                 s.pokeCredit = 1;
-                decide(new Key(namespace, revision), s, routedRevisions());
+                Key key = new Key(namespace, revision);
+                decide(key, s, routedRevisions(), replicasByRevision().getOrDefault(key, List.of()));
             }
         }, 0);
     }
@@ -122,6 +123,7 @@ public final class ScalingDriver implements RevisionRuntime {
         try {
             ticks++;
             Set<String> routed = routedRevisions();
+            Map<Key, List<Replica>> byRevision = replicasByRevision();
             Set<Key> seen = new HashSet<>();
             long now = scheduler.ticker().nanos();
             long epochSecond = clock.instant().getEpochSecond();
@@ -130,7 +132,7 @@ public final class ScalingDriver implements RevisionRuntime {
                 seen.add(key);
                 Scaler s = scalers.computeIfAbsent(key, k -> new Scaler());
                 if (!Meta.resourceVersion(rev).equals(s.resourceVersion)) {
-                    configure(key, s, rev, routed.contains(key.namespace() + "/" + key.name()));
+                    configure(key, s, rev, routed.contains(key.namespace() + "/" + key.name()), byRevision.getOrDefault(key, List.of()));
                 }
                 if (s.replica == null) {
                     continue;
@@ -139,14 +141,14 @@ public final class ScalingDriver implements RevisionRuntime {
                 s.metrics.record(epochSecond, Math.max(0, l[0] - s.pokeCredit), l[1]);
                 s.pokeCredit = 0;
                 if (ticks % 2 == 0) {
-                    decide(key, s, routed);
+                    decide(key, s, routed, byRevision.getOrDefault(key, List.of()));
                 }
             }
             for (Key gone : new ArrayList<>(scalers.keySet())) {
                 if (!seen.contains(gone)) {
                     scalers.remove(gone);
                     states.remove(gone);
-                    replicasOf(gone).forEach(r -> runtime.stop(r.id()));
+                    byRevision.getOrDefault(gone, List.of()).forEach(r -> runtime.stop(r.id()));
                 }
             }
         } catch (RuntimeException e) {
@@ -159,7 +161,7 @@ public final class ScalingDriver implements RevisionRuntime {
     }
 
     /** A new revision (or a changed cluster setting): resolve its spec; a new one starts with its initial scale. */
-    private void configure(Key key, Scaler s, ObjectNode rev, boolean reachable) {
+    private void configure(Key key, Scaler s, ObjectNode rev, boolean reachable, List<Replica> replicas) {
         s.resourceVersion = Meta.resourceVersion(rev);
         ReplicaSpecs.Result r = ReplicaSpecs.from(rev,
                 name -> registry.get(ResourceTypes.SECRET, key.namespace(), name),
@@ -175,9 +177,9 @@ public final class ScalingDriver implements RevisionRuntime {
                 rev.path("spec").path("containerConcurrency").asLong(0), registry.config().current(), reachable);
         if (fresh) {
             long nowEpochNanos = clock.instant().getEpochSecond() * 1_000_000_000L + clock.instant().getNano();
-            int running = replicasOf(key).size();
+            int running = replicas.size();
             s.metrics = new RevisionMetrics(s.spec.aggregation(), s.spec.decider().stableWindow(), s.spec.decider().panicWindow());
-            s.decider = new KpaDecider(s.spec.decider(), (int) replicasOf(key).stream().filter(Replica::routable).count(), nowEpochNanos);
+            s.decider = new KpaDecider(s.spec.decider(), (int) replicas.stream().filter(Replica::routable).count(), nowEpochNanos);
             s.pa = new PodAutoscaler(s.spec.policy(), scheduler.ticker().nanos());
             // Knative creates the revision's deployment with its initial scale.
             for (int i = running; i < s.spec.policy().initialScale(); i++) {
@@ -189,7 +191,7 @@ public final class ScalingDriver implements RevisionRuntime {
         }
     }
 
-    private void decide(Key key, Scaler s, Set<String> routed) {
+    private void decide(Key key, Scaler s, Set<String> routed, List<Replica> replicas) {
         if (s.replica == null) {
             return;
         }
@@ -203,7 +205,6 @@ public final class ScalingDriver implements RevisionRuntime {
                     s.spec.policy(), s.spec.aggregation(), s.spec.predictive());
             s.decider.update(s.spec.decider());
         }
-        List<Replica> replicas = replicasOf(key);
         int ready = (int) replicas.stream().filter(Replica::routable).count();
         long epochNanos = clock.instant().getEpochSecond() * 1_000_000_000L + clock.instant().getNano();
         // Tide's gateway sees every request, so there is no scrape target: an empty window means no traffic.
@@ -260,9 +261,15 @@ public final class ScalingDriver implements RevisionRuntime {
         }
     }
 
-    private List<Replica> replicasOf(Key key) {
-        return runtime.replicas().stream().filter(r -> r.namespace().equals(key.namespace()) && r.revision().equals(key.name())
-                && r.state() != Replica.State.DRAINING && r.state() != Replica.State.STOPPED).toList();
+    /** Each revision's replicas that are not leaving, from one snapshot of the runtime. */
+    private Map<Key, List<Replica>> replicasByRevision() {
+        Map<Key, List<Replica>> out = new java.util.HashMap<>();
+        for (Replica r : runtime.replicas()) {
+            if (r.state() != Replica.State.DRAINING && r.state() != Replica.State.STOPPED) {
+                out.computeIfAbsent(new Key(r.namespace(), r.revision()), k -> new ArrayList<>()).add(r);
+            }
+        }
+        return out;
     }
 
     /** {@code namespace/revision} of every revision a Route sends traffic to. */
