@@ -30,6 +30,12 @@ public record DeciderSpec(Metric metric, double targetValue, double totalValue, 
         }
     }
 
+    /** This spec for a revision that a route does (or no longer does) send traffic to. */
+    public DeciderSpec withReachable(boolean routed) {
+        return new DeciderSpec(metric, targetValue, totalValue, targetBurstCapacity, panicThreshold, maxScaleUpRate,
+                maxScaleDownRate, stableWindow, panicWindow, scaleDownDelay, activationScale, initialScale, routed);
+    }
+
     /**
      * The panic window: the stable window times the percentage, rounded to the nearest whole second (halves away
      * from zero), at least 1 s. Worked examples: 60 s x 10% = 6 s; 60 s x 51% = 30.6 s, so 31 s; 10 s x 10% = 1 s;

@@ -41,6 +41,8 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
     private final BiConsumer<String, String> poke;
     private final Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends;
     private volatile boolean closed;
+    /** The store version the current table was built from; -1 before the first build. Scheduler thread only. */
+    private long builtFrom = -1;
     /** Route (namespace/name) -> the status.traffic the published table routes. */
     private volatile Map<String, String> programmed = Map.of();
     private final java.util.function.BiConsumer<String, String> routeProgrammed;
@@ -71,7 +73,12 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
             return;
         }
         try {
-            rebuild();
+            // Routes, InferenceServices and Revisions all live in the store: nothing changed, nothing to rebuild.
+            long version = registry.store().resourceVersion();
+            if (version != builtFrom) {
+                rebuild();
+                builtFrom = version;
+            }
         } finally {
             scheduler.schedule(this::refresh, PERIOD_NANOS);
         }

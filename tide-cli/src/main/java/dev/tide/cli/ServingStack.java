@@ -1,5 +1,6 @@
 package dev.tide.cli;
 
+import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
 import dev.tide.common.time.ExecutorScheduler;
 import dev.tide.common.time.Scheduler;
@@ -80,14 +81,9 @@ final class ServingStack implements AutoCloseable {
             }
             RequestStats.Report r = ep.stats().report(now);
             return new double[] {r.concurrency(), r.requestsPerSecond()};
-        }, scheduler, clock, (ns, rev) -> requeue(controller, ns, rev));
+        }, scheduler, clock, (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev));
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
-                (ns, route) -> {
-                    Controller c = controller.get();
-                    if (c != null) {
-                        c.requeue(ResourceTypes.ROUTE, ns, route);
-                    }
-                });
+                (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route));
         runtime.addListener(replica -> {
             RevisionKey key = new RevisionKey(replica.namespace(), replica.revision());
             replicaRevisions.put(replica.id(), key);
@@ -95,7 +91,7 @@ final class ServingStack implements AutoCloseable {
             if (ep != null) {
                 ep.setReplicas(readyBackends(runtime, key));
             }
-            requeue(controller, replica.namespace(), replica.revision());
+            requeue(controller, ResourceTypes.REVISION, replica.namespace(), replica.revision());
         });
         Gateway gateway = new Gateway(endpoints, loops, new InetSocketAddress(bind, httpPort), Ticker.system(), new SplittableRandom(),
                 64 << 20).start();
@@ -122,10 +118,10 @@ final class ServingStack implements AutoCloseable {
         return new RevisionLogs(runtime, scheduler);
     }
 
-    private static void requeue(AtomicReference<Controller> controller, String ns, String revision) {
+    private static void requeue(AtomicReference<Controller> controller, ResourceType type, String ns, String name) {
         Controller c = controller.get();
         if (c != null) {
-            c.requeue(ResourceTypes.REVISION, ns, revision);
+            c.requeue(type, ns, name);
         }
     }
 

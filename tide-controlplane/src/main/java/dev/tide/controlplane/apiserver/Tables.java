@@ -94,9 +94,8 @@ final class Tables {
         ArrayNode defs = table.putArray("columnDefinitions");
         List<Column> columns = columns(type);
         for (Column c : columns) {
-            ObjectNode d = defs.addObject().put("name", c.name()).put("type", c.type()).put("format", c == NAME ? "name" : "")
+            defs.addObject().put("name", c.name()).put("type", c.type()).put("format", c == NAME ? "name" : "")
                     .put("description", "").put("priority", c.priority());
-            d.put("format", c == NAME ? "name" : "");
         }
         defs.addObject().put("name", "Age").put("type", "date").put("format", "").put("description", "").put("priority", 0);
         ArrayNode rows = table.putArray("rows");

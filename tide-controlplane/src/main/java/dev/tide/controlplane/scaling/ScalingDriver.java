@@ -16,6 +16,7 @@ import dev.tide.controlplane.serving.ReplicaSpecs;
 import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
 import dev.tide.runtime.ReplicaSpec;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -176,7 +177,7 @@ public final class ScalingDriver implements RevisionRuntime {
         s.spec = ScalingSpecs.resolve(Meta.strings(rev.path("metadata").get("annotations")),
                 rev.path("spec").path("containerConcurrency").asLong(0), registry.config().current(), reachable);
         if (fresh) {
-            long nowEpochNanos = clock.instant().getEpochSecond() * 1_000_000_000L + clock.instant().getNano();
+            long nowEpochNanos = epochNanos(clock.instant());
             int running = replicas.size();
             s.metrics = new RevisionMetrics(s.spec.aggregation(), s.spec.decider().stableWindow(), s.spec.decider().panicWindow());
             s.decider = new KpaDecider(s.spec.decider(), (int) replicas.stream().filter(Replica::routable).count(), nowEpochNanos);
@@ -198,18 +199,15 @@ public final class ScalingDriver implements RevisionRuntime {
         boolean reachable = routed.contains(key.namespace() + "/" + key.name());
         if (reachable != s.spec.decider().reachable()) {
             // A new revision becomes routed once ready; an old one stops being routed after a rollout.
-            var d = s.spec.decider();
-            s.spec = new ScalingSpec(s.spec.autoscalerClass(), s.spec.metricName(), new dev.tide.autoscaler.DeciderSpec(d.metric(),
-                    d.targetValue(), d.totalValue(), d.targetBurstCapacity(), d.panicThreshold(), d.maxScaleUpRate(), d.maxScaleDownRate(),
-                    d.stableWindow(), d.panicWindow(), d.scaleDownDelay(), d.activationScale(), d.initialScale(), reachable),
+            s.spec = new ScalingSpec(s.spec.autoscalerClass(), s.spec.metricName(), s.spec.decider().withReachable(reachable),
                     s.spec.policy(), s.spec.aggregation(), s.spec.predictive());
             s.decider.update(s.spec.decider());
         }
         int ready = (int) replicas.stream().filter(Replica::routable).count();
-        long epochNanos = clock.instant().getEpochSecond() * 1_000_000_000L + clock.instant().getNano();
+        Instant now = clock.instant();
         // Tide's gateway sees every request, so there is no scrape target: an empty window means no traffic.
-        Observation o = s.metrics.observe(s.spec.decider().metric(), ready, false, clock.instant().getEpochSecond());
-        s.decider.decide(o, epochNanos);
+        Observation o = s.metrics.observe(s.spec.decider().metric(), ready, false, now.getEpochSecond());
+        s.decider.decide(o, epochNanos(now));
         PodAutoscaler.Applied applied = s.pa.apply(s.decider.desiredScale(), s.decider.excessBurstCapacity(), ready, replicas.size(),
                 reachable, scheduler.ticker().nanos());
         if (applied.replicas() >= 0) {
@@ -259,6 +257,11 @@ public final class ScalingDriver implements RevisionRuntime {
         if (!next.equals(previous)) {
             statusChanged.accept(key.namespace(), key.name());
         }
+    }
+
+    /** The decider's time: nanoseconds since the Unix epoch, from one reading of the clock. */
+    private static long epochNanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
     /** Each revision's replicas that are not leaving, from one snapshot of the runtime. */

@@ -21,10 +21,22 @@ final class BackendPool {
     static final int MAX_IDLE_PER_REPLICA = 64;
 
     private final EventLoop loop;
+    private final Bootstrap bootstrap;
     private final Map<Integer, ArrayDeque<Channel>> idle = new HashMap<>();
 
     BackendPool(EventLoop loop) {
         this.loop = loop;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler());
+                    }
+                });
     }
 
     /** An idle connection to {@code port}, or a new one being opened. */
@@ -36,18 +48,7 @@ final class BackendPool {
                 return c.newSucceededFuture();
             }
         }
-        return new Bootstrap()
-                .group(loop)
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler());
-                    }
-                })
-                .connect("127.0.0.1", port);
+        return bootstrap.connect("127.0.0.1", port);
     }
 
     /** Returns a connection whose response ended and which the replica keeps alive. */

@@ -25,6 +25,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private final RandomGenerator random;
     /** The request in progress on this connection; event-loop confined. */
     private Exchange current;
+    /** This connection's event loop's backend pool, resolved once. */
+    private BackendPool pool;
 
     GatewayHandler(Endpoints endpoints, Function<EventLoop, BackendPool> pools, Ticker ticker, RandomGenerator random) {
         this.endpoints = endpoints;
@@ -59,7 +61,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().config().setAutoRead(false);
-        current = new Exchange(ctx, req, endpoint, keepAlive, pools.apply(ctx.channel().eventLoop()), ticker, () -> current = null);
+        if (pool == null) {
+            pool = pools.apply(ctx.channel().eventLoop());
+        }
+        current = new Exchange(ctx, req, endpoint, keepAlive, pool, ticker, () -> current = null);
         current.start();
     }
 

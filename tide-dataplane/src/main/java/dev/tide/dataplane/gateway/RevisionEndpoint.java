@@ -55,6 +55,8 @@ public final class RevisionEndpoint {
     /** Replicas taken out of routing whose requests may still be running, for the drain gate. Guarded by this. */
     private final Map<String, ReplicaSlots> retired = new HashMap<>();
     private final Runnable onColdRequest;
+    /** Whether this cold period (no ready replica) has already poked the autoscaler: one poke is enough. */
+    private final java.util.concurrent.atomic.AtomicBoolean poked = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Affinity affinity;
 
     /**
@@ -108,6 +110,9 @@ public final class RevisionEndpoint {
         ports = Map.copyOf(nextPorts);
         slots = List.copyOf(next);
         int n = next.size();
+        if (n > 0) {
+            poked.set(false); // the next time the revision is at zero, its first request pokes again
+        }
         if (n == 0) {
             gate.setLimits(0, ACTIVATOR_QUEUE);
         } else if (containerConcurrency == 0) {
@@ -164,9 +169,12 @@ public final class RevisionEndpoint {
         return r == null ? 0 : r.inFlight();
     }
 
-    /** Tells the autoscaler when a request finds no replica ready. */
+    /**
+     * Tells the autoscaler when a request finds no replica ready, once per cold period (Knative's activator likewise
+     * sends one immediate stat, not one per request); later requests are counted by the regular stats.
+     */
     void arrived() {
-        if (slots.isEmpty()) {
+        if (slots.isEmpty() && poked.compareAndSet(false, true)) {
             onColdRequest.run();
         }
     }
