@@ -3,40 +3,21 @@ package dev.tide.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The tide CLI as a user runs it: a separate process against a real server. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CliIT {
 
-    private Path tmp;
-
-    private TideProcess tide;
-
-    @BeforeAll
-    void start(@TempDir Path dir) throws IOException {
-        tmp = dir;
-        tide = TideProcess.start(Files.createDirectories(tmp.resolve("data")));
-    }
-
-    @AfterAll
-    void stop() throws InterruptedException {
-        tide.close();
-    }
+    @RegisterExtension
+    static final TideServerExtension TIDE = new TideServerExtension();
 
     private Exec.Result tide(String stdin, String... args) {
         String[] withServer = new String[args.length + 2];
         System.arraycopy(args, 0, withServer, 0, args.length);
         withServer[args.length] = "--server";
-        withServer[args.length + 1] = tide.url();
+        withServer[args.length + 1] = TIDE.url();
         boolean offline = args[0].equals("validate") || args[0].equals("version");
         return Exec.run(Exec.tideCommand(offline ? args : withServer), stdin, 60);
     }

@@ -14,32 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The real kubectl against a real Tide server: the commands the foundation promises work. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubectlIT {
 
-    private Path tmp;
+    @RegisterExtension
+    static final TideServerExtension TIDE = new TideServerExtension();
 
-    private TideProcess tide;
-    private Kubectl kubectl;
-
-    @BeforeAll
-    void start(@TempDir Path dir) throws IOException {
-        tmp = dir;
-        tide = TideProcess.start(Files.createDirectories(tmp.resolve("data")));
-        kubectl = new Kubectl(tide.url(), Files.createDirectories(tmp.resolve("kube-cache")));
-    }
-
-    @AfterAll
-    void stop() throws InterruptedException {
-        tide.close();
-    }
+    private final Kubectl kubectl = TIDE.kubectl();
+    private final Path tmp = TIDE.dir();
 
     private static String service(String name, String ns, String image, String annotations) {
         return """
@@ -133,7 +118,7 @@ class KubectlIT {
     @Test
     void watchStreamsChanges() throws Exception {
         kubectl.apply(service("watched", "watch", "example.com/app:1", ""));
-        Process w = new ProcessBuilder(Kubectl.binary(), "--server", tide.url(), "--cache-dir", tmp.resolve("kube-cache").toString(),
+        Process w = new ProcessBuilder(Kubectl.binary(), "--server", TIDE.url(), "--cache-dir", tmp.resolve("kube-cache").toString(),
                 "get", "ksvc", "-n", "watch", "-w").start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {

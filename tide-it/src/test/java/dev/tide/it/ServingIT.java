@@ -17,37 +17,28 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tide's core loop end to end: a Knative Service applied with kubectl runs as local processes, requests through
  * Tide's ingress scale it from zero, the KPA decides the count, and it goes back to zero when idle.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServingIT {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private Path tmp;
-    private TideProcess tide;
-    private Kubectl kubectl;
-    private HttpClient http;
 
-    @BeforeAll
-    void start(@TempDir Path dir) throws IOException {
-        tmp = dir;
-        tide = TideProcess.start(Files.createDirectories(tmp.resolve("data")));
-        kubectl = new Kubectl(tide.url(), Files.createDirectories(tmp.resolve("kube-cache")));
-        http = HttpClient.newHttpClient();
-    }
+    @RegisterExtension
+    static final TideServerExtension TIDE = new TideServerExtension();
 
-    @AfterAll
-    void stop() throws InterruptedException {
+    private final Kubectl kubectl = TIDE.kubectl();
+    private final Path tmp = TIDE.dir();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void closeClient() {
         http.close();
-        tide.close();
     }
 
     /** A Knative Service whose container is the test fixture, run with the tests' own JDK. */
@@ -81,7 +72,7 @@ class ServingIT {
     }
 
     private HttpResponse<String> get(String host) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(tide.ingress() + "/")).header("Host", host)
+        return http.send(HttpRequest.newBuilder(URI.create(TIDE.ingress() + "/")).header("Host", host)
                 .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -126,7 +117,7 @@ class ServingIT {
                 }
             }
         });
-        Exec.Result hey = Exec.run(List.of("hey", "-z", "30s", "-c", "5", "-host", "flowers.serving.example.com", tide.ingress() + "/"),
+        Exec.Result hey = Exec.run(List.of("hey", "-z", "30s", "-c", "5", "-host", "flowers.serving.example.com", TIDE.ingress() + "/"),
                 null, 120);
         watcher.interrupt();
         watcher.join(10_000);
@@ -143,7 +134,7 @@ class ServingIT {
     void aRolloutUnderLoadLosesNoRequest() throws Exception {
         kubectl.apply(service("roll", "autoscaling.knative.dev/min-scale: \"1\"\nautoscaling.knative.dev/window: \"6s\"", "", "--sleep-ms", "20"));
         awaitReady("roll");
-        Process hey = new ProcessBuilder("hey", "-z", "20s", "-c", "4", "-host", "roll.serving.example.com", tide.ingress() + "/")
+        Process hey = new ProcessBuilder("hey", "-z", "20s", "-c", "4", "-host", "roll.serving.example.com", TIDE.ingress() + "/")
                 .redirectErrorStream(true).start();
         java.util.concurrent.CompletableFuture<String> heyOut = Exec.read(hey.getInputStream());
         // The new template makes revision 2; once it is ready the route moves to it and revision 1 drains and stops.
@@ -165,7 +156,7 @@ class ServingIT {
         kubectl.apply(service("chatty", "autoscaling.knative.dev/min-scale: \"1\"", ""));
         awaitReady("chatty");
         await().atMost(WAIT).untilAsserted(() -> {
-            Exec.Result logs = Exec.run(Exec.tideCommand("logs", "chatty-00001", "-n", "serving", "--server", tide.url()), null, 60);
+            Exec.Result logs = Exec.run(Exec.tideCommand("logs", "chatty-00001", "-n", "serving", "--server", TIDE.url()), null, 60);
             assertThat(logs.rc()).as("%s", logs).isZero();
             assertThat(logs.out()).containsPattern("\\[chatty-00001-\\d+] fixture listening on \\d+");
         });
