@@ -58,15 +58,32 @@ final class Applier {
             out.println(what + " created");
             return;
         }
-        ObjectNode next = manifest.deepCopy();
-        ObjectNode meta = Meta.metadata(next);
-        meta.put("resourceVersion", Meta.resourceVersion(live.get()));
-        meta.put("namespace", namespace);
-        ApiClient.Reply reply = client.replace(type, namespace, name, next);
-        warn(reply);
-        boolean unchanged = Meta.resourceVersion(reply.body()).equals(Meta.resourceVersion(live.get()));
-        out.println(what + (unchanged ? " unchanged" : " configured"));
+        // A controller may write the object's status between the read and the write (409): read again and retry,
+        // as kubectl does, up to 5 more times.
+        for (int attempt = 0; ; attempt++) {
+            ObjectNode next = manifest.deepCopy();
+            ObjectNode meta = Meta.metadata(next);
+            meta.put("resourceVersion", Meta.resourceVersion(live.get()));
+            meta.put("namespace", namespace);
+            try {
+                ApiClient.Reply reply = client.replace(type, namespace, name, next);
+                warn(reply);
+                boolean unchanged = Meta.resourceVersion(reply.body()).equals(Meta.resourceVersion(live.get()));
+                out.println(what + (unchanged ? " unchanged" : " configured"));
+                return;
+            } catch (ApiClient.ApiError e) {
+                if (e.code() != 409 || attempt == MAX_CONFLICT_RETRIES) {
+                    throw e;
+                }
+                live = client.get(type, namespace, name);
+                if (live.isEmpty()) {
+                    throw e;
+                }
+            }
+        }
     }
+
+    static final int MAX_CONFLICT_RETRIES = 5;
 
     private void warn(ApiClient.Reply reply) {
         reply.warnings().forEach(w -> err.println("Warning: " + w));
