@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code tide} command. */
 @Command(name = "tide", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Serverless model inference with Knative and KServe semantics.",
-        subcommands = {Main.Server.class, Main.Up.class, Main.Apply.class, Main.Get.class, Main.Describe.class,
+        subcommands = {Main.Server.class, CacheCommand.class, Main.Up.class, Main.Apply.class, Main.Get.class, Main.Describe.class,
                 Main.Delete.class, Main.Logs.class, Main.Validate.class, Simulate.class, Main.VersionCommand.class})
 public final class Main {
 
@@ -106,10 +107,18 @@ public final class Main {
         @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default: ${DEFAULT-VALUE})")
         String bind;
 
+        @Option(names = "--volume", description = "a named local volume for pvc://NAME/path storage URIs, as NAME=DIR (repeatable)")
+        Map<String, Path> volumes = new java.util.LinkedHashMap<>();
+
+        @Option(names = "--model-cache-quota", defaultValue = "100Gi",
+                description = "model cache quota; above 95%% of it, least recently used models not in use are evicted down to 70%% (default: ${DEFAULT-VALUE})")
+        String cacheQuota;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = new ServerConfig(bind, apiPort, httpPort,
-                    dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".tide"), domain);
+                    dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".tide"), domain, volumes,
+                    CacheCommand.bytes(cacheQuota, "--model-cache-quota"));
             TideServer server = TideServer.start(config, version());
             System.out.println("Tide " + version() + " API listening on http://" + bind + ":" + server.apiPort()
                     + " (data in " + config.dataDir() + ")");

@@ -8,6 +8,7 @@ import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.reconciler.Controller;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.controlplane.scaling.ScalingDriver;
+import dev.tide.controlplane.serving.ModelServing;
 import dev.tide.dataplane.gateway.Endpoints;
 import dev.tide.dataplane.gateway.Gateway;
 import dev.tide.dataplane.gateway.RevisionEndpoint;
@@ -64,7 +65,7 @@ final class ServingStack implements AutoCloseable {
      * @param controller set once the controller exists: replica changes requeue their revision's status
      */
     static ServingStack create(Registry registry, InstantSource clock, Path dataDir, String bind, int httpPort,
-                               AtomicReference<Controller> controller) throws InterruptedException {
+                               AtomicReference<Controller> controller, ModelServing models) throws InterruptedException {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tide-timers").factory());
         ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
@@ -81,7 +82,7 @@ final class ServingStack implements AutoCloseable {
             }
             RequestStats.Report r = ep.stats().report(now);
             return new double[] {r.concurrency(), r.requestsPerSecond()};
-        }, scheduler, clock, (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev));
+        }, scheduler, clock, (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models);
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
                 (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route));
         runtime.addListener(replica -> {

@@ -47,7 +47,8 @@ final class TideServer implements AutoCloseable {
             AtomicReference<Controller> controllerRef = new AtomicReference<>();
             ServingStack serving;
             try {
-                serving = ServingStack.create(registry, clock, config.dataDir(), config.bind(), config.httpPort(), controllerRef);
+                serving = ServingStack.create(registry, clock, config.dataDir(), config.bind(), config.httpPort(), controllerRef,
+                        ModelServerLauncher.forThisJvm(config));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while starting the ingress", e);

@@ -12,6 +12,7 @@ import dev.tide.autoscaler.RevisionMetrics;
 import dev.tide.common.time.Scheduler;
 import dev.tide.controlplane.reconciler.revision.RevisionRuntime;
 import dev.tide.controlplane.registry.Registry;
+import dev.tide.controlplane.serving.ModelServing;
 import dev.tide.controlplane.serving.ReplicaSpecs;
 import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
@@ -71,6 +72,7 @@ public final class ScalingDriver implements RevisionRuntime {
     private final Scheduler scheduler;
     private final InstantSource clock;
     private final BiConsumer<String, String> statusChanged;
+    private final ModelServing models;
     private final Map<Key, Scaler> scalers = new ConcurrentHashMap<>();
     private final Map<Key, State> states = new ConcurrentHashMap<>();
     private long ticks;
@@ -81,6 +83,13 @@ public final class ScalingDriver implements RevisionRuntime {
      */
     public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
                          BiConsumer<String, String> statusChanged) {
+        this(registry, runtime, load, scheduler, clock, statusChanged, ModelServing.none());
+    }
+
+    /** @param models how predictors that give a model and no command are served */
+    public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
+                         BiConsumer<String, String> statusChanged, ModelServing models) {
+        this.models = models;
         this.registry = registry;
         this.runtime = runtime;
         this.load = load;
@@ -166,7 +175,7 @@ public final class ScalingDriver implements RevisionRuntime {
         s.resourceVersion = Meta.resourceVersion(rev);
         ReplicaSpecs.Result r = ReplicaSpecs.from(rev,
                 name -> registry.get(ResourceTypes.SECRET, key.namespace(), name),
-                name -> registry.get(ResourceTypes.CONFIG_MAP, key.namespace(), name));
+                name -> registry.get(ResourceTypes.CONFIG_MAP, key.namespace(), name), models);
         if (r instanceof ReplicaSpecs.NotRunnable n) {
             s.replica = null;
             publish(key, new State(Conditions.FALSE, n.reason(), n.message(), 0, 0));

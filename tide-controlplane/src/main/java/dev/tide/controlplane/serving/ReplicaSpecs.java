@@ -45,6 +45,15 @@ public final class ReplicaSpecs {
      */
     public static Result from(JsonNode revision, Function<String, Optional<? extends JsonNode>> secrets,
                               Function<String, Optional<? extends JsonNode>> configMaps) {
+        return from(revision, secrets, configMaps, ModelServing.none());
+    }
+
+    /**
+     * As {@link #from(JsonNode, Function, Function)}, with Tide's model server for KServe predictors that give a model
+     * and no command.
+     */
+    public static Result from(JsonNode revision, Function<String, Optional<? extends JsonNode>> secrets,
+                              Function<String, Optional<? extends JsonNode>> configMaps, ModelServing models) {
         JsonNode containers = revision.path("spec").path("containers");
         if (containers.isEmpty()) {
             return new NotRunnable("ContainerMissing", "spec.containers is empty: the revision has nothing to run");
@@ -55,12 +64,27 @@ public final class ReplicaSpecs {
         }
         JsonNode c = containers.get(0);
         List<String> command = strings(c.path("command"));
-        if (command.isEmpty()) {
-            String format = Meta.annotations(revision).get("serving.kserve.io/model-format");
-            if (format != null) {
-                return new NotRunnable("RuntimeUnavailable", "no model server for modelFormat \"" + format
-                        + "\" runs in this Tide yet; give the predictor its own containers with a command to serve it now");
+        List<String> args = strings(c.path("args"));
+        ProbeSpec modelReadiness = null;
+        Map<String, String> annotations = Meta.annotations(revision);
+        String format = annotations.get(MODEL_FORMAT);
+        if (command.isEmpty() && format != null) {
+            if (!models.formats().contains(format.toLowerCase(java.util.Locale.ROOT))) {
+                return new NotRunnable("RuntimeUnavailable", "Tide has no model server for modelFormat \"" + format
+                        + "\"; its runtimes serve " + (models.formats().isEmpty() ? "no formats" : models.formats().stream().sorted().toList())
+                        + ". Give the predictor its own containers with a command to serve it");
             }
+            String storageUri = annotations.get(STORAGE_URI);
+            if (storageUri == null) {
+                return new NotRunnable("StorageUriMissing", "the predictor's model has no storageUri: the model server has nothing to load");
+            }
+            command = models.command();
+            args = modelServerArgs(args, storageUri, annotations, c, models);
+            // Ready only once the model is loaded and warmed up; a TCP probe would pass while it is still loading.
+            modelReadiness = new ProbeSpec(new ProbeSpec.HttpGet("/v2/health/ready", 0), Duration.ZERO, Duration.ZERO,
+                    Duration.ofSeconds(1), 1, 3);
+        }
+        if (command.isEmpty()) {
             String image = Json.text(c, "image");
             return new NotRunnable("CommandMissing", image == null
                     ? "the container has neither a command nor an image: a local replica needs a command"
@@ -99,12 +123,56 @@ public final class ReplicaSpecs {
         int containerPort = c.path("ports").path(0).path("containerPort").asInt(0);
         long timeout = revision.path("spec").path("timeoutSeconds").asLong(300);
         ProbeSpec readiness = probe(c.get("readinessProbe"), containerPort, false);
+        if (readiness == null) {
+            readiness = modelReadiness;
+        }
+        if (modelReadiness != null) {
+            // The tokenizer library looks for a GPU build online on CUDA hosts unless told it is offline.
+            env.putIfAbsent("DJL_OFFLINE", "true");
+        }
         ProbeSpec liveness = c.hasNonNull("livenessProbe") ? probe(c.get("livenessProbe"), containerPort, true) : null;
         String configuration = Meta.labels(revision).getOrDefault(ServingLabels.CONFIGURATION, Meta.name(revision));
         String service = Meta.labels(revision).getOrDefault(ServingLabels.SERVICE, configuration);
         return new Runnable(new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command,
-                strings(c.path("args")), env, Json.text(c, "workingDir"), readiness == null ? ProbeSpec.defaultReadiness() : readiness,
+                args, env, Json.text(c, "workingDir"), readiness == null ? ProbeSpec.defaultReadiness() : readiness,
                 liveness, Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, timeout))));
+    }
+
+    static final String MODEL_FORMAT = "serving.kserve.io/model-format";
+    static final String STORAGE_URI = "internal.serving.kserve.io/storage-initializer-sourceuri";
+
+    /**
+     * The model server's options: KServe's {@code --model_name} from the container's args, the storage URI in place of
+     * {@code --model_dir=/mnt/models} (the server fetches through the shared cache instead of a storage-initializer
+     * container), batching from annotations, a GPU when the container's limits ask for one, and the user's other args.
+     */
+    private static List<String> modelServerArgs(List<String> containerArgs, String storageUri, Map<String, String> annotations,
+                                                JsonNode container, ModelServing models) {
+        List<String> out = new ArrayList<>();
+        for (String a : containerArgs) {
+            if (a.startsWith("--model_dir") || a.startsWith("--http_port")) {
+                continue;
+            }
+            out.add(a);
+        }
+        out.add("--storage_uri=" + storageUri);
+        out.add("--cache_dir=" + models.cacheDir());
+        models.volumes().forEach((name, dir) -> out.add("--volume=" + name + "=" + dir));
+        out.addAll(models.cacheArgs());
+        if (annotations.containsKey(ModelServing.BATCHING)) {
+            out.add("--batching=" + annotations.get(ModelServing.BATCHING));
+        }
+        if (annotations.containsKey(ModelServing.MAX_BATCH_SIZE)) {
+            out.add("--max_batch_size=" + annotations.get(ModelServing.MAX_BATCH_SIZE));
+        }
+        if (annotations.containsKey(ModelServing.MAX_BATCH_DELAY)) {
+            out.add("--max_batch_delay_ms=" + annotations.get(ModelServing.MAX_BATCH_DELAY));
+        }
+        JsonNode limits = container.path("resources").path("limits");
+        if (limits.has("nvidia.com/gpu") && limits.get("nvidia.com/gpu").asDouble(0) > 0) {
+            out.add("--gpu=true");
+        }
+        return out;
     }
 
     private static List<String> strings(JsonNode array) {

@@ -64,6 +64,14 @@ public final class InferenceServiceValidator {
         } else if (implementations.size() > 1) {
             errors.add(new FieldError("expected exactly one, got both", implementations, ""));
         }
+        JsonNode batcher = Fields.object(p, "batcher", path + ".batcher", errors);
+        if (batcher != null) {
+            // KServe's batcher: maxBatchSize rows per model run, maxLatency milliseconds a batch waits for more.
+            Fields.integer(batcher, "maxBatchSize", path + ".batcher.maxBatchSize", errors).filter(v -> v < 1 || v > 4096)
+                    .ifPresent(v -> errors.add(FieldError.outOfBounds(v, 1, 4096, path + ".batcher.maxBatchSize")));
+            Fields.integer(batcher, "maxLatency", path + ".batcher.maxLatency", errors).filter(v -> v < 0 || v > 60_000)
+                    .ifPresent(v -> errors.add(FieldError.outOfBounds(v, 0, 60_000, path + ".batcher.maxLatency")));
+        }
         JsonNode model = Fields.object(p, "model", path + ".model", errors);
         if (model != null) {
             if (Json.text(model.get("modelFormat"), "name") == null) {

@@ -3,6 +3,7 @@ package dev.tide.controlplane.reconciler.inferenceservice;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tide.controlplane.serving.ModelServing;
 import dev.tide.api.Json;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceTypes;
@@ -61,6 +62,17 @@ public final class InferenceServiceResources {
         ObjectNode annotations = Propagation.inheritedAnnotations(isvc);
         Meta.strings(spec.get("annotations")).forEach(annotations::put);
         scaling(spec, annotations);
+        JsonNode batcher = spec.get("batcher");
+        if (batcher != null && batcher.isObject()) {
+            // KServe runs a batcher sidecar; Tide's model server batches itself, so the fields become its annotations.
+            annotations.put(ModelServing.BATCHING, "on");
+            if (batcher.hasNonNull("maxBatchSize")) {
+                annotations.put(ModelServing.MAX_BATCH_SIZE, batcher.get("maxBatchSize").asText());
+            }
+            if (batcher.hasNonNull("maxLatency")) {
+                annotations.put(ModelServing.MAX_BATCH_DELAY, batcher.get("maxLatency").asText());
+            }
+        }
 
         ObjectNode tspec = template.putObject("spec");
         if (spec.hasNonNull("containerConcurrency")) {

@@ -1,0 +1,39 @@
+package dev.tide.controlplane.serving;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How this Tide serves KServe predictors that give a model and no containers: the command that starts Tide's model
+ * server, the model formats it serves, and the shared model cache it fetches into. Supplied by the launcher, which
+ * knows where the JDK and Tide's jars are.
+ *
+ * @param command   the model server's command line up to its own options (java, JVM flags, class path, main class)
+ * @param formats   the {@code modelFormat} names served, lower case ({@code onnx})
+ * @param cacheDir  the model cache directory shared by every replica
+ * @param volumes   named local volumes for {@code pvc://NAME/path}
+ * @param cacheArgs cache quota and watermark options passed through
+ */
+public record ModelServing(List<String> command, Set<String> formats, String cacheDir, Map<String, String> volumes,
+                           List<String> cacheArgs) {
+
+    /** Annotation that turns dynamic batching {@code on}, {@code off} or leaves it {@code auto} (on when the model batches). */
+    public static final String BATCHING = "serving.tide.dev/batching";
+    /** Annotation: the most rows one model run takes (KServe's {@code batcher.maxBatchSize} sets it too). */
+    public static final String MAX_BATCH_SIZE = "serving.tide.dev/max-batch-size";
+    /** Annotation: milliseconds a batch waits for more requests (KServe's {@code batcher.maxLatency} sets it too). */
+    public static final String MAX_BATCH_DELAY = "serving.tide.dev/max-batch-delay-ms";
+
+    public ModelServing {
+        command = List.copyOf(command);
+        formats = Set.copyOf(formats);
+        volumes = Map.copyOf(volumes);
+        cacheArgs = List.copyOf(cacheArgs);
+    }
+
+    /** No model server: predictors without containers report RuntimeUnavailable. */
+    public static ModelServing none() {
+        return new ModelServing(List.of(), Set.of(), "", Map.of(), List.of());
+    }
+}

@@ -1,0 +1,171 @@
+package dev.tide.modelserver;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tide.common.time.Ticker;
+import dev.tide.modelserver.batch.DirectEngine;
+import dev.tide.modelserver.batch.DynamicBatcher;
+import dev.tide.modelserver.batch.InferenceEngine;
+import dev.tide.modelserver.http.ModelHttpServer;
+import dev.tide.modelserver.model.Model;
+import dev.tide.modelserver.model.ModelLoader;
+import dev.tide.modelserver.protocol.ModelEndpoint;
+import dev.tide.modelserver.storage.HttpFetcher;
+import dev.tide.modelserver.storage.ModelCache;
+import dev.tide.modelserver.storage.S3Fetcher;
+import dev.tide.modelserver.tensor.Datatype;
+import dev.tide.modelserver.tensor.Tensor;
+import dev.tide.modelserver.tensor.TensorSpec;
+import dev.tide.modelserver.text.TextEmbeddingModel;
+import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The model server's launcher, run as a replica process: serves HTTP at once (live), fetches the model through the
+ * shared cache, loads it, runs a warm-up inference, and only then reports ready. SIGTERM stops accepting, answers the
+ * requests in flight, then exits. It prints one line per phase with its duration, which the cold-start benchmark reads.
+ */
+public final class ModelServerMain {
+
+    private ModelServerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ModelServerOptions opts;
+        try {
+            opts = ModelServerOptions.parse(List.of(args), System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("tide-modelserver: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Ticker ticker = Ticker.system();
+        long start = ticker.nanos();
+        ObjectMapper json = new ObjectMapper();
+        int cores = Runtime.getRuntime().availableProcessors();
+        ExecutorService codec = Executors.newFixedThreadPool(Math.max(2, cores), named("codec"));
+        ModelEndpoint endpoint = new ModelEndpoint(opts.modelName(), json);
+        ModelHttpServer http = new ModelHttpServer(opts.host(), opts.httpPort(), endpoint, codec, opts.maxBodyBytes(), 1);
+        log("listening on " + opts.host() + ":" + http.port() + " in " + ms(ticker, start) + " ms (live, not ready)");
+
+        InferenceEngine[] engine = new InferenceEngine[1];
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                boolean drained = http.shutdownGracefully(opts.drainTimeout());
+                log(drained ? "drained, exiting" : "drain timeout, exiting with requests in flight");
+                if (engine[0] != null) {
+                    engine[0].close();
+                }
+                codec.shutdown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "shutdown"));
+
+        try {
+            long t = ticker.nanos();
+            Path dir = opts.modelDir();
+            if (dir == null) {
+                HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+                ModelCache cache = new ModelCache(opts.cacheDir(), new ModelCache.Limits(opts.cacheQuotaBytes(), opts.cacheHigh(),
+                        opts.cacheLow()), Map.of("http", new HttpFetcher(client), "https", new HttpFetcher(client),
+                        "s3", new S3Fetcher(client, S3Fetcher.Settings.fromEnv(System.getenv()), InstantSource.system())),
+                        opts.volumes(), opts.baseDir(), InstantSource.system(), json);
+                // The lease lives as long as the process: the entry stays in use, so eviction leaves it alone.
+                ModelCache.Lease lease = cache.acquire(opts.storageUri());
+                dir = lease.dir();
+                log("model " + opts.storageUri() + " at " + dir + (lease.hit() ? " (cache hit)" : "") + " in " + ms(ticker, t) + " ms");
+            }
+            t = ticker.nanos();
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+            so.setIntraOpNumThreads(opts.intraOpThreads());
+            so.setInterOpNumThreads(1);
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (opts.gpu()) {
+                if (env.getAvailableProviders().contains(OrtProvider.CUDA)) {
+                    so.addCUDA(0);
+                    log("using the CUDA execution provider");
+                } else {
+                    log("a GPU was asked for but this ONNX Runtime has no CUDA provider " + env.getAvailableProviders()
+                            + "; running on the CPU");
+                }
+            }
+            Model model = new ModelLoader(env, json).load(opts.modelName(), dir, so);
+            log("model loaded in " + ms(ticker, t) + " ms: inputs " + model.inputs() + ", outputs " + model.outputs());
+            boolean batch = switch (opts.batching()) {
+                case "on" -> {
+                    if (!model.batchable()) {
+                        throw new IllegalStateException("--batching on, but the model has no dynamic batch dimension on every "
+                                + "input and output");
+                    }
+                    yield true;
+                }
+                case "off" -> false;
+                default -> model.batchable();
+            };
+            int workers = Math.max(1, opts.workers());
+            engine[0] = batch
+                    ? new DynamicBatcher(model, opts.batch(), ticker, named("batcher"), workers)
+                    : new DirectEngine(model, Executors.newFixedThreadPool(workers, named("infer")));
+            t = ticker.nanos();
+            engine[0].submit(warmUp(model)).join();
+            log("warm-up inference in " + ms(ticker, t) + " ms; batching " + (batch ? "on " + opts.batch() : "off")
+                    + ", " + workers + " workers");
+            endpoint.ready(model, engine[0]);
+            log("ready in " + ms(ticker, start) + " ms since start");
+        } catch (Exception | Error e) {
+            log("failed: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** One row of zeros (or one short string) shaped as the model's inputs, dynamic dimensions taken as 1. */
+    static List<Tensor> warmUp(Model model) {
+        List<Tensor> out = new ArrayList<>();
+        for (TensorSpec s : model.inputs()) {
+            long[] shape = Arrays.stream(s.shape()).map(d -> d < 0 ? 1 : d).toArray();
+            if (s.datatype() == Datatype.BYTES) {
+                List<byte[]> values = new ArrayList<>();
+                for (long i = 0; i < Tensor.elements(shape); i++) {
+                    values.add((model instanceof TextEmbeddingModel ? "Warm up the model." : "").getBytes(StandardCharsets.UTF_8));
+                }
+                out.add(Tensor.strings(s.name(), shape, values));
+            } else {
+                out.add(Tensor.numeric(s.name(), s.datatype(), shape,
+                        ByteBuffer.allocateDirect((int) Tensor.elements(shape) * s.datatype().size())));
+            }
+        }
+        return out;
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static long ms(Ticker ticker, long since) {
+        return (ticker.nanos() - since) / 1_000_000;
+    }
+
+    private static void log(String line) {
+        System.out.println("tide-modelserver: " + line);
+    }
+}

@@ -1,0 +1,440 @@
+package dev.tide.modelserver.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.tide.modelserver.InferenceException;
+import dev.tide.modelserver.batch.InferenceEngine;
+import dev.tide.modelserver.model.Model;
+import dev.tide.modelserver.tensor.Datatype;
+import dev.tide.modelserver.tensor.Tensor;
+import dev.tide.modelserver.tensor.TensorSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The Open Inference Protocol over one model, independent of the transport: v2 REST (health, metadata, infer) and v1
+ * (TF Serving style {@code :predict} with {@code instances} or {@code inputs}). Until {@link #ready} is called the model
+ * is not ready: health/live answers, everything about the model answers 503.
+ */
+public final class ModelEndpoint {
+
+    private static final String SERVER = "tide-modelserver";
+
+    private final String name;
+    private final ObjectMapper json;
+    private volatile Model model;
+    private volatile InferenceEngine engine;
+
+    public ModelEndpoint(String name, ObjectMapper json) {
+        this.name = name;
+        this.json = json;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Marks the model loaded and warmed up: from now on it is ready and answers inferences. */
+    public void ready(Model loaded, InferenceEngine runner) {
+        this.engine = runner;
+        this.model = loaded;
+    }
+
+    public boolean isReady() {
+        return model != null;
+    }
+
+    /**
+     * Answers one request. Bad input completes with a 400 response, never exceptionally.
+     *
+     * @param path the request path without query
+     */
+    public CompletableFuture<Response> handle(String method, String path, byte[] body) {
+        try {
+            return route(method, path, body).exceptionally(ModelEndpoint::failure);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(failure(e));
+        }
+    }
+
+    private static Response failure(Throwable t) {
+        Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (e instanceof InferenceException ie) {
+            return Response.error(ie.status(), ie.getMessage());
+        }
+        return Response.error(500, "inference failed: " + e);
+    }
+
+    private CompletableFuture<Response> route(String method, String path, byte[] body) {
+        boolean get = method.equals("GET") || method.equals("HEAD");
+        boolean post = method.equals("POST");
+        if (path.equals("/") && get) {
+            return done(Response.json(200, "{\"status\":\"alive\"}"));
+        }
+        if (path.equals("/v2/health/live") && get) {
+            return done(Response.json(200, "{\"live\":true}"));
+        }
+        if (path.equals("/v2/health/ready") && get) {
+            return done(Response.json(isReady() ? 200 : 503, "{\"ready\":" + isReady() + "}"));
+        }
+        if (path.equals("/v2") && get) {
+            return done(Response.json(200, "{\"name\":\"" + SERVER + "\",\"version\":\"2\",\"extensions\":[]}"));
+        }
+        if (path.equals("/v1/models") && get) {
+            return done(Response.json(200, "{\"models\":[\"" + name + "\"]}"));
+        }
+        if (path.startsWith("/v2/models/")) {
+            String rest = path.substring("/v2/models/".length());
+            String[] parts = rest.split("/", -1);
+            String model = parts[0];
+            int i = 1;
+            if (parts.length > 2 && parts[1].equals("versions")) {
+                i = 3; // /v2/models/NAME/versions/V/...: Tide serves one version per model, whatever V says
+            }
+            String op = parts.length > i ? String.join("/", Arrays.copyOfRange(parts, i, parts.length)) : "";
+            checkName(model);
+            return switch (op) {
+                case "" -> get ? done(metadata()) : notAllowed(method, path);
+                case "ready" -> get ? done(Response.json(isReady() ? 200 : 503,
+                        "{\"name\":\"" + name + "\",\"ready\":" + isReady() + "}")) : notAllowed(method, path);
+                case "infer" -> post ? inferV2(body) : notAllowed(method, path);
+                default -> done(Response.error(404, "no route " + path));
+            };
+        }
+        if (path.startsWith("/v1/models/")) {
+            String rest = path.substring("/v1/models/".length());
+            int colon = rest.indexOf(':');
+            String model = colon < 0 ? rest : rest.substring(0, colon);
+            String verb = colon < 0 ? "" : rest.substring(colon + 1);
+            checkName(model);
+            return switch (verb) {
+                case "" -> get ? done(Response.json(isReady() ? 200 : 503,
+                        "{\"name\":\"" + name + "\",\"ready\":" + isReady() + "}")) : notAllowed(method, path);
+                case "predict" -> post ? predictV1(body) : notAllowed(method, path);
+                default -> done(Response.error(404, "unknown verb :" + verb + "; v1 serves :predict"));
+            };
+        }
+        return done(Response.error(404, "no route " + path + "; served: /v2/models/" + name + "/infer, /v1/models/" + name
+                + ":predict, /v2/health/live, /v2/health/ready"));
+    }
+
+    private void checkName(String model) {
+        if (!model.equals(name)) {
+            throw new InferenceException(404, "Model with name " + model + " does not exist.");
+        }
+    }
+
+    private static CompletableFuture<Response> done(Response r) {
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private static CompletableFuture<Response> notAllowed(String method, String path) {
+        return done(Response.error(405, method + " is not allowed on " + path));
+    }
+
+    private Model loaded() {
+        Model m = model;
+        if (m == null) {
+            throw new InferenceException(503, "model " + name + " is not ready yet (loading)");
+        }
+        return m;
+    }
+
+    private Response metadata() {
+        Model m = loaded();
+        return write(200, g -> {
+            g.writeStartObject();
+            g.writeStringField("name", name);
+            g.writeArrayFieldStart("versions");
+            g.writeString("1");
+            g.writeEndArray();
+            g.writeStringField("platform", m.platform());
+            writeSpecs(g, "inputs", m.inputs());
+            writeSpecs(g, "outputs", m.outputs());
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeSpecs(JsonGenerator g, String field, List<TensorSpec> specs) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (TensorSpec s : specs) {
+            g.writeStartObject();
+            g.writeStringField("name", s.name());
+            g.writeStringField("datatype", s.datatype().name());
+            g.writeArrayFieldStart("shape");
+            for (long d : s.shape()) {
+                g.writeNumber(d);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw InferenceException.badRequest("the request has no body; a JSON object is expected");
+        }
+        try {
+            JsonNode n = json.readTree(body);
+            if (n == null || !n.isObject()) {
+                throw InferenceException.badRequest("malformed JSON: the body must be a JSON object");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw InferenceException.badRequest("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- v2 ----
+
+    private CompletableFuture<Response> inferV2(byte[] body) {
+        Model m = loaded();
+        JsonNode req = parse(body);
+        JsonNode inputs = req.get("inputs");
+        if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
+            throw InferenceException.badRequest("inputs: required, a non-empty array of tensors");
+        }
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            JsonNode in = inputs.get(i);
+            String field = "inputs[" + i + "]";
+            String inName = in.path("name").textValue();
+            if (inName == null) {
+                throw InferenceException.badRequest(field + ".name: required");
+            }
+            TensorSpec spec = spec(m.inputs(), inName, "input");
+            String dtName = in.path("datatype").textValue();
+            Datatype dt = Datatype.parse(dtName).orElseThrow(() -> InferenceException.badRequest("input " + inName
+                    + ": datatype " + (dtName == null ? "is required" : "\"" + dtName + "\" is not one of "
+                    + Arrays.toString(Datatype.values()))));
+            long[] shape = shape(in.get("shape"), inName);
+            JsonNode data = in.get("data");
+            if (data == null) {
+                throw InferenceException.badRequest("input " + inName + ": data is required");
+            }
+            if (byName.containsKey(inName)) {
+                throw InferenceException.badRequest("input " + inName + " is given twice");
+            }
+            Tensor t = TensorJson.decode(inName, dt, shape, data, "input " + inName);
+            spec.check(t);
+            byName.put(inName, t);
+        }
+        List<Tensor> ordered = ordered(m, byName);
+        List<String> wanted = new ArrayList<>();
+        for (JsonNode o : req.path("outputs")) {
+            String on = o.path("name").textValue();
+            spec(m.outputs(), on, "output");
+            wanted.add(on);
+        }
+        String id = req.path("id").isTextual() ? req.get("id").textValue() : null;
+        return engine.submit(ordered).thenApply(outs -> write(200, g -> {
+            g.writeStartObject();
+            g.writeStringField("model_name", name);
+            g.writeStringField("model_version", "1");
+            if (id != null) {
+                g.writeStringField("id", id);
+            }
+            g.writeArrayFieldStart("outputs");
+            for (Tensor t : outs) {
+                if (!wanted.isEmpty() && !wanted.contains(t.name())) {
+                    continue;
+                }
+                g.writeStartObject();
+                g.writeStringField("name", t.name());
+                g.writeStringField("datatype", t.datatype().name());
+                g.writeArrayFieldStart("shape");
+                for (long d : t.shape()) {
+                    g.writeNumber(d);
+                }
+                g.writeEndArray();
+                g.writeFieldName("data");
+                TensorJson.writeFlat(g, t, 0, t.elements());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
+    }
+
+    private static TensorSpec spec(List<TensorSpec> specs, String name, String kind) {
+        for (TensorSpec s : specs) {
+            if (s.name().equals(name)) {
+                return s;
+            }
+        }
+        throw InferenceException.badRequest("unknown " + kind + " \"" + name + "\"; the model's " + kind + "s are "
+                + specs.stream().map(TensorSpec::name).toList());
+    }
+
+    private static long[] shape(JsonNode n, String inName) {
+        if (n == null || !n.isArray()) {
+            throw InferenceException.badRequest("input " + inName + ": shape is required, an array of dimensions");
+        }
+        long[] s = new long[n.size()];
+        for (int i = 0; i < s.length; i++) {
+            if (!n.get(i).canConvertToExactIntegral() || n.get(i).asLong() < 0) {
+                throw InferenceException.badRequest("input " + inName + ": shape[" + i + "] is " + n.get(i)
+                        + ", dimensions are non-negative integers");
+            }
+            s[i] = n.get(i).asLong();
+        }
+        return s;
+    }
+
+    /** The inputs in the model's order, every one present, with one batch size when the model batches. */
+    private static List<Tensor> ordered(Model m, Map<String, Tensor> byName) {
+        List<Tensor> out = new ArrayList<>(m.inputs().size());
+        for (TensorSpec s : m.inputs()) {
+            Tensor t = byName.get(s.name());
+            if (t == null) {
+                throw InferenceException.badRequest("input " + s.name() + " is required (" + s.datatype() + " "
+                        + Arrays.toString(s.shape()) + ")");
+            }
+            out.add(t);
+        }
+        if (m.batchable()) {
+            long rows = out.get(0).shape()[0];
+            for (Tensor t : out) {
+                if (t.shape()[0] != rows) {
+                    throw InferenceException.badRequest("input " + t.name() + ": batch size " + t.shape()[0]
+                            + " differs from input " + out.get(0).name() + "'s " + rows);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- v1 ----
+
+    private CompletableFuture<Response> predictV1(byte[] body) {
+        Model m = loaded();
+        JsonNode req = parse(body);
+        boolean rows = req.has("instances");
+        JsonNode payload = rows ? req.get("instances") : req.get("inputs");
+        if (payload == null) {
+            throw InferenceException.badRequest("instances: required (or inputs, the columnar form)");
+        }
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        if (rows) {
+            if (!payload.isArray() || payload.isEmpty()) {
+                throw InferenceException.badRequest("instances: a non-empty array is required");
+            }
+            boolean named = payload.get(0).isObject();
+            for (TensorSpec s : m.inputs()) {
+                ArrayNode column = json.createArrayNode();
+                for (int i = 0; i < payload.size(); i++) {
+                    JsonNode inst = payload.get(i);
+                    if (named != inst.isObject()) {
+                        throw InferenceException.badRequest("instances[" + i + "]: every instance must have the same form");
+                    }
+                    if (named) {
+                        JsonNode v = inst.get(s.name());
+                        if (v == null) {
+                            throw InferenceException.badRequest("instances[" + i + "]: input " + s.name() + " is required");
+                        }
+                        column.add(v);
+                    } else if (m.inputs().size() == 1) {
+                        column.add(inst);
+                    } else {
+                        throw InferenceException.badRequest("instances[" + i + "]: the model has " + m.inputs().size()
+                                + " inputs " + m.inputs().stream().map(TensorSpec::name).toList()
+                                + "; each instance must be an object naming them");
+                    }
+                }
+                byName.put(s.name(), fromNested(s, column, "input " + s.name()));
+            }
+            if (named) {
+                payload.get(0).fieldNames().forEachRemaining(f -> spec(m.inputs(), f, "input"));
+            }
+        } else if (payload.isObject() && m.inputs().size() > 1 || payload.isObject() && payload.has(m.inputs().get(0).name())) {
+            for (Iterator<String> it = payload.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                TensorSpec s = spec(m.inputs(), f, "input");
+                byName.put(f, fromNested(s, payload.get(f), "input " + f));
+            }
+        } else {
+            if (m.inputs().size() != 1) {
+                throw InferenceException.badRequest("inputs: the model has " + m.inputs().size() + " inputs; name them in an object");
+            }
+            TensorSpec s = m.inputs().get(0);
+            byName.put(s.name(), fromNested(s, payload, "input " + s.name()));
+        }
+        List<Tensor> ordered = ordered(m, byName);
+        return engine.submit(ordered).thenApply(outs -> write(200, g -> {
+            g.writeStartObject();
+            if (rows) {
+                g.writeArrayFieldStart("predictions");
+                long n = outs.get(0).shape().length == 0 ? 1 : outs.get(0).shape()[0];
+                for (long r = 0; r < n; r++) {
+                    if (outs.size() > 1) {
+                        g.writeStartObject();
+                    }
+                    for (Tensor t : outs) {
+                        if (outs.size() > 1) {
+                            g.writeFieldName(t.name());
+                        }
+                        long[] row = t.rowShape();
+                        TensorJson.writeNested(g, t, row, 0, r * Tensor.elements(row));
+                    }
+                    if (outs.size() > 1) {
+                        g.writeEndObject();
+                    }
+                }
+                g.writeEndArray();
+            } else {
+                g.writeFieldName("outputs");
+                if (outs.size() > 1) {
+                    g.writeStartObject();
+                }
+                for (Tensor t : outs) {
+                    if (outs.size() > 1) {
+                        g.writeFieldName(t.name());
+                    }
+                    TensorJson.writeNested(g, t, t.shape(), 0, 0);
+                }
+                if (outs.size() > 1) {
+                    g.writeEndObject();
+                }
+            }
+            g.writeEndObject();
+        }));
+    }
+
+    private static Tensor fromNested(TensorSpec s, JsonNode nested, String what) {
+        long[] shape = TensorJson.shapeOf(nested, what);
+        Tensor t = TensorJson.decode(s.name(), s.datatype(), shape, nested, what);
+        s.check(t);
+        return t;
+    }
+
+    // ---- output ----
+
+    private interface Writer {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private Response write(int status, Writer w) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+            w.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Response(status, out.toByteArray());
+    }
+}
