@@ -175,6 +175,8 @@ public final class Main {
                 TablePrinter.print(client.table(ResourceTypes.INFERENCE_SERVICE, null, null), true, System.out);
                 System.out.println();
                 System.out.println("Try a service:      curl -H 'Host: hello.default.example.com' http://127.0.0.1:" + server.httpPort() + "/");
+                System.out.println("Embed a sentence:   curl -H 'Host: minilm.default.example.com' http://127.0.0.1:" + server.httpPort()
+                        + "/v1/models/minilm:predict -d '{\"instances\": [\"Tide scales each model with its traffic.\"]}'");
                 System.out.println("kubectl works too:  kubectl --server " + api + " get ksvc,isvc,revisions");
                 System.out.println(failed == 0 ? "Tide is up. Ctrl-C stops it." : failed + " manifest(s) refused; Tide is up. Ctrl-C stops it.");
                 System.out.flush();

@@ -22,15 +22,50 @@ final class ModelServerLauncher {
 
     static ModelServing forThisJvm(ServerConfig config) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String classPath = System.getProperty("java.class.path");
+        String classPath = modelServerClassPath(System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--enable-native-access=ALL-UNNAMED"));
-        nativeDir(classPath).ifPresent(dir -> command.add("-Donnxruntime.native.path=" + dir));
+        nativeDir(System.getProperty("java.class.path")).ifPresent(dir -> command.add("-Donnxruntime.native.path=" + dir));
         command.addAll(List.of("-cp", classPath, MAIN));
         Map<String, String> volumes = new LinkedHashMap<>();
         config.volumes().forEach((k, v) -> volumes.put(k, v.toAbsolutePath().toString()));
         return new ModelServing(command, Set.of("onnx"), config.modelCache().toAbsolutePath().toString(), volumes,
                 List.of("--cache_quota_bytes=" + config.cacheQuotaBytes(), "--base_dir=" + Path.of("").toAbsolutePath()));
+    }
+
+    /** What the model server runs with: its own jars, from Tide's class path (lib/ beside tide-cli.jar included). */
+    private static final List<String> MODEL_SERVER_JARS = List.of("tide-modelserver", "tide-common", "jackson-databind",
+            "jackson-annotations", "jackson-core", "netty-", "onnxruntime", "tokenizers", "api-", "gson", "error_prone",
+            "jna", "commons-compress", "commons-codec", "commons-io", "slf4j-");
+
+    /**
+     * The model server's class path: only the jars it needs, not all of Tide's. Keeping it short matters beyond start
+     * time: with Tide's whole test class path (80+ entries) the tokenizer's native library crashed the process while
+     * loading (SIGSEGV), while the model server's own set ran cleanly in every order tried.
+     */
+    static String modelServerClassPath(String tideClassPath) {
+        List<Path> entries = new ArrayList<>();
+        for (String e : tideClassPath.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(e).toAbsolutePath();
+            entries.add(p);
+            Path lib = p.getParent() == null ? null : p.getParent().resolve("lib");
+            if (p.getFileName().toString().startsWith("tide-cli") && lib != null && Files.isDirectory(lib)) {
+                try (var jars = Files.list(lib)) {
+                    jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(entries::add);
+                } catch (java.io.IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }
+        }
+        List<String> kept = new ArrayList<>();
+        for (Path p : entries) {
+            String name = p.getFileName().toString();
+            boolean classesDir = Files.isDirectory(p) && (p.toString().contains("tide-modelserver") || p.toString().contains("tide-common"));
+            if (classesDir || name.endsWith(".jar") && MODEL_SERVER_JARS.stream().anyMatch(name::startsWith)) {
+                kept.add(p.toString());
+            }
+        }
+        return String.join(java.io.File.pathSeparator, kept);
     }
 
     /** {@code lib/onnxruntime-native} next to the jars, where the build unpacks ONNX Runtime's libraries. */

@@ -75,7 +75,7 @@ class CliIT {
                     minReplicas: 0
                     model:
                       modelFormat:
-                        name: onnx
+                        name: sklearn
                       storageUri: file:///models/iris
                 """;
         Exec.Result created = tide(yaml, "apply", "-f", "-", "-n", "cli");
@@ -88,7 +88,7 @@ class CliIT {
         });
         Exec.Result describe = tide(null, "describe", "isvc", "iris", "-n", "cli");
         assertThat(describe.out()).contains("URL:          http://iris.cli.example.com", "PredictorReady", "RevisionFailed",
-                "no model server for modelFormat \"onnx\"");
+                "Tide has no model server for modelFormat \"sklearn\"; its runtimes serve [onnx]");
         assertThat(tide(null, "get", "isvc", "iris", "-n", "cli", "-o", "yaml").out()).contains("storageUri: file:///models/iris");
         Exec.Result deleted = tide(null, "delete", "isvc", "iris", "-n", "cli");
         assertThat(deleted.out()).contains("inferenceservice.serving.kserve.io \"iris\" deleted");

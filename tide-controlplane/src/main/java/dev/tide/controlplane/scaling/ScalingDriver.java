@@ -191,7 +191,9 @@ public final class ScalingDriver implements RevisionRuntime {
             s.metrics = new RevisionMetrics(s.spec.aggregation(), s.spec.decider().stableWindow(), s.spec.decider().panicWindow());
             s.decider = new KpaDecider(s.spec.decider(), (int) replicas.stream().filter(Replica::routable).count(), nowEpochNanos);
             s.pa = new PodAutoscaler(s.spec.policy(), scheduler.ticker().nanos());
-            // Knative creates the revision's deployment with its initial scale.
+            // Knative creates the revision's deployment with its initial scale; an initial scale of 0 (when
+            // allow-zero-initial-scale permits it) counts as initialized at once: Ready, inactive until a request.
+            s.everReady = s.spec.policy().initialScale() == 0;
             for (int i = running; i < s.spec.policy().initialScale(); i++) {
                 runtime.start(s.replica);
             }

@@ -123,7 +123,8 @@ public final class ReplicaSpecs {
         int containerPort = c.path("ports").path(0).path("containerPort").asInt(0);
         long timeout = revision.path("spec").path("timeoutSeconds").asLong(300);
         ProbeSpec readiness = probe(c.get("readinessProbe"), containerPort, false);
-        if (readiness == null) {
+        if (modelReadiness != null && (readiness == null || readiness.handler() instanceof ProbeSpec.TcpSocket)) {
+            // Knative's default TCP probe would pass while the model is still loading.
             readiness = modelReadiness;
         }
         if (modelReadiness != null) {

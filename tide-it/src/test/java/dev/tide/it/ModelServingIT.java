@@ -1,0 +1,201 @@
+package dev.tide.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tide.testing.onnx.OnnxModels;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * KServe InferenceServices served by Tide's model server, end to end: applied with kubectl, started from zero by the
+ * first request through Tide's gateway, answered by curl; and a model fetched from a real S3-compatible server
+ * (S3Proxy, started by the test) with credentials from a Secret.
+ */
+class ModelServingIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final TideServerExtension TIDE = new TideServerExtension();
+
+    private final Kubectl kubectl = TIDE.kubectl();
+
+    private static Exec.Result curl(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("curl", "-sS", "--max-time", "90", "-w", "\n%{http_code}"));
+        cmd.addAll(List.of(args));
+        return Exec.run(cmd, null, 100);
+    }
+
+    /** The body and status of a curl run with {@code -w "\n%{http_code}"}. */
+    private static JsonNode ok(Exec.Result r) throws IOException {
+        String out = r.out();
+        int nl = out.lastIndexOf('\n');
+        assertThat(out.substring(nl + 1)).as(r.toString()).isEqualTo("200");
+        return JSON.readTree(out.substring(0, nl));
+    }
+
+    @Test
+    void sampleModelServesEmbeddingsFromZero() throws Exception {
+        Path model = Exec.repo().resolve("examples/models/all-minilm-l6-v2").toAbsolutePath().normalize();
+        kubectl.apply("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: config-autoscaler
+                  namespace: knative-serving
+                data:
+                  allow-zero-initial-scale: "true"
+                ---
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: minilm
+                  namespace: models
+                  annotations:
+                    autoscaling.knative.dev/initial-scale: "0"
+                spec:
+                  predictor:
+                    minReplicas: 0
+                    model:
+                      modelFormat:
+                        name: onnx
+                      storageUri: file://%s
+                """.formatted(Exec.path(model)));
+        await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "minilm", "-n", "models", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
+        assertThat(kubectl.ok("get", "rev", "minilm-predictor-00001", "-n", "models", "-o", "jsonpath={.status.actualReplicas}"))
+                .as("no replica before the first request").isIn("", "0");
+
+        JsonNode v1 = ok(curl("-H", "Host: minilm.models.example.com", TIDE.ingress() + "/v1/models/minilm:predict",
+                "-d", "{\"instances\": [\"Hello world\", \"A cat sits on the mat.\"]}"));
+        JsonNode reference = JSON.readTree(Files.readString(Exec.repo().resolve(
+                "tide-modelserver/src/test/resources/minilm-reference.json")));
+        for (int i = 0; i < 2; i++) {
+            JsonNode got = v1.path("predictions").get(i);
+            JsonNode want = reference.path("vectors").get(i).path("embedding");
+            assertThat(got.size()).isEqualTo(384);
+            assertThat(cosine(got, want)).isGreaterThanOrEqualTo(0.999);
+        }
+        await().atMost(WAIT).until(() -> "1".equals(kubectl.ok("get", "rev", "minilm-predictor-00001", "-n", "models", "-o",
+                "jsonpath={.status.actualReplicas}")));
+
+        // KServe's v2 path without a Host header: the model name says where it goes.
+        JsonNode v2 = ok(curl(TIDE.ingress() + "/v2/models/minilm/infer", "-d",
+                "{\"inputs\": [{\"name\": \"text\", \"datatype\": \"BYTES\", \"shape\": [1], \"data\": [\"Hello world\"]}]}"));
+        JsonNode out = v2.path("outputs").get(0);
+        assertThat(out.path("shape").toString()).isEqualTo("[1,384]");
+        assertThat(cosine(out.path("data"), reference.path("vectors").get(0).path("embedding"))).isGreaterThanOrEqualTo(0.999);
+
+        // Bad input comes back as the model server's 400 through the gateway.
+        Exec.Result bad = curl("-H", "Host: minilm.models.example.com", TIDE.ingress() + "/v2/models/minilm/infer", "-d",
+                "{\"inputs\": [{\"name\": \"text\", \"datatype\": \"FP32\", \"shape\": [1], \"data\": [1]}]}");
+        assertThat(bad.out()).isEqualTo("{\"error\":\"input text: datatype FP32 does not match the model's BYTES\"}\n400");
+    }
+
+    @Test
+    void modelFromAnS3CompatibleServerWithCredentialsFromASecret() throws Exception {
+        Path jar = Path.of("target", "s3proxy", "s3proxy.jar");
+        assertThat(jar).as("the build copies S3Proxy (process-test-resources)").exists();
+        Path store = Files.createDirectories(TIDE.dir().resolve("s3"));
+        // S3Proxy's filesystem backend keeps bucket "models" as a directory: put the model there, fetch it over S3.
+        OnnxModels.write(store.resolve("models").resolve("echo"),
+                OnnxModels.node("Identity", List.of("x"), List.of("y"), OnnxModels.FLOAT, "N", "2"));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path props = TIDE.dir().resolve("s3proxy.properties");
+        Files.writeString(props, String.join("\n",
+                "s3proxy.endpoint=http://127.0.0.1:" + port,
+                "s3proxy.authorization=aws-v2-or-v4",
+                "s3proxy.identity=tide-access",
+                "s3proxy.credential=tide-secret-key",
+                "jclouds.provider=filesystem",
+                "jclouds.filesystem.basedir=" + store), StandardCharsets.UTF_8);
+        Process s3 = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString(),
+                "--properties", props.toString()).redirectErrorStream(true)
+                .redirectOutput(TIDE.dir().resolve("s3proxy.log").toFile()).start();
+        try {
+            int p = port;
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                try (Socket ignored = new Socket("127.0.0.1", p)) {
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            java.util.function.UnaryOperator<String> b64 = s -> Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+            kubectl.apply("""
+                    apiVersion: v1
+                    kind: Secret
+                    metadata:
+                      name: s3creds
+                      namespace: models
+                    data:
+                      AWS_ACCESS_KEY_ID: %s
+                      AWS_SECRET_ACCESS_KEY: %s
+                    ---
+                    apiVersion: serving.kserve.io/v1beta1
+                    kind: InferenceService
+                    metadata:
+                      name: echo
+                      namespace: models
+                    spec:
+                      predictor:
+                        model:
+                          modelFormat:
+                            name: onnx
+                          storageUri: s3://models/echo
+                          env:
+                          - name: S3_ENDPOINT
+                            value: "127.0.0.1:%d"
+                          - name: S3_USE_HTTPS
+                            value: "0"
+                          - name: AWS_ACCESS_KEY_ID
+                            valueFrom:
+                              secretKeyRef: {name: s3creds, key: AWS_ACCESS_KEY_ID}
+                          - name: AWS_SECRET_ACCESS_KEY
+                            valueFrom:
+                              secretKeyRef: {name: s3creds, key: AWS_SECRET_ACCESS_KEY}
+                    """.formatted(b64.apply("tide-access"), b64.apply("tide-secret-key"), port));
+            await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "echo", "-n", "models", "-o",
+                    "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
+            JsonNode r = ok(curl("-H", "Host: echo.models.example.com", TIDE.ingress() + "/v2/models/echo/infer", "-d",
+                    "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [2, 2], \"data\": [1, 2, 3, 4]}]}"));
+            assertThat(r.path("outputs").get(0).path("data").toString()).isEqualTo("[1.0,2.0,3.0,4.0]");
+            // The model went through the shared cache: it is listed, and in use by the replica.
+            Exec.Result ls = Exec.run(Exec.tideCommand("cache", "ls", "--data-dir", TIDE.dir().resolve("data").toString()), null, 60);
+            assertThat(ls.out()).contains("s3://models/echo").containsPattern("yes\\s+s3://models/echo");
+        } finally {
+            s3.destroy();
+            s3.waitFor();
+        }
+    }
+
+    static double cosine(JsonNode a, JsonNode b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.size(); i++) {
+            double x = a.get(i).asDouble();
+            double y = b.get(i).asDouble();
+            dot += x * y;
+            na += x * x;
+            nb += y * y;
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+}
