@@ -8,6 +8,11 @@ import java.util.Arrays;
  */
 public record TensorSpec(String name, Datatype datatype, long[] shape) {
 
+    @Override
+    public String toString() {
+        return name + ":" + datatype + Arrays.toString(shape);
+    }
+
     /** Whether the first dimension is dynamic, so that requests can be stacked along it. */
     public boolean batched() {
         return shape.length > 0 && shape[0] < 0;
