@@ -35,24 +35,26 @@ load() { # url, concurrency, extra hey args -> "rps p50 p99 errors"
   non200=$(grep -E '^\s+\[[0-9]+\]' <<<"$out" | grep -v '\[200\]' | awk '{s+=$2} END {print s+0}')
   printf '%8.1f/s  p50 %6.1f ms  p99 %6.1f ms  errors %s' "$rps" "$p50" "$p99" "$non200"
 }
-serve() { # batching -> url
+serve() { # batching; sets URL and SERVER_PID (not in a subshell, so the process stays ours to stop)
   local port; port=$(free_port)
   "$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED $NATIVE -cp "$CP" \
     dev.tide.modelserver.ModelServerMain --model_name=minilm --model_dir="$MODEL" --http_port="$port" --batching="$1" \
     >"$WORK/ms-$1.log" 2>&1 &
-  PIDS="${PIDS:-} $!"
+  SERVER_PID=$!
+  PIDS="${PIDS:-} $SERVER_PID"
   for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 0.05; done
-  echo "http://127.0.0.1:$port/v1/models/minilm:predict"
+  URL="http://127.0.0.1:$port/v1/models/minilm:predict"
 }
 
 echo "model server over HTTP (${SECS}s per run, hey):"
 for b in off on; do
-  url=$(serve "$b")
+  serve "$b"; url="$URL"
   hey -n 50 -c 4 -m POST -T application/json -d "$BODY" "$url" >/dev/null  # warm the JIT
   echo "  batching $b, c=1:  $(load "$url" 1)"
-  echo "  batching $b, c=16: $(load "$url" 16)"
-  [ "$b" = on ] && DIRECT16=$(load "$url" 16 | awk '{print $1}' | tr -d '/s')
-  kill ${PIDS##* }; PIDS="${PIDS% *}"
+  c16=$(load "$url" 16)
+  echo "  batching $b, c=16: $c16"
+  DIRECT16=$(awk '{print $1}' <<<"$c16" | tr -d '/s')  # the last one (batching on) is compared with the gateway
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 done
 
 "$JAVA" -jar tide-cli/target/tide-cli.jar server --api-port 0 --http-port 0 --data-dir "$WORK/data" >"$WORK/tide.log" 2>&1 &

@@ -1,7 +1,7 @@
 package dev.tide.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tide.modelserver.storage.HttpFetcher;
+import dev.tide.modelserver.storage.Fetchers;
 import dev.tide.modelserver.storage.ModelCache;
 import dev.tide.modelserver.storage.S3Fetcher;
 import java.net.http.HttpClient;
@@ -37,9 +37,7 @@ final class CacheCommand {
             Path dir = (dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".tide")).resolve("models");
             HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
             return new ModelCache(dir, new ModelCache.Limits(bytes(quota, "--quota"), 0.95, 0.7),
-                    Map.of("http", new HttpFetcher(client), "https", new HttpFetcher(client),
-                            "s3", new S3Fetcher(client, S3Fetcher.Settings.fromEnv(System.getenv()), InstantSource.system())),
-                    volumes, Path.of("").toAbsolutePath(), InstantSource.system(), new ObjectMapper());
+                    Fetchers.standard(client, S3Fetcher.Settings.fromEnv(System.getenv()), InstantSource.system()), volumes, Path.of("").toAbsolutePath(), InstantSource.system(), new ObjectMapper());
         }
     }
 

@@ -30,7 +30,9 @@ final class ModelServerLauncher {
         Map<String, String> volumes = new LinkedHashMap<>();
         config.volumes().forEach((k, v) -> volumes.put(k, v.toAbsolutePath().toString()));
         return new ModelServing(command, Set.of("onnx"), config.modelCache().toAbsolutePath().toString(), volumes,
-                List.of("--cache_quota_bytes=" + config.cacheQuotaBytes(), "--base_dir=" + Path.of("").toAbsolutePath()));
+                List.of("--cache_quota_bytes=" + config.cacheQuotaBytes(), "--base_dir=" + Path.of("").toAbsolutePath()),
+                // The tokenizer library looks for a GPU build online on CUDA hosts unless told it is offline.
+                Map.of("DJL_OFFLINE", "true"));
     }
 
     /** What the model server runs with: its own jars, from Tide's class path (lib/ beside tide-cli.jar included). */

@@ -12,7 +12,7 @@ import dev.tide.modelserver.http.ModelHttpServer;
 import dev.tide.modelserver.model.Model;
 import dev.tide.modelserver.model.ModelLoader;
 import dev.tide.modelserver.protocol.ModelEndpoint;
-import dev.tide.modelserver.storage.HttpFetcher;
+import dev.tide.modelserver.storage.Fetchers;
 import dev.tide.modelserver.storage.ModelCache;
 import dev.tide.modelserver.storage.S3Fetcher;
 import dev.tide.modelserver.tensor.Datatype;
@@ -27,11 +27,9 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The model server's launcher, run as a replica process: serves HTTP at once (live), fetches the model through the
@@ -81,9 +79,8 @@ public final class ModelServerMain {
             if (dir == null) {
                 HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
                 ModelCache cache = new ModelCache(opts.cacheDir(), new ModelCache.Limits(opts.cacheQuotaBytes(), opts.cacheHigh(),
-                        opts.cacheLow()), Map.of("http", new HttpFetcher(client), "https", new HttpFetcher(client),
-                        "s3", new S3Fetcher(client, S3Fetcher.Settings.fromEnv(System.getenv()), InstantSource.system())),
-                        opts.volumes(), opts.baseDir(), InstantSource.system(), json);
+                        opts.cacheLow()), Fetchers.standard(client, S3Fetcher.Settings.fromEnv(System.getenv()),
+                        InstantSource.system()), opts.volumes(), opts.baseDir(), InstantSource.system(), json);
                 // The lease lives as long as the process: the entry stays in use, so eviction leaves it alone.
                 ModelCache.Lease lease = cache.acquire(opts.storageUri());
                 dir = lease.dir();
@@ -153,12 +150,7 @@ public final class ModelServerMain {
     }
 
     private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return Thread.ofPlatform().name(prefix + "-", 1).daemon().factory();
     }
 
     private static long ms(Ticker ticker, long since) {

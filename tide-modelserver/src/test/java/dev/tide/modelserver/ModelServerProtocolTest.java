@@ -43,7 +43,6 @@ class ModelServerProtocolTest {
     private static final List<AutoCloseable> CLOSE = new ArrayList<>();
     private static OrtEnvironment env;
     private static ExecutorService codec;
-    private static DynamicBatcher batcher;
     private static String identity;
     private static String add;
     private static String broadcast;
@@ -70,8 +69,7 @@ class ModelServerProtocolTest {
         Model model = new ModelLoader(env, JSON).load(name, modelDir, new OrtSession.SessionOptions());
         InferenceEngine engine;
         if (batch != null) {
-            batcher = new DynamicBatcher(model, batch, Ticker.system(), Thread.ofPlatform().daemon().factory(), 1);
-            engine = batcher;
+            engine = new DynamicBatcher(model, batch, Ticker.system(), Thread.ofPlatform().daemon().factory(), 1);
         } else {
             engine = new DirectEngine(model, Executors.newFixedThreadPool(2));
         }
@@ -267,8 +265,7 @@ class ModelServerProtocolTest {
     }
 
     @Test
-    void concurrentRequestsShareModelRunsAndEachGetsItsOwnRows() throws Exception {
-        long runsBefore = batcher.runs();
+    void batchedRequestsOverHttpEachGetTheirOwnRows() throws Exception {
         int n = 16;
         List<CompletableFuture<Reply>> replies = IntStream.range(0, n).mapToObj(i -> CompletableFuture.supplyAsync(() -> {
             try {
@@ -283,8 +280,7 @@ class ModelServerProtocolTest {
             assertThat(out.path("shape").toString()).isEqualTo("[1,2]");
             assertThat(out.path("data").toString()).isEqualTo("[" + (float) i + "," + (float) -i + "]");
         }
-        // 200 ms of queue delay lets concurrent requests meet: far fewer model runs than requests.
-        assertThat(batcher.runs() - runsBefore).isLessThan(n / 2);
+        // How requests are grouped is DynamicBatcherTest's; here: through HTTP, every request gets its own rows back.
     }
 
     @Test

@@ -14,9 +14,10 @@ import java.util.Set;
  * @param cacheDir  the model cache directory shared by every replica
  * @param volumes   named local volumes for {@code pvc://NAME/path}
  * @param cacheArgs cache quota and watermark options passed through
+ * @param env       environment the model server needs, under the container's own (which wins)
  */
 public record ModelServing(List<String> command, Set<String> formats, String cacheDir, Map<String, String> volumes,
-                           List<String> cacheArgs) {
+                           List<String> cacheArgs, Map<String, String> env) {
 
     /** Annotation that turns dynamic batching {@code on}, {@code off} or leaves it {@code auto} (on when the model batches). */
     public static final String BATCHING = "serving.tide.dev/batching";
@@ -30,10 +31,11 @@ public record ModelServing(List<String> command, Set<String> formats, String cac
         formats = Set.copyOf(formats);
         volumes = Map.copyOf(volumes);
         cacheArgs = List.copyOf(cacheArgs);
+        env = Map.copyOf(env);
     }
 
     /** No model server: predictors without containers report RuntimeUnavailable. */
     public static ModelServing none() {
-        return new ModelServing(List.of(), Set.of(), "", Map.of(), List.of());
+        return new ModelServing(List.of(), Set.of(), "", Map.of(), List.of(), Map.of());
     }
 }

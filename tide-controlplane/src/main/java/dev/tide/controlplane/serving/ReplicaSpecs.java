@@ -65,7 +65,7 @@ public final class ReplicaSpecs {
         JsonNode c = containers.get(0);
         List<String> command = strings(c.path("command"));
         List<String> args = strings(c.path("args"));
-        ProbeSpec modelReadiness = null;
+        boolean modelServer = false;
         Map<String, String> annotations = Meta.annotations(revision);
         String format = annotations.get(MODEL_FORMAT);
         if (command.isEmpty() && format != null) {
@@ -80,9 +80,7 @@ public final class ReplicaSpecs {
             }
             command = models.command();
             args = modelServerArgs(args, storageUri, annotations, c, models);
-            // Ready only once the model is loaded and warmed up; a TCP probe would pass while it is still loading.
-            modelReadiness = new ProbeSpec(new ProbeSpec.HttpGet("/v2/health/ready", 0), Duration.ZERO, Duration.ZERO,
-                    Duration.ofSeconds(1), 1, 3);
+            modelServer = true;
         }
         if (command.isEmpty()) {
             String image = Json.text(c, "image");
@@ -123,13 +121,8 @@ public final class ReplicaSpecs {
         int containerPort = c.path("ports").path(0).path("containerPort").asInt(0);
         long timeout = revision.path("spec").path("timeoutSeconds").asLong(300);
         ProbeSpec readiness = probe(c.get("readinessProbe"), containerPort, false);
-        if (modelReadiness != null && (readiness == null || readiness.handler() instanceof ProbeSpec.TcpSocket)) {
-            // Knative's default TCP probe would pass while the model is still loading.
-            readiness = modelReadiness;
-        }
-        if (modelReadiness != null) {
-            // The tokenizer library looks for a GPU build online on CUDA hosts unless told it is offline.
-            env.putIfAbsent("DJL_OFFLINE", "true");
+        if (modelServer) {
+            models.env().forEach(env::putIfAbsent);
         }
         ProbeSpec liveness = c.hasNonNull("livenessProbe") ? probe(c.get("livenessProbe"), containerPort, true) : null;
         String configuration = Meta.labels(revision).getOrDefault(ServingLabels.CONFIGURATION, Meta.name(revision));

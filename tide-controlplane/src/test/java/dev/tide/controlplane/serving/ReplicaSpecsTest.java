@@ -36,6 +36,64 @@ class ReplicaSpecsTest {
         return ReplicaSpecs.from(rev, name -> name.equals("creds") ? Optional.of(secret) : Optional.empty(), name -> Optional.empty());
     }
 
+    private static final ModelServing MODELS = new ModelServing(java.util.List.of("java", "-cp", "cp", "Main"),
+            java.util.Set.of("onnx"), "/data/models", Map.of("shared", "/mnt/shared"), java.util.List.of("--cache_quota_bytes=10"),
+            Map.of("DJL_OFFLINE", "true"));
+
+    /** The predictor revision Tide makes for an InferenceService (the Knative Service's template, as a Revision). */
+    private static JsonNode predictorRevision(String predictor) {
+        JsonNode isvc = Manifests.parse("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: minilm
+                  namespace: default
+                spec:
+                  predictor:
+                """ + predictor.indent(4), "test").get(0);
+        JsonNode template = dev.tide.controlplane.reconciler.inferenceservice.InferenceServiceResources
+                .service(isvc, "predictor", "example.com").path("spec").path("template");
+        var rev = Json.object();
+        rev.putObject("metadata").put("name", "minilm-predictor-00001").put("namespace", "default")
+                .set("annotations", template.path("metadata").path("annotations"));
+        rev.set("spec", template.path("spec"));
+        return rev;
+    }
+
+    @Test
+    void anOnnxPredictorRunsTheModelServerReadyWhenItsModelIs() {
+        ReplicaSpec spec = ((ReplicaSpecs.Runnable) ReplicaSpecs.from(predictorRevision("""
+                batcher:
+                  maxBatchSize: 8
+                  maxLatency: 5
+                model:
+                  modelFormat: {name: onnx}
+                  storageUri: s3://models/minilm
+                  args: ["--workers=1"]
+                  env: [{name: S3_ENDPOINT, value: "127.0.0.1:9000"}]
+                  resources: {limits: {nvidia.com/gpu: "1"}}
+                """), n -> Optional.empty(), n -> Optional.empty(), MODELS)).spec();
+        assertThat(spec.command()).containsExactly("java", "-cp", "cp", "Main");
+        assertThat(spec.args()).containsExactly("--model_name=minilm", "--workers=1", "--storage_uri=s3://models/minilm",
+                "--cache_dir=/data/models", "--volume=shared=/mnt/shared", "--cache_quota_bytes=10", "--batching=on",
+                "--max_batch_size=8", "--max_batch_delay_ms=5", "--gpu=true");
+        assertThat(spec.env()).isEqualTo(Map.of("S3_ENDPOINT", "127.0.0.1:9000", "DJL_OFFLINE", "true"));
+        assertThat(spec.readiness().handler()).as("loaded and warmed up, not just listening")
+                .isEqualTo(new ProbeSpec.HttpGet("/v2/health/ready", 0));
+        assertThat(spec.readiness().period()).isZero();
+    }
+
+    @Test
+    void otherFormatsNameTheRuntimesTideHas() {
+        assertThat(ReplicaSpecs.from(predictorRevision("""
+                model:
+                  modelFormat: {name: sklearn}
+                  storageUri: s3://models/iris
+                """), n -> Optional.empty(), n -> Optional.empty(), MODELS)).isEqualTo(new ReplicaSpecs.NotRunnable(
+                "RuntimeUnavailable", "Tide has no model server for modelFormat \"sklearn\"; its runtimes serve [onnx]. "
+                        + "Give the predictor its own containers with a command to serve it"));
+    }
+
     @Test
     void commandEnvSecretsProbesAndTimeouts() {
         ReplicaSpecs.Result r = from(revision("""

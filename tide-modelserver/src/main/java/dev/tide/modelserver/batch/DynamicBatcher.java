@@ -152,7 +152,7 @@ public final class DynamicBatcher implements InferenceEngine {
         List<Tensor> outputs;
         try {
             outputs = model.infer(merged);
-            count(rows.length == 0 ? 0 : sum(rows));
+            count(sum(rows));
         } catch (RuntimeException e) {
             batch.forEach(this::runAlone);
             return;

@@ -35,7 +35,8 @@ final class ModelRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (!req.decoderResult().isSuccess()) {
-            write(ctx, req, Response.error(400, "malformed HTTP request: " + req.decoderResult().cause()));
+            inFlight.begin();
+            respond(ctx, endpoint.error(400, "malformed HTTP request: " + req.decoderResult().cause()), false, false);
             return;
         }
         String uri = req.uri();
@@ -54,7 +55,7 @@ final class ModelRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         try {
             codec.execute(() -> endpoint.handle(method, path, body).whenComplete((r, e) -> respond(ctx, r, keepAlive, head)));
         } catch (RejectedExecutionException e) {
-            respond(ctx, Response.error(503, "the model server is shutting down"), keepAlive, head);
+            respond(ctx, endpoint.error(503, "the model server is shutting down"), keepAlive, head);
         }
     }
 
@@ -72,11 +73,6 @@ final class ModelRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         } finally {
             inFlight.end();
         }
-    }
-
-    private void write(ChannelHandlerContext ctx, FullHttpRequest req, Response r) {
-        inFlight.begin();
-        respond(ctx, r, false, false);
     }
 
     @Override

@@ -63,18 +63,27 @@ public final class ModelEndpoint {
      */
     public CompletableFuture<Response> handle(String method, String path, byte[] body) {
         try {
-            return route(method, path, body).exceptionally(ModelEndpoint::failure);
+            return route(method, path, body).exceptionally(this::failure);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(failure(e));
         }
     }
 
-    private static Response failure(Throwable t) {
+    private Response failure(Throwable t) {
         Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (e instanceof InferenceException ie) {
-            return Response.error(ie.status(), ie.getMessage());
+            return error(ie.status(), ie.getMessage());
         }
-        return Response.error(500, "inference failed: " + e);
+        return error(500, "inference failed: " + e);
+    }
+
+    /** KServe's error body: {@code {"error": "..."}}. */
+    public Response error(int status, String message) {
+        return write(status, g -> {
+            g.writeStartObject();
+            g.writeStringField("error", message);
+            g.writeEndObject();
+        });
     }
 
     private CompletableFuture<Response> route(String method, String path, byte[] body) {
@@ -110,7 +119,7 @@ public final class ModelEndpoint {
                 case "ready" -> get ? done(Response.json(isReady() ? 200 : 503,
                         "{\"name\":\"" + name + "\",\"ready\":" + isReady() + "}")) : notAllowed(method, path);
                 case "infer" -> post ? inferV2(body) : notAllowed(method, path);
-                default -> done(Response.error(404, "no route " + path));
+                default -> done(error(404, "no route " + path));
             };
         }
         if (path.startsWith("/v1/models/")) {
@@ -123,10 +132,10 @@ public final class ModelEndpoint {
                 case "" -> get ? done(Response.json(isReady() ? 200 : 503,
                         "{\"name\":\"" + name + "\",\"ready\":" + isReady() + "}")) : notAllowed(method, path);
                 case "predict" -> post ? predictV1(body) : notAllowed(method, path);
-                default -> done(Response.error(404, "unknown verb :" + verb + "; v1 serves :predict"));
+                default -> done(error(404, "unknown verb :" + verb + "; v1 serves :predict"));
             };
         }
-        return done(Response.error(404, "no route " + path + "; served: /v2/models/" + name + "/infer, /v1/models/" + name
+        return done(error(404, "no route " + path + "; served: /v2/models/" + name + "/infer, /v1/models/" + name
                 + ":predict, /v2/health/live, /v2/health/ready"));
     }
 
@@ -140,8 +149,8 @@ public final class ModelEndpoint {
         return CompletableFuture.completedFuture(r);
     }
 
-    private static CompletableFuture<Response> notAllowed(String method, String path) {
-        return done(Response.error(405, method + " is not allowed on " + path));
+    private CompletableFuture<Response> notAllowed(String method, String path) {
+        return done(error(405, method + " is not allowed on " + path));
     }
 
     private Model loaded() {

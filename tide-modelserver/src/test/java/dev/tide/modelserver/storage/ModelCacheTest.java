@@ -42,6 +42,7 @@ class ModelCacheTest {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
     private String base;
+    private volatile CountDownLatch acquiring = new CountDownLatch(0);
 
     @BeforeEach
     void start() throws IOException {
@@ -53,11 +54,14 @@ class ModelCacheTest {
             if (body == null) {
                 ex.sendResponseHeaders(404, -1);
             } else {
-                ex.sendResponseHeaders(200, body.length);
-                // Slow enough that concurrent acquirers overlap with the fetch.
-                for (int i = 0; i < body.length; i += 1024) {
-                    ex.getResponseBody().write(body, i, Math.min(1024, body.length - i));
+                try {
+                    // Answer only once every acquirer is inside acquire(): they all overlap this fetch.
+                    acquiring.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
             }
             ex.close();
         });
@@ -82,15 +86,14 @@ class ModelCacheTest {
         files.put("/m/model.onnx", new byte[200_000]);
         ModelCache cache = cache(1L << 30);
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        CountDownLatch go = new CountDownLatch(1);
+        acquiring = new CountDownLatch(8);
         List<Future<ModelCache.Lease>> leases = new java.util.ArrayList<>();
         for (int i = 0; i < 8; i++) {
             leases.add(pool.submit(() -> {
-                go.await();
+                acquiring.countDown();
                 return cache.acquire(base + "/m/model.onnx");
             }));
         }
-        go.countDown();
         Path dir = null;
         for (Future<ModelCache.Lease> f : leases) {
             ModelCache.Lease l = f.get();

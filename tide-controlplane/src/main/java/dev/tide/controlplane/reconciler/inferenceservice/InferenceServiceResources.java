@@ -154,6 +154,11 @@ public final class InferenceServiceResources {
             }
         }
         c.putArray("ports").addObject().put("containerPort", 8080).put("name", "http1").put("protocol", "TCP");
+        if (!c.has("readinessProbe")) {
+            // The model server listens before its model is loaded; ready means loaded and warmed up (the Open
+            // Inference Protocol's readiness endpoint), not a TCP connect, which is Knative's default probe.
+            c.putObject("readinessProbe").putObject("httpGet").put("path", "/v2/health/ready");
+        }
         String storageUri = Json.text(model, "storageUri");
         if (storageUri != null) {
             annotations.put(STORAGE_URI_ANNOTATION, storageUri);
