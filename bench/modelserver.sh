@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Tide's model server on the sample model (all-MiniLM-L6-v2, fp32), measured in one run on this machine with hey:
+#   0. the baseline: the same model code in-process (tokenizer + ONNX Runtime + pooling, no HTTP), 1 and 16 callers;
 #   1. the model server over HTTP (v1 :predict, one ~10-word sentence per request) at concurrency 1 and 16, with
 #      dynamic batching off and on: sentences/s and p50/p99;
 #   2. the same through Tide's gateway (an InferenceService), at concurrency 16, and its ratio to direct;
 #   3. cold start from zero to the first prediction, split from the model server's own log lines into process start
 #      (to listening), model fetch + load, and warm-up inference.
-# Raw in-process ONNX Runtime numbers for the same model are in ../shared/spec/dependencies.md (2 callers x intra-op 1:
-# 506 sentences/s at batch 1).
 # Usage: bench/modelserver.sh [seconds per run, default 10]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +15,8 @@ command -v hey >/dev/null || { echo "bench/modelserver.sh needs hey (apt-get ins
 source <(sed -n '/^java_major()/,/^}/p; /^find_jdk()/,/^}/p' ./tide)
 export JAVA_HOME="$(find_jdk)" DJL_OFFLINE=true
 ./tide version >/dev/null  # builds only when the sources changed
+./mvnw -B -q -pl bench -am install -DskipTests -Dcheckstyle.skip >/dev/null
+BENCH_CP="bench/target/classes:$(ls bench/target/lib/*.jar | tr '\n' ':')"
 JAVA="$JAVA_HOME/bin/java"
 CP="$ROOT/tide-cli/target/tide-cli.jar:$(ls "$ROOT"/tide-cli/target/lib/*.jar | tr '\n' ':')"
 NATIVE="-Donnxruntime.native.path=$ROOT/tide-cli/target/lib/onnxruntime-native"
@@ -46,6 +47,14 @@ serve() { # batching; sets URL and SERVER_PID (not in a subshell, so the process
   URL="http://127.0.0.1:$port/v1/models/minilm:predict"
 }
 
+echo "in-process baseline (the model code called directly, one sentence per call, ${SECS}s per run):"
+SENTENCE="Tide scales each model with its own traffic, down to zero when idle."
+for c in 1 16; do
+  line=$("$JAVA" --enable-native-access=ALL-UNNAMED $NATIVE -cp "$BENCH_CP" dev.tide.bench.InProcessInference "$MODEL" "$c" "$SECS" "$SENTENCE" 2>/dev/null | tail -1)
+  echo "  in-process, c=$c:     $line"
+  [ "$c" = 16 ] && RAW16=$(awk '{print $1}' <<<"$line" | tr -d '/s')
+done
+echo
 echo "model server over HTTP (${SECS}s per run, hey):"
 for b in off on; do
   serve "$b"; url="$URL"
@@ -92,3 +101,4 @@ echo
 VIA=$(load "$INGRESS/v1/models/minilm:predict" 16 -host minilm.default.example.com)
 echo "through Tide's gateway (one replica, batching on), c=16: $VIA"
 python3 -c "print('ratio gateway/direct at c=16: %.2f' % ($(awk '{print $1}' <<<"$VIA" | tr -d '/s') / $DIRECT16))"
+python3 -c "print('ratio model server (batching on)/in-process at c=16: %.2f' % ($DIRECT16 / $RAW16))"

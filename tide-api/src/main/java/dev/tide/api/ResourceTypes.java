@@ -23,10 +23,13 @@ public final class ResourceTypes {
             new ResourceType("", "v1", "Secret", "secrets", List.of(), true);
     public static final ResourceType CONFIG_MAP =
             new ResourceType("", "v1", "ConfigMap", "configmaps", List.of("cm"), true);
+    /** Stored for what it names: the Secrets that hold an InferenceService's storage credentials, as in KServe. */
+    public static final ResourceType SERVICE_ACCOUNT =
+            new ResourceType("", "v1", "ServiceAccount", "serviceaccounts", List.of("sa"), true);
 
     /** Every served type, in the order discovery lists them. */
     public static final List<ResourceType> ALL =
-            List.of(SERVICE, CONFIGURATION, REVISION, ROUTE, INFERENCE_SERVICE, SECRET, CONFIG_MAP);
+            List.of(SERVICE, CONFIGURATION, REVISION, ROUTE, INFERENCE_SERVICE, SECRET, CONFIG_MAP, SERVICE_ACCOUNT);
 
     private ResourceTypes() {
     }

@@ -20,7 +20,6 @@ public final class UnservedKinds {
             Map.entry("ReplicaSet", "run it as a Knative Service (serving.knative.dev/v1)"),
             Map.entry("Pod", "run it as a Knative Service (serving.knative.dev/v1)"),
             Map.entry("Ingress", "Tide's ingress routes each Knative Service by its Host, with no Ingress object"),
-            Map.entry("ServiceAccount", "Tide has no service accounts; reference Secrets directly"),
             Map.entry("ClusterRole", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),
             Map.entry("ClusterRoleBinding", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),
             Map.entry("Role", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),

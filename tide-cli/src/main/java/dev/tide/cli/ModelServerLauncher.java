@@ -38,7 +38,8 @@ final class ModelServerLauncher {
     /** What the model server runs with: its own jars, from Tide's class path (lib/ beside tide-cli.jar included). */
     private static final List<String> MODEL_SERVER_JARS = List.of("tide-modelserver", "tide-common", "jackson-databind",
             "jackson-annotations", "jackson-core", "netty-", "onnxruntime", "tokenizers", "api-", "gson", "error_prone",
-            "jna", "commons-compress", "commons-codec", "commons-io", "slf4j-");
+            "jna", "commons-compress", "commons-codec", "commons-io", "slf4j-", "grpc-", "protobuf-java", "guava",
+            "failureaccess", "perfmark", "proto-google-common-protos");
 
     /**
      * The model server's class path: only the jars it needs, not all of Tide's. Keeping it short matters beyond start

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * KServe InferenceServices served by Tide's model server, end to end: applied with kubectl, started from zero by the
  * first request through Tide's gateway, answered by curl; and a model fetched from a real S3-compatible server
- * (S3Proxy, started by the test) with credentials from a Secret.
+ * (S3Proxy, started by the test) with credentials from a Secret that the predictor's ServiceAccount lists,
+ * applied after the InferenceService.
  */
 class ModelServingIT {
 
@@ -138,16 +139,8 @@ class ModelServingIT {
                 }
             });
             java.util.function.UnaryOperator<String> b64 = s -> Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+            // KServe's way: the predictor's service account lists the Secret; the Secret's annotations say where.
             kubectl.apply("""
-                    apiVersion: v1
-                    kind: Secret
-                    metadata:
-                      name: s3creds
-                      namespace: models
-                    data:
-                      AWS_ACCESS_KEY_ID: %s
-                      AWS_SECRET_ACCESS_KEY: %s
-                    ---
                     apiVersion: serving.kserve.io/v1beta1
                     kind: InferenceService
                     metadata:
@@ -155,22 +148,34 @@ class ModelServingIT {
                       namespace: models
                     spec:
                       predictor:
+                        serviceAccountName: models-reader
                         model:
                           modelFormat:
                             name: onnx
                           storageUri: s3://models/echo
-                          env:
-                          - name: S3_ENDPOINT
-                            value: "127.0.0.1:%d"
-                          - name: S3_USE_HTTPS
-                            value: "0"
-                          - name: AWS_ACCESS_KEY_ID
-                            valueFrom:
-                              secretKeyRef: {name: s3creds, key: AWS_ACCESS_KEY_ID}
-                          - name: AWS_SECRET_ACCESS_KEY
-                            valueFrom:
-                              secretKeyRef: {name: s3creds, key: AWS_SECRET_ACCESS_KEY}
-                    """.formatted(b64.apply("tide-access"), b64.apply("tide-secret-key"), port));
+                    ---
+                    apiVersion: v1
+                    kind: ServiceAccount
+                    metadata:
+                      name: models-reader
+                      namespace: models
+                    secrets:
+                    - name: s3creds
+                    ---
+                    apiVersion: v1
+                    kind: Secret
+                    metadata:
+                      name: s3creds
+                      namespace: models
+                      annotations:
+                        serving.kserve.io/s3-endpoint: "127.0.0.1:%d"
+                        serving.kserve.io/s3-usehttps: "0"
+                        serving.kserve.io/s3-region: us-east-1
+                    type: Opaque
+                    data:
+                      AWS_ACCESS_KEY_ID: %s
+                      AWS_SECRET_ACCESS_KEY: %s
+                    """.formatted(port, b64.apply("tide-access"), b64.apply("tide-secret-key")));
             await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "echo", "-n", "models", "-o",
                     "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
             JsonNode r = ok(curl("-H", "Host: echo.models.example.com", TIDE.ingress() + "/v2/models/echo/infer", "-d",

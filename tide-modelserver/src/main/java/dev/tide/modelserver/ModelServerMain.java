@@ -8,6 +8,7 @@ import dev.tide.common.time.Ticker;
 import dev.tide.modelserver.batch.DirectEngine;
 import dev.tide.modelserver.batch.DynamicBatcher;
 import dev.tide.modelserver.batch.InferenceEngine;
+import dev.tide.modelserver.grpc.ModelGrpcServer;
 import dev.tide.modelserver.http.ModelHttpServer;
 import dev.tide.modelserver.model.Model;
 import dev.tide.modelserver.model.ModelLoader;
@@ -23,6 +24,7 @@ import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,11 +60,22 @@ public final class ModelServerMain {
         ModelEndpoint endpoint = new ModelEndpoint(opts.modelName(), json);
         ModelHttpServer http = new ModelHttpServer(opts.host(), opts.httpPort(), endpoint, codec, opts.maxBodyBytes(), 1);
         log("listening on " + opts.host() + ":" + http.port() + " in " + ms(ticker, start) + " ms (live, not ready)");
+        ModelGrpcServer grpc = opts.grpcPort() < 0 ? null
+                : new ModelGrpcServer(opts.host(), opts.grpcPort(), endpoint, codec, opts.maxBodyBytes());
+        if (grpc != null) {
+            log("gRPC (inference.GRPCInferenceService) on " + opts.host() + ":" + grpc.port());
+        }
 
         InferenceEngine[] engine = new InferenceEngine[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                // Both ports stop taking requests first, then drain side by side within one timeout.
+                long deadline = ticker.nanos() + opts.drainTimeout().toNanos();
+                if (grpc != null) {
+                    grpc.stopAccepting();
+                }
                 boolean drained = http.shutdownGracefully(opts.drainTimeout());
+                drained &= grpc == null || grpc.awaitDrained(Duration.ofNanos(Math.max(0, deadline - ticker.nanos())));
                 log(drained ? "drained, exiting" : "drain timeout, exiting with requests in flight");
                 if (engine[0] != null) {
                     engine[0].close();

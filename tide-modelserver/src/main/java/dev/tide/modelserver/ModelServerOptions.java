@@ -21,11 +21,12 @@ import java.util.Map;
  * @param intraOpThreads ONNX Runtime threads per inference; default 1 (several callers at one thread each gave the best
  *                      throughput on 2 cores, see the README's numbers)
  * @param gpu           use the CUDA execution provider when this ONNX Runtime build and the machine have one
+ * @param grpcPort      the v2 gRPC service's port: -1 (the default) for none, 0 for any free port
  */
 public record ModelServerOptions(String modelName, Path modelDir, String storageUri, Path cacheDir, Map<String, Path> volumes,
                                  Path baseDir, String host, int httpPort, String batching, BatchPolicy batch, int workers, int intraOpThreads,
                                  int maxBodyBytes, Duration drainTimeout, boolean gpu, long cacheQuotaBytes, double cacheHigh,
-                                 double cacheLow) {
+                                 double cacheLow, int grpcPort) {
 
     /** Parses arguments; the port falls back to {@code $PORT} (Tide's runtime contract), then 8080. */
     public static ModelServerOptions parse(List<String> args, Map<String, String> env) {
@@ -83,9 +84,9 @@ public record ModelServerOptions(String modelName, Path modelDir, String storage
                 Duration.ofSeconds(Long.parseLong(remove(o, "drain_timeout_seconds", "30"))),
                 Boolean.parseBoolean(remove(o, "gpu", "false")),
                 Long.parseLong(remove(o, "cache_quota_bytes", Long.toString(100L << 30))),
-                Double.parseDouble(remove(o, "cache_high", "0.95")), Double.parseDouble(remove(o, "cache_low", "0.7")));
-        // KServe passes flags its servers know (--grpc_port, --workers); unknown ones are reported, not fatal.
-        o.remove("grpc_port");
+                Double.parseDouble(remove(o, "cache_high", "0.95")), Double.parseDouble(remove(o, "cache_low", "0.7")),
+                Integer.parseInt(remove(o, "grpc_port", "-1")));
+        // KServe passes flags its servers know; unknown ones are reported, not fatal.
         if (!o.isEmpty()) {
             System.err.println("tide-modelserver: ignoring unknown options " + o.keySet());
         }

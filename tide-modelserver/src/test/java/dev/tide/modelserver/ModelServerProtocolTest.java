@@ -2,18 +2,10 @@ package dev.tide.modelserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tide.common.time.Ticker;
 import dev.tide.modelserver.batch.BatchPolicy;
-import dev.tide.modelserver.batch.DirectEngine;
-import dev.tide.modelserver.batch.DynamicBatcher;
-import dev.tide.modelserver.batch.InferenceEngine;
 import dev.tide.modelserver.http.ModelHttpServer;
-import dev.tide.modelserver.model.Model;
-import dev.tide.modelserver.model.ModelLoader;
 import dev.tide.modelserver.protocol.ModelEndpoint;
 import dev.tide.testing.onnx.OnnxModels;
 import java.net.URI;
@@ -22,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -40,8 +31,7 @@ class ModelServerProtocolTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
-    private static final List<AutoCloseable> CLOSE = new ArrayList<>();
-    private static OrtEnvironment env;
+    private static ModelFixtures models;
     private static ExecutorService codec;
     private static String identity;
     private static String add;
@@ -53,7 +43,7 @@ class ModelServerProtocolTest {
 
     @BeforeAll
     static void start() throws Exception {
-        env = OrtEnvironment.getEnvironment();
+        models = new ModelFixtures(dir, JSON);
         codec = Executors.newFixedThreadPool(4);
         identity = serve("identity", OnnxModels.node("Identity", List.of("x"), List.of("y"), OnnxModels.FLOAT, "N", "3"), null, 4096);
         add = serve("add", OnnxModels.node("Add", List.of("a", "b"), List.of("sum"), OnnxModels.INT64, "N", "2"), null, 1 << 20);
@@ -65,27 +55,14 @@ class ModelServerProtocolTest {
 
     /** Serves a model over HTTP; batching when a policy is given. Returns the base URL. */
     private static String serve(String name, byte[] onnx, BatchPolicy batch, int maxBody) throws Exception {
-        Path modelDir = OnnxModels.write(dir.resolve(name), onnx);
-        Model model = new ModelLoader(env, JSON).load(name, modelDir, new OrtSession.SessionOptions());
-        InferenceEngine engine;
-        if (batch != null) {
-            engine = new DynamicBatcher(model, batch, Ticker.system(), Thread.ofPlatform().daemon().factory(), 1);
-        } else {
-            engine = new DirectEngine(model, Executors.newFixedThreadPool(2));
-        }
-        ModelEndpoint endpoint = new ModelEndpoint(name, JSON);
-        endpoint.ready(model, engine);
-        ModelHttpServer server = new ModelHttpServer("127.0.0.1", 0, endpoint, codec, maxBody, 1);
-        CLOSE.add(server);
-        CLOSE.add(engine);
+        ModelEndpoint endpoint = models.endpoint(name, onnx, batch);
+        ModelHttpServer server = models.closeLater(new ModelHttpServer("127.0.0.1", 0, endpoint, codec, maxBody, 1));
         return "http://127.0.0.1:" + server.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : CLOSE) {
-            c.close();
-        }
+        models.close();
         codec.shutdown();
     }
 

@@ -67,6 +67,9 @@ final class Tables {
         if (type == ResourceTypes.CONFIG_MAP) {
             return List.of(NAME, new Column("Data", "integer", 0, o -> Integer.toString(o.path("data").size())));
         }
+        if (type == ResourceTypes.SERVICE_ACCOUNT) {
+            return List.of(NAME, new Column("Secrets", "integer", 0, o -> Integer.toString(o.path("secrets").size())));
+        }
         return List.of(NAME);
     }
 

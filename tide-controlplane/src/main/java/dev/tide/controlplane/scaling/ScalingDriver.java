@@ -175,9 +175,13 @@ public final class ScalingDriver implements RevisionRuntime {
         s.resourceVersion = Meta.resourceVersion(rev);
         ReplicaSpecs.Result r = ReplicaSpecs.from(rev,
                 name -> registry.get(ResourceTypes.SECRET, key.namespace(), name),
-                name -> registry.get(ResourceTypes.CONFIG_MAP, key.namespace(), name), models);
+                name -> registry.get(ResourceTypes.CONFIG_MAP, key.namespace(), name),
+                name -> registry.get(ResourceTypes.SERVICE_ACCOUNT, key.namespace(), name), models);
         if (r instanceof ReplicaSpecs.NotRunnable n) {
             s.replica = null;
+            // Resolve again next tick: what was missing (a Secret, a ServiceAccount) may be applied after the revision,
+            // and then it runs, as a pod waiting on a Secret starts once the Secret exists.
+            s.resourceVersion = null;
             publish(key, new State(Conditions.FALSE, n.reason(), n.message(), 0, 0));
             return;
         }

@@ -45,15 +45,19 @@ public final class ReplicaSpecs {
      */
     public static Result from(JsonNode revision, Function<String, Optional<? extends JsonNode>> secrets,
                               Function<String, Optional<? extends JsonNode>> configMaps) {
-        return from(revision, secrets, configMaps, ModelServing.none());
+        return from(revision, secrets, configMaps, name -> Optional.empty(), ModelServing.none());
     }
 
     /**
      * As {@link #from(JsonNode, Function, Function)}, with Tide's model server for KServe predictors that give a model
      * and no command.
+     *
+     * @param serviceAccounts a ServiceAccount of the revision's namespace by name: its Secrets carry the model
+     *                        server's storage credentials
      */
     public static Result from(JsonNode revision, Function<String, Optional<? extends JsonNode>> secrets,
-                              Function<String, Optional<? extends JsonNode>> configMaps, ModelServing models) {
+                              Function<String, Optional<? extends JsonNode>> configMaps,
+                              Function<String, Optional<? extends JsonNode>> serviceAccounts, ModelServing models) {
         JsonNode containers = revision.path("spec").path("containers");
         if (containers.isEmpty()) {
             return new NotRunnable("ContainerMissing", "spec.containers is empty: the revision has nothing to run");
@@ -122,6 +126,10 @@ public final class ReplicaSpecs {
         long timeout = revision.path("spec").path("timeoutSeconds").asLong(300);
         ProbeSpec readiness = probe(c.get("readinessProbe"), containerPort, false);
         if (modelServer) {
+            Optional<NotRunnable> credentials = StorageCredentials.resolve(revision, serviceAccounts, secrets, env);
+            if (credentials.isPresent()) {
+                return credentials.get();
+            }
             models.env().forEach(env::putIfAbsent);
         }
         ProbeSpec liveness = c.hasNonNull("livenessProbe") ? probe(c.get("livenessProbe"), containerPort, true) : null;

@@ -72,7 +72,7 @@ class ReplicaSpecsTest {
                   args: ["--workers=1"]
                   env: [{name: S3_ENDPOINT, value: "127.0.0.1:9000"}]
                   resources: {limits: {nvidia.com/gpu: "1"}}
-                """), n -> Optional.empty(), n -> Optional.empty(), MODELS)).spec();
+                """), n -> Optional.empty(), n -> Optional.empty(), n -> Optional.empty(), MODELS)).spec();
         assertThat(spec.command()).containsExactly("java", "-cp", "cp", "Main");
         assertThat(spec.args()).containsExactly("--model_name=minilm", "--workers=1", "--storage_uri=s3://models/minilm",
                 "--cache_dir=/data/models", "--volume=shared=/mnt/shared", "--cache_quota_bytes=10", "--batching=on",
@@ -84,12 +84,52 @@ class ReplicaSpecsTest {
     }
 
     @Test
+    void s3CredentialsComeFromTheServiceAccountsSecretAsInKServe() {
+        JsonNode rev = predictorRevision("""
+                serviceAccountName: sa
+                model:
+                  modelFormat: {name: onnx}
+                  storageUri: s3://models/minilm
+                  env: [{name: AWS_REGION, value: eu-west-1}]
+                """);
+        JsonNode sa = Json.parseObject("""
+                {"metadata": {"name": "sa", "annotations": {"serving.kserve.io/s3-usehttps": "1", "serving.kserve.io/s3-region": "us-east-2"}},
+                 "secrets": [{"name": "other"}, {"name": "s3creds"}]}""");
+        JsonNode other = Json.parseObject("{\"data\": {\"token\": \"eA==\"}}");
+        JsonNode creds = Json.parseObject("""
+                {"metadata": {"name": "s3creds", "annotations": {"serving.kserve.io/s3-endpoint": "minio:9000",
+                  "serving.kserve.io/s3-usehttps": "0"}},
+                 "data": {"AWS_ACCESS_KEY_ID": "a2V5", "AWS_SECRET_ACCESS_KEY": "czNjcjN0"}}""");
+        java.util.function.Function<String, Optional<? extends JsonNode>> secrets = n -> switch (n) {
+            case "other" -> Optional.of(other);
+            case "s3creds" -> Optional.of(creds);
+            default -> Optional.empty();
+        };
+        ReplicaSpec spec = ((ReplicaSpecs.Runnable) ReplicaSpecs.from(rev, secrets, n -> Optional.empty(),
+                n -> n.equals("sa") ? Optional.of(sa) : Optional.empty(), MODELS)).spec();
+        // The Secret's annotations win over the account's; the container's own env wins over both.
+        assertThat(spec.env()).isEqualTo(Map.of("AWS_ACCESS_KEY_ID", "key", "AWS_SECRET_ACCESS_KEY", "s3cr3t", "S3_ENDPOINT", "minio:9000",
+                "S3_USE_HTTPS", "0", "AWS_REGION", "eu-west-1", "DJL_OFFLINE", "true"));
+
+        JsonNode anonymous = Json.parseObject("""
+                {"metadata": {"name": "sa", "annotations": {"serving.kserve.io/s3-useanoncredential": "true"}},
+                 "secrets": [{"name": "s3creds"}]}""");
+        assertThat(((ReplicaSpecs.Runnable) ReplicaSpecs.from(rev, secrets, n -> Optional.empty(), n -> Optional.of(anonymous), MODELS))
+                .spec().env()).doesNotContainKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY").containsEntry("S3_ENDPOINT", "minio:9000");
+
+        assertThat(ReplicaSpecs.from(rev, secrets, n -> Optional.empty(), n -> Optional.empty(), MODELS)).isEqualTo(
+                new ReplicaSpecs.NotRunnable("ServiceAccountMissing", "spec.serviceAccountName: ServiceAccount \"sa\" not found"));
+        assertThat(ReplicaSpecs.from(rev, n -> Optional.empty(), n -> Optional.empty(), n -> Optional.of(sa), MODELS)).isEqualTo(
+                new ReplicaSpecs.NotRunnable("SecretMissing", "ServiceAccount \"sa\" secrets[0]: Secret \"other\" not found"));
+    }
+
+    @Test
     void otherFormatsNameTheRuntimesTideHas() {
         assertThat(ReplicaSpecs.from(predictorRevision("""
                 model:
                   modelFormat: {name: sklearn}
                   storageUri: s3://models/iris
-                """), n -> Optional.empty(), n -> Optional.empty(), MODELS)).isEqualTo(new ReplicaSpecs.NotRunnable(
+                """), n -> Optional.empty(), n -> Optional.empty(), n -> Optional.empty(), MODELS)).isEqualTo(new ReplicaSpecs.NotRunnable(
                 "RuntimeUnavailable", "Tide has no model server for modelFormat \"sklearn\"; its runtimes serve [onnx]. "
                         + "Give the predictor its own containers with a command to serve it"));
     }

@@ -30,7 +30,8 @@ import java.util.concurrent.CompletionException;
  */
 public final class ModelEndpoint {
 
-    private static final String SERVER = "tide-modelserver";
+    /** The server name that metadata reports. */
+    public static final String SERVER = "tide-modelserver";
 
     private final String name;
     private final ObjectMapper json;
@@ -221,37 +222,27 @@ public final class ModelEndpoint {
         Map<String, Tensor> byName = new LinkedHashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
             JsonNode in = inputs.get(i);
-            String field = "inputs[" + i + "]";
             String inName = in.path("name").textValue();
             if (inName == null) {
-                throw InferenceException.badRequest(field + ".name: required");
+                throw InferenceException.badRequest("inputs[" + i + "].name: required");
             }
-            TensorSpec spec = spec(m.inputs(), inName, "input");
-            String dtName = in.path("datatype").textValue();
-            Datatype dt = Datatype.parse(dtName).orElseThrow(() -> InferenceException.badRequest("input " + inName
-                    + ": datatype " + (dtName == null ? "is required" : "\"" + dtName + "\" is not one of "
-                    + Arrays.toString(Datatype.values()))));
+            TensorSpec spec = inputSpec(m, inName, byName.keySet());
+            Datatype dt = datatype(inName, in.path("datatype").textValue());
             long[] shape = shape(in.get("shape"), inName);
             JsonNode data = in.get("data");
             if (data == null) {
                 throw InferenceException.badRequest("input " + inName + ": data is required");
             }
-            if (byName.containsKey(inName)) {
-                throw InferenceException.badRequest("input " + inName + " is given twice");
-            }
             Tensor t = TensorJson.decode(inName, dt, shape, data, "input " + inName);
             spec.check(t);
             byName.put(inName, t);
         }
-        List<Tensor> ordered = ordered(m, byName);
         List<String> wanted = new ArrayList<>();
         for (JsonNode o : req.path("outputs")) {
-            String on = o.path("name").textValue();
-            spec(m.outputs(), on, "output");
-            wanted.add(on);
+            wanted.add(o.path("name").textValue());
         }
         String id = req.path("id").isTextual() ? req.get("id").textValue() : null;
-        return engine.submit(ordered).thenApply(outs -> write(200, g -> {
+        return infer(m, byName, wanted).thenApply(outs -> write(200, g -> {
             g.writeStartObject();
             g.writeStringField("model_name", name);
             g.writeStringField("model_version", "1");
@@ -260,9 +251,6 @@ public final class ModelEndpoint {
             }
             g.writeArrayFieldStart("outputs");
             for (Tensor t : outs) {
-                if (!wanted.isEmpty() && !wanted.contains(t.name())) {
-                    continue;
-                }
                 g.writeStartObject();
                 g.writeStringField("name", t.name());
                 g.writeStringField("datatype", t.datatype().name());
@@ -278,6 +266,54 @@ public final class ModelEndpoint {
             g.writeEndArray();
             g.writeEndObject();
         }));
+    }
+
+    // ---- the transport-independent core, shared with the gRPC service ----
+
+    /**
+     * The loaded model, for a request that names it.
+     *
+     * @throws InferenceException 404 for another model's name, 503 while loading
+     */
+    public Model model(String requested) {
+        checkName(requested);
+        return loaded();
+    }
+
+    /**
+     * The spec of a request's input, refusing an input the model does not have or one given twice.
+     *
+     * @param seen the inputs of this request so far
+     */
+    public static TensorSpec inputSpec(Model m, String input, java.util.Set<String> seen) {
+        TensorSpec spec = spec(m.inputs(), input, "input");
+        if (seen.contains(input)) {
+            throw InferenceException.badRequest("input " + input + " is given twice");
+        }
+        return spec;
+    }
+
+    /** Parses a request tensor's datatype: 400 naming the input when it is missing or unknown. */
+    public static Datatype datatype(String input, String name) {
+        return Datatype.parse(name).orElseThrow(() -> InferenceException.badRequest("input " + input + ": datatype "
+                + (name == null || name.isEmpty() ? "is required" : "\"" + name + "\" is not one of "
+                + Arrays.toString(Datatype.values()))));
+    }
+
+    /**
+     * Runs checked inputs: every model input present, one batch size, the requested outputs known.
+     *
+     * @param byName the request's tensors, each already checked against its spec
+     * @param wanted the outputs to answer with, in any order; empty for all
+     * @return the wanted outputs in the model's order
+     */
+    public CompletableFuture<List<Tensor>> infer(Model m, Map<String, Tensor> byName, List<String> wanted) {
+        List<Tensor> ordered = ordered(m, byName);
+        for (String o : wanted) {
+            spec(m.outputs(), o, "output");
+        }
+        CompletableFuture<List<Tensor>> outs = engine.submit(ordered);
+        return wanted.isEmpty() ? outs : outs.thenApply(all -> all.stream().filter(t -> wanted.contains(t.name())).toList());
     }
 
     private static TensorSpec spec(List<TensorSpec> specs, String name, String kind) {
@@ -383,8 +419,7 @@ public final class ModelEndpoint {
             TensorSpec s = m.inputs().get(0);
             byName.put(s.name(), fromNested(s, payload, "input " + s.name()));
         }
-        List<Tensor> ordered = ordered(m, byName);
-        return engine.submit(ordered).thenApply(outs -> write(200, g -> {
+        return infer(m, byName, List.of()).thenApply(outs -> write(200, g -> {
             g.writeStartObject();
             if (rows) {
                 g.writeArrayFieldStart("predictions");

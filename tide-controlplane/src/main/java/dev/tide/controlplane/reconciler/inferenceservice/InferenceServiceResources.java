@@ -81,6 +81,10 @@ public final class InferenceServiceResources {
         if (spec.hasNonNull("timeout")) {
             tspec.put("timeoutSeconds", spec.get("timeout").asLong());
         }
+        if (spec.hasNonNull("serviceAccountName")) {
+            // KServe's storage credentials: the account's Secrets (see ReplicaSpecs' StorageCredentials).
+            tspec.put("serviceAccountName", spec.get("serviceAccountName").asText());
+        }
         ArrayNode containers = tspec.putArray("containers");
         if (!spec.path("containers").isEmpty()) {
             spec.get("containers").forEach(c -> containers.add(c.deepCopy()));
