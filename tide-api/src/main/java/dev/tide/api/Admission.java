@@ -3,10 +3,13 @@ package dev.tide.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.config.ClusterConfig;
+import dev.tide.api.config.ObservabilityConfig;
 import dev.tide.api.kserve.v1beta1.InferenceServiceValidator;
 import dev.tide.api.naming.Names;
 import dev.tide.api.serving.v1.ServingDefaults;
 import dev.tide.api.serving.v1.ServingValidator;
+import dev.tide.common.template.GoTemplate;
+import dev.tide.common.template.RequestLogFields;
 import dev.tide.common.validation.FieldError;
 import dev.tide.common.validation.FieldErrors;
 import dev.tide.common.validation.ValidationException;
@@ -65,6 +68,7 @@ public final class Admission {
             if (ClusterConfig.isConfigMap(Meta.namespace(obj), Meta.name(obj))) {
                 errors.addAll(ClusterConfig.validate(Meta.name(obj), Meta.strings(obj.get("data"))));
             }
+            requestLogTemplate(obj, warnings);
         } else if (type == ResourceTypes.SECRET) {
             secret(obj, errors);
         }
@@ -110,6 +114,25 @@ public final class Admission {
                 warnings.add(path + "[" + e.getKey() + "]: " + v.asText() + " is not a string; stored as \""
                         + v.asText() + "\" (quote it in YAML)");
             }
+        }
+    }
+
+    /**
+     * config-observability's request-log template, parsed as the gateway will: a template that does not parse is a
+     * warning (the ConfigMap is stored, request logs stay off), naming the field and Go's complaint.
+     */
+    private static void requestLogTemplate(ObjectNode cm, List<String> warnings) {
+        if (!ObservabilityConfig.NAME.equals(Meta.name(cm)) || !ClusterConfig.isConfigMap(Meta.namespace(cm), Meta.name(cm))) {
+            return;
+        }
+        String template = Meta.strings(cm.get("data")).get("logging.request-log-template");
+        if (template == null || template.isBlank()) {
+            return;
+        }
+        try {
+            GoTemplate.parse(template, RequestLogFields.ALL);
+        } catch (IllegalArgumentException e) {
+            warnings.add("data[logging.request-log-template]: " + e.getMessage() + "; request logs stay off until it parses");
         }
     }
 

@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tide", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Serverless model inference with Knative and KServe semantics.",
         subcommands = {Main.Server.class, CacheCommand.class, Main.Up.class, Main.Apply.class, Main.Get.class, Main.Describe.class,
-                Main.Delete.class, Main.Logs.class, Main.Validate.class, Simulate.class, Main.VersionCommand.class})
+                Main.Delete.class, Main.Logs.class, LoadCommand.class, Main.Validate.class, Simulate.class, Main.VersionCommand.class})
 public final class Main {
 
     /** Exit code for a command that ran and found problems (invalid manifests, refused objects). */
@@ -44,6 +44,8 @@ public final class Main {
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        // tide load sends a service's Host header to the ingress, as hey's -host does.
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
@@ -368,7 +370,8 @@ public final class Main {
         }
     }
 
-    @Command(name = "logs", description = "Print the output of a revision's replicas, each line prefixed with its replica.")
+    @Command(name = "logs", description = "Print the output of a revision's replicas, each line prefixed with its replica; "
+            + "with --requests, its request log.")
     static final class Logs extends ClientOptions implements Callable<Integer> {
         @Parameters(index = "0", description = "the revision, e.g. hello-00001")
         String revision;
@@ -376,12 +379,17 @@ public final class Main {
         @Option(names = {"-f", "--follow"}, description = "keep printing new lines until interrupted")
         boolean follow;
 
+        @Option(names = "--requests", description = "the request log (config-observability's logging.request-log-template, "
+                + "one line per request) instead of the replicas' output")
+        boolean requests;
+
         @Override
         public Integer call() throws Exception {
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(server.resolve("/logs/v1/namespaces/"
                     + java.net.URLEncoder.encode(namespace, java.nio.charset.StandardCharsets.UTF_8) + "/revisions/"
-                    + java.net.URLEncoder.encode(revision, java.nio.charset.StandardCharsets.UTF_8) + (follow ? "?follow=true" : ""))).build();
+                    + java.net.URLEncoder.encode(revision, java.nio.charset.StandardCharsets.UTF_8) + "?follow=" + follow
+                    + "&requests=" + requests)).build();
             java.net.http.HttpResponse<java.util.stream.Stream<String>> response;
             try {
                 response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
@@ -389,7 +397,8 @@ public final class Main {
                 throw new ApiClient.ApiError(0, "cannot reach Tide at " + server + ": is 'tide server' running?");
             }
             if (response.statusCode() != 200) {
-                throw new ApiClient.ApiError(response.statusCode(), "logs not available: HTTP " + response.statusCode());
+                String why = response.body().collect(java.util.stream.Collectors.joining("\n"));
+                throw new ApiClient.ApiError(response.statusCode(), why.isBlank() ? "logs not available: HTTP " + response.statusCode() : why);
             }
             response.body().forEach(l -> {
                 System.out.println(l);

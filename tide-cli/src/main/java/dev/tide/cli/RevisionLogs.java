@@ -3,6 +3,7 @@ package dev.tide.cli;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.tide.common.time.Scheduler;
+import dev.tide.dataplane.observe.RequestLog;
 import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
 import java.io.IOException;
@@ -15,9 +16,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code GET /logs/v1/namespaces/NS/revisions/NAME[?follow=true]}: the output of a revision's replicas, each line
- * prefixed with its replica, for {@code tide logs}. With {@code follow} the answer stays open and new lines are sent
- * as the replicas print them (checked every 250 ms) until the client goes away.
+ * {@code GET /logs/v1/namespaces/NS/revisions/NAME[?follow=true][&requests=true]}: the output of a revision's replicas,
+ * each line prefixed with its replica, for {@code tide logs}; with {@code requests}, its request log instead (one
+ * rendered template per line, {@code tide logs --requests}). With {@code follow} the answer stays open and new lines
+ * are sent as they come (checked every 250 ms) until the client goes away.
  */
 final class RevisionLogs implements HttpHandler {
 
@@ -25,10 +27,12 @@ final class RevisionLogs implements HttpHandler {
 
     private final ReplicaRuntime runtime;
     private final Scheduler scheduler;
+    private final RevisionObservers observers;
 
-    RevisionLogs(ReplicaRuntime runtime, Scheduler scheduler) {
+    RevisionLogs(ReplicaRuntime runtime, Scheduler scheduler, RevisionObservers observers) {
         this.runtime = runtime;
         this.scheduler = scheduler;
+        this.observers = observers;
     }
 
     @Override
@@ -44,23 +48,52 @@ final class RevisionLogs implements HttpHandler {
             }
             String ns = seg[4];
             String revision = seg[6];
-            boolean follow = String.valueOf(ex.getRequestURI().getQuery()).contains("follow=true");
+            String query = String.valueOf(ex.getRequestURI().getQuery());
+            boolean follow = query.contains("follow=true");
+            boolean requests = query.contains("requests=true");
+            if (requests && observers.requestLog(ns, revision).isEmpty()) {
+                byte[] b = ("no request log for revision " + revision + " in " + ns + ": request logging is off (ConfigMap "
+                        + "config-observability in knative-serving: logging.enable-request-log: \"true\"), or the revision "
+                        + "has had no traffic\n").getBytes(StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(404, b.length);
+                ex.getResponseBody().write(b);
+                return;
+            }
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
             ex.sendResponseHeaders(200, 0);
             OutputStream out = ex.getResponseBody();
             Map<String, Long> next = new HashMap<>();
-            write(out, ns, revision, next);
-            while (follow) {
+            do {
+                if (requests) {
+                    writeRequests(out, ns, revision, next);
+                } else {
+                    write(out, ns, revision, next); // throws once the client has gone
+                }
+                if (!follow) {
+                    break;
+                }
                 CountDownLatch tick = new CountDownLatch(1);
                 scheduler.schedule(tick::countDown, POLL_NANOS);
                 if (!tick.await(5, TimeUnit.SECONDS)) {
                     return;
                 }
-                write(out, ns, revision, next); // throws once the client has gone
-            }
+            } while (true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void writeRequests(OutputStream out, String ns, String revision, Map<String, Long> next) throws IOException {
+        var log = observers.requestLog(ns, revision);
+        if (log.isEmpty()) {
+            return;
+        }
+        RequestLog.Page page = log.get().since(next.getOrDefault("", 0L));
+        StringBuilder b = new StringBuilder();
+        page.lines().forEach(l -> b.append(l).append('\n'));
+        next.put("", page.next());
+        out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     private void write(OutputStream out, String ns, String revision, Map<String, Long> next) throws IOException {

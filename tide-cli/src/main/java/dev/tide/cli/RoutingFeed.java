@@ -46,13 +46,16 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
     /** Route (namespace/name) -> the status.traffic the published table routes. */
     private volatile Map<String, String> programmed = Map.of();
     private final java.util.function.BiConsumer<String, String> routeProgrammed;
+    private final RevisionObservers observers;
 
     /**
      * @param routeProgrammed told (namespace, route) when the table starts routing a Route's current traffic
      */
     RoutingFeed(Registry registry, Endpoints endpoints, Scheduler scheduler, BiConsumer<String, String> poke,
-                Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends, BiConsumer<String, String> routeProgrammed) {
+                Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends, BiConsumer<String, String> routeProgrammed,
+                RevisionObservers observers) {
         this.routeProgrammed = routeProgrammed;
+        this.observers = observers;
         this.registry = registry;
         this.endpoints = endpoints;
         this.scheduler = scheduler;
@@ -143,10 +146,12 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                 });
             }
         }
+        var observability = registry.config().current().observability();
         for (RevisionKey key : routed) {
             RevisionEndpoint ep = endpoints.get(key);
             if (ep != null) {
                 ep.setAffinity(affinities.get(key));
+                registry.get(ResourceTypes.REVISION, key.namespace(), key.name()).ifPresent(rev -> observers.watch(ep, rev, observability));
             }
         }
         endpoints.setTable(table.build());

@@ -16,6 +16,7 @@ import dev.tide.dataplane.routing.RevisionKey;
 import dev.tide.dataplane.stats.RequestStats;
 import dev.tide.runtime.ReplicaRuntime;
 import dev.tide.runtime.process.ProcessRuntime;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -48,10 +49,12 @@ final class ServingStack implements AutoCloseable {
     private final ScalingDriver driver;
     private final RoutingFeed feed;
     private final Scheduler scheduler;
+    private final RevisionObservers observers;
 
     private ServingStack(EventLoopGroup loops, ScheduledExecutorService timers, ExecutorService blocking, ProcessRuntime runtime,
-                         Gateway gateway, ScalingDriver driver, RoutingFeed feed, Scheduler scheduler) {
+                         Gateway gateway, ScalingDriver driver, RoutingFeed feed, Scheduler scheduler, RevisionObservers observers) {
         this.scheduler = scheduler;
+        this.observers = observers;
         this.loops = loops;
         this.timers = timers;
         this.blocking = blocking;
@@ -65,7 +68,8 @@ final class ServingStack implements AutoCloseable {
      * @param controller set once the controller exists: replica changes requeue their revision's status
      */
     static ServingStack create(Registry registry, InstantSource clock, Path dataDir, String bind, int httpPort,
-                               AtomicReference<Controller> controller, ModelServing models) throws InterruptedException {
+                               AtomicReference<Controller> controller, ModelServing models, MeterRegistry meters)
+            throws InterruptedException {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tide-timers").factory());
         ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
@@ -82,9 +86,10 @@ final class ServingStack implements AutoCloseable {
             }
             RequestStats.Report r = ep.stats().report(now);
             return new double[] {r.concurrency(), r.requestsPerSecond()};
-        }, scheduler, clock, (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models);
+        }, scheduler, clock, (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models, meters);
+        RevisionObservers observers = new RevisionObservers(meters);
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
-                (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route));
+                (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);
         runtime.addListener(replica -> {
             RevisionKey key = new RevisionKey(replica.namespace(), replica.revision());
             replicaRevisions.put(replica.id(), key);
@@ -98,7 +103,7 @@ final class ServingStack implements AutoCloseable {
                 64 << 20).start();
         driver.start();
         feed.start();
-        return new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed, scheduler);
+        return new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed, scheduler, observers);
     }
 
     ScalingDriver driver() {
@@ -116,7 +121,7 @@ final class ServingStack implements AutoCloseable {
 
     /** Serves revision logs on the API port. */
     RevisionLogs logs() {
-        return new RevisionLogs(runtime, scheduler);
+        return new RevisionLogs(runtime, scheduler, observers);
     }
 
     private static void requeue(AtomicReference<Controller> controller, ResourceType type, String ns, String name) {

@@ -12,6 +12,10 @@ import dev.tide.controlplane.registry.ClusterConfigSource;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.store.DefaultStore;
 import dev.tide.store.file.FileJournal;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
@@ -45,10 +49,13 @@ final class TideServer implements AutoCloseable {
             Registry registry = new Registry(store, clock, new ClusterConfigSource(store, config.domain()),
                     () -> UUID.randomUUID().toString());
             AtomicReference<Controller> controllerRef = new AtomicReference<>();
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(meters);
+            new ProcessorMetrics().bindTo(meters);
             ServingStack serving;
             try {
                 serving = ServingStack.create(registry, clock, config.dataDir(), config.bind(), config.httpPort(), controllerRef,
-                        ModelServerLauncher.forThisJvm(config));
+                        ModelServerLauncher.forThisJvm(config), meters);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while starting the ingress", e);
@@ -80,6 +87,7 @@ final class TideServer implements AutoCloseable {
                         + " (" + e.getMessage() + "): is another Tide running? Choose another port with --api-port", e);
             }
             api.addContext("/logs/", serving.logs());
+            api.addContext("/metrics", new MetricsEndpoint(meters));
             api.start();
             return new TideServer(store, controller, api, requests, serving);
         } catch (IOException | RuntimeException e) {

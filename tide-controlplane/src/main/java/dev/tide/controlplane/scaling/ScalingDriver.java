@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.Conditions;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceTypes;
+import dev.tide.api.serving.v1.ServingLabels;
 import dev.tide.autoscaler.KpaDecider;
 import dev.tide.autoscaler.Observation;
 import dev.tide.autoscaler.PodAutoscaler;
@@ -17,6 +18,8 @@ import dev.tide.controlplane.serving.ReplicaSpecs;
 import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
 import dev.tide.runtime.ReplicaSpec;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -64,6 +67,7 @@ public final class ScalingDriver implements RevisionRuntime {
         boolean everReady;
         /** The stat recorded by a poke, subtracted from the next regular report (as Knative's activator does). */
         double pokeCredit;
+        AutoscalerMetrics gauges;
     }
 
     private final Registry registry;
@@ -73,6 +77,7 @@ public final class ScalingDriver implements RevisionRuntime {
     private final InstantSource clock;
     private final BiConsumer<String, String> statusChanged;
     private final ModelServing models;
+    private final MeterRegistry meters;
     private final Map<Key, Scaler> scalers = new ConcurrentHashMap<>();
     private final Map<Key, State> states = new ConcurrentHashMap<>();
     private long ticks;
@@ -89,6 +94,13 @@ public final class ScalingDriver implements RevisionRuntime {
     /** @param models how predictors that give a model and no command are served */
     public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
                          BiConsumer<String, String> statusChanged, ModelServing models) {
+        this(registry, runtime, load, scheduler, clock, statusChanged, models, new SimpleMeterRegistry());
+    }
+
+    /** @param meters where each revision's autoscaler gauges go ({@code autoscaler_desired_pods}, ...) */
+    public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
+                         BiConsumer<String, String> statusChanged, ModelServing models, MeterRegistry meters) {
+        this.meters = meters;
         this.models = models;
         this.registry = registry;
         this.runtime = runtime;
@@ -156,7 +168,10 @@ public final class ScalingDriver implements RevisionRuntime {
             }
             for (Key gone : new ArrayList<>(scalers.keySet())) {
                 if (!seen.contains(gone)) {
-                    scalers.remove(gone);
+                    Scaler removed = scalers.remove(gone);
+                    if (removed.gauges != null) {
+                        removed.gauges.close();
+                    }
                     states.remove(gone);
                     byRevision.getOrDefault(gone, List.of()).forEach(r -> runtime.stop(r.id()));
                 }
@@ -190,6 +205,12 @@ public final class ScalingDriver implements RevisionRuntime {
         s.spec = ScalingSpecs.resolve(Meta.strings(rev.path("metadata").get("annotations")),
                 rev.path("spec").path("containerConcurrency").asLong(0), registry.config().current(), reachable);
         if (fresh) {
+            if (s.gauges == null) {
+                Map<String, String> labels = Meta.labels(rev);
+                String configuration = labels.getOrDefault(ServingLabels.CONFIGURATION, "");
+                s.gauges = new AutoscalerMetrics(meters, key.namespace(), labels.getOrDefault(ServingLabels.SERVICE, configuration),
+                        configuration, key.name());
+            }
             long nowEpochNanos = epochNanos(clock.instant());
             int running = replicas.size();
             s.metrics = new RevisionMetrics(s.spec.aggregation(), s.spec.decider().stableWindow(), s.spec.decider().panicWindow());
@@ -229,6 +250,18 @@ public final class ScalingDriver implements RevisionRuntime {
             scaleTo(key, s, replicas, applied.replicas());
         }
         s.want = applied.want();
+        AutoscalerMetrics g = s.gauges;
+        if (o instanceof Observation.Metrics m) {
+            g.stable = m.stable();
+            g.panic = m.panic();
+        }
+        g.spec(s.spec.decider());
+        g.desiredPods = s.decider.desiredScale();
+        g.requestedPods = Math.max(0, applied.want());
+        g.actualPods = replicas.size();
+        g.readyPods = ready;
+        g.panicMode = s.decider.panicking() ? 1 : 0;
+        g.excessBurstCapacity = s.decider.excessBurstCapacity();
         s.everReady |= ready > 0;
         publish(key, stateOf(s, replicas, ready));
     }

@@ -4,6 +4,7 @@ import dev.tide.common.time.Ticker;
 import dev.tide.dataplane.ServingException;
 import dev.tide.dataplane.balancer.ReplicaSlots;
 import dev.tide.dataplane.limiter.Breaker;
+import dev.tide.dataplane.observe.CompletedRequest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -32,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threading: confined to the client connection's event loop; the gate's callbacks hop onto it first.
  */
-final class Exchange implements Breaker.Listener {
+final class Exchange implements Breaker.Listener, CompletedRequest {
 
     static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf("tide.exchange");
 
@@ -52,6 +54,16 @@ final class Exchange implements Breaker.Listener {
     /** Whether the replica keeps the connection alive after this response (from its response headers). */
     private boolean backendKeepAlive = true;
     private boolean done;
+    // What request logs and metrics see; strings are made only when an observer asks for them.
+    private long startNanos;
+    private long endNanos;
+    private final String method;
+    private final String uri;
+    private final HttpVersion version;
+    private final HttpHeaders headers;
+    private final long contentLength;
+    private int status;
+    private long responseSize;
 
     Exchange(ChannelHandlerContext client, FullHttpRequest request, RevisionEndpoint endpoint, boolean keepAlive, BackendPool pool,
              Ticker ticker, Runnable onDone) {
@@ -62,10 +74,16 @@ final class Exchange implements Breaker.Listener {
         this.pool = pool;
         this.ticker = ticker;
         this.onDone = onDone;
+        this.method = request.method().name();
+        this.uri = request.uri();
+        this.version = request.protocolVersion();
+        this.headers = request.headers();
+        this.contentLength = HttpUtil.getContentLength(request, HttpUtil.isTransferEncodingChunked(request) ? -1L : 0L);
     }
 
     void start() {
-        endpoint.stats().started(ticker.nanos(), false);
+        startNanos = ticker.nanos();
+        endpoint.stats().started(startNanos, false);
         endpoint.arrived();
         long timeoutNanos = endpoint.timeout().toNanos();
         // timeoutSeconds bounds the time to the first response byte, queueing included.
@@ -149,6 +167,7 @@ final class Exchange implements Breaker.Listener {
         boolean last = msg instanceof LastHttpContent;
         if (msg instanceof HttpResponse r) {
             responseStarted = true;
+            status = r.status().code();
             deadline.cancel(false);
             backendKeepAlive = HttpUtil.isKeepAlive(r);
             HttpUtil.setKeepAlive(r, keepAlive);
@@ -157,6 +176,9 @@ final class Exchange implements Breaker.Listener {
                 r.headers().add(HttpHeaderNames.SET_COOKIE, affinity.cookieName() + "=" + slot.id() + "; Max-Age="
                         + affinity.maxAgeSeconds() + "; Path=/; HttpOnly");
             }
+        }
+        if (msg instanceof HttpContent c) {
+            responseSize += c.content().readableBytes();
         }
         if (msg instanceof HttpContent || msg instanceof HttpResponse) {
             client.writeAndFlush(msg);
@@ -195,6 +217,7 @@ final class Exchange implements Breaker.Listener {
             done = true;
             backend = null;
             release();
+            observe();
             client.close();
             onDone.run();
         }
@@ -228,13 +251,15 @@ final class Exchange implements Breaker.Listener {
             backend.close();
             backend = null;
         }
-        respond(client, status, message, keepAlive);
+        this.status = status.code();
+        this.responseSize = respond(client, status, message, keepAlive);
         complete();
     }
 
     /** Gives everything back, then lets the connection read its next request. */
     private void complete() {
         release();
+        observe();
         onDone.run();
         if (keepAlive && client.channel().isActive()) {
             client.channel().config().setAutoRead(true);
@@ -263,12 +288,71 @@ final class Exchange implements Breaker.Listener {
         endpoint.stats().ended(ticker.nanos(), false);
     }
 
-    static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean keepAlive) {
+    private void observe() {
+        endNanos = ticker.nanos();
+        endpoint.observer().completed(this);
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String requestUri() {
+        return uri;
+    }
+
+    @Override
+    public String proto() {
+        return version.text();
+    }
+
+    @Override
+    public long contentLength() {
+        return contentLength;
+    }
+
+    @Override
+    public String remoteAddr() {
+        return client.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress() + ":" + a.getPort() : "";
+    }
+
+    @Override
+    public HttpHeaders headers() {
+        return headers;
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public long responseSize() {
+        return responseSize;
+    }
+
+    @Override
+    public long latencyNanos() {
+        return endNanos - startNanos;
+    }
+
+    @Override
+    public String podIp() {
+        return port > 0 ? "127.0.0.1" : ""; // replicas are local processes
+    }
+
+    /** Answers for the replica; returns the body's size. */
+    static int respond(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean keepAlive) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8");
         HttpUtil.setContentLength(r, r.content().readableBytes());
         HttpUtil.setKeepAlive(r, keepAlive);
+        int size = r.content().readableBytes();
         ctx.writeAndFlush(r);
+        return size;
     }
 }

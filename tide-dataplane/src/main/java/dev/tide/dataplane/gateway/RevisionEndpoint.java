@@ -4,6 +4,7 @@ import dev.tide.common.time.Scheduler;
 import dev.tide.dataplane.balancer.Balancer;
 import dev.tide.dataplane.balancer.ReplicaSlots;
 import dev.tide.dataplane.limiter.Breaker;
+import dev.tide.dataplane.observe.RequestObserver;
 import dev.tide.dataplane.routing.RevisionKey;
 import dev.tide.dataplane.stats.RequestStats;
 import java.time.Duration;
@@ -58,6 +59,7 @@ public final class RevisionEndpoint {
     /** Whether this cold period (no ready replica) has already poked the autoscaler: one poke is enough. */
     private final java.util.concurrent.atomic.AtomicBoolean poked = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Affinity affinity;
+    private volatile RequestObserver observer = RequestObserver.NONE;
 
     /**
      * @param onColdRequest called when a request arrives while no replica is ready, so the autoscaler decides at
@@ -126,6 +128,24 @@ public final class RevisionEndpoint {
     /** Ready replicas now. */
     public int readyReplicas() {
         return slots.size();
+    }
+
+    /** Who is told of each answered request (request logs, metrics). */
+    public void setObserver(RequestObserver observer) {
+        this.observer = observer;
+    }
+
+    RequestObserver observer() {
+        return observer;
+    }
+
+    /** Requests admitted and not yet answered, and requests waiting at the gate (activator or limiter queue). */
+    public int inFlight() {
+        return gate.inFlight();
+    }
+
+    public int waiting() {
+        return gate.waiting();
     }
 
     /** Turns cookie affinity on ({@code null}: off). */
