@@ -4,6 +4,7 @@ import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
 import dev.tide.common.time.ExecutorScheduler;
 import dev.tide.common.time.Scheduler;
+import dev.tide.cli.dashboard.MetricsHistory;
 import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.reconciler.Controller;
 import dev.tide.controlplane.registry.Registry;
@@ -50,11 +51,15 @@ final class ServingStack implements AutoCloseable {
     private final RoutingFeed feed;
     private final Scheduler scheduler;
     private final RevisionObservers observers;
+    private final MetricsHistory history;
+    private volatile boolean closed;
 
     private ServingStack(EventLoopGroup loops, ScheduledExecutorService timers, ExecutorService blocking, ProcessRuntime runtime,
-                         Gateway gateway, ScalingDriver driver, RoutingFeed feed, Scheduler scheduler, RevisionObservers observers) {
+                         Gateway gateway, ScalingDriver driver, RoutingFeed feed, Scheduler scheduler, RevisionObservers observers,
+                         MetricsHistory history) {
         this.scheduler = scheduler;
         this.observers = observers;
+        this.history = history;
         this.loops = loops;
         this.timers = timers;
         this.blocking = blocking;
@@ -103,11 +108,34 @@ final class ServingStack implements AutoCloseable {
                 64 << 20).start();
         driver.start();
         feed.start();
-        return new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed, scheduler, observers);
+        ServingStack stack = new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed, scheduler, observers,
+                new MetricsHistory(meters, runtime));
+        stack.sampleEverySecond(clock);
+        return stack;
     }
 
     ScalingDriver driver() {
         return driver;
+    }
+
+    /** The dashboard's last hour of metrics. */
+    MetricsHistory history() {
+        return history;
+    }
+
+    ReplicaRuntime runtime() {
+        return runtime;
+    }
+
+    private void sampleEverySecond(InstantSource clock) {
+        if (closed) {
+            return;
+        }
+        try {
+            history.sample(clock.instant().getEpochSecond());
+        } finally {
+            scheduler.schedule(() -> sampleEverySecond(clock), 1_000_000_000L);
+        }
     }
 
     /** What the Route reconciler asks before calling a Route ready. */
@@ -151,6 +179,7 @@ final class ServingStack implements AutoCloseable {
     /** Stops taking connections, stops scaling, drains and stops every replica, then the threads. */
     @Override
     public void close() {
+        closed = true;
         gateway.close();
         feed.close();
         driver.close();

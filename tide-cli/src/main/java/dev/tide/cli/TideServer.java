@@ -1,5 +1,6 @@
 package dev.tide.cli;
 
+import dev.tide.cli.dashboard.DashboardHandler;
 import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.apiserver.ApiServer;
 import dev.tide.controlplane.reconciler.Controller;
@@ -17,7 +18,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import dev.tide.modelserver.storage.ModelCache;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.UUID;
@@ -88,6 +91,10 @@ final class TideServer implements AutoCloseable {
             }
             api.addContext("/logs/", serving.logs());
             api.addContext("/metrics", new MetricsEndpoint(meters));
+            ModelCache cache = CacheCommand.open(config.modelCache(), config.volumes(), config.cacheQuotaBytes());
+            api.addContext("/dashboard", new DashboardHandler(registry, serving.history(), serving.runtime(),
+                    URI.create("http://" + (config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind()) + ":" + serving.httpPort()),
+                    cache::list, Ticker.system()));
             api.start();
             return new TideServer(store, controller, api, requests, serving);
         } catch (IOException | RuntimeException e) {

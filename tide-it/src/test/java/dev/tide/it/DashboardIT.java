@@ -1,0 +1,96 @@
+package dev.tide.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tide.it.fixtures.FixtureServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The dashboard in Debian's headless Chromium: it loads with no console errors, shows a service the test applied, and
+ * after its stress-test panel sends load, the replica chart of a revision that was at zero shows a ready replica.
+ */
+class DashboardIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @RegisterExtension
+    static final TideServerExtension TIDE = new TideServerExtension();
+
+    private final Kubectl kubectl = TIDE.kubectl();
+
+    /** The most ready replicas the page's replica chart has drawn for the selected revision. */
+    private static final String READY_DRAWN = "(() => { const c = window.tide.charts['chart-replicas']; if (!c) return -1;"
+            + " const ready = c.data[2].filter(v => v != null); return ready.length ? Math.max(...ready) : -1; })()";
+
+    @Test
+    void showsAServiceAndItsScalingAfterAStressTest() throws Exception {
+        StringBuilder command = new StringBuilder();
+        for (String c : FixtureServer.command()) {
+            command.append(command.isEmpty() ? "" : ", ").append('"').append(c).append('"');
+        }
+        kubectl.apply("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: config-autoscaler
+                  namespace: knative-serving
+                data:
+                  allow-zero-initial-scale: "true"
+                ---
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: echo
+                  namespace: dash
+                spec:
+                  template:
+                    metadata:
+                      annotations:
+                        autoscaling.knative.dev/initial-scale: "0"
+                    spec:
+                      containers:
+                      - image: example.com/fixture
+                        command: [%s]
+                        args: ["--sleep-ms", "50"]
+                """.formatted(command));
+        await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "ksvc", "echo", "-n", "dash", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
+
+        Path profile = Files.createDirectories(TIDE.dir().resolve("chromium"));
+        try (Chromium browser = Chromium.start(profile)) {
+            browser.navigate(TIDE.url() + "/dashboard/");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> browser.eval(
+                    "document.body.dataset.loaded === 'true' && !!document.querySelector('[data-service=\"echo\"]')"
+                            + " && window.tide.selected && window.tide.selected.revision === 'echo-00001'"
+                            + " && !!window.tide.charts['chart-replicas']").asBoolean());
+            assertThat(browser.eval("document.querySelector('[data-service=\"echo\"]').innerText").asText())
+                    .contains("echo", "dash", "http://echo.dash.example.com", "echo-00001");
+            assertThat(browser.eval(READY_DRAWN).asDouble()).as("at zero before any request").isLessThanOrEqualTo(0);
+
+            // The stress-test panel: concurrency 5, 20 requests, as in the seed's pressure test.
+            browser.eval("(() => { document.getElementById('load-service').value = 'dash/echo';"
+                    + " document.getElementById('load-concurrency').value = '5'; document.getElementById('load-total').value = '20';"
+                    + " document.getElementById('load-run').click(); return true; })()");
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() ->
+                    "20".equals(browser.eval("document.getElementById('load-result').dataset.requests || ''").asText()));
+            assertThat(browser.eval("document.getElementById('load-result').textContent").asText())
+                    .contains("Status code distribution:", "[200]\t20 responses");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> browser.eval(READY_DRAWN).asDouble() >= 1);
+            JsonNode requests = browser.eval("window.tide.charts['chart-requests'].data[1].filter(v => v != null)");
+            double sum = 0;
+            for (JsonNode v : requests) {
+                sum += v.asDouble();
+            }
+            assertThat(sum).as("the requests chart counts the stress test's requests").isEqualTo(20);
+            Files.write(TIDE.dir().resolve("dashboard.png"), browser.screenshot());
+            assertThat(browser.errors()).as("the page's console").isEmpty();
+        }
+    }
+}
