@@ -7,7 +7,7 @@ window.tide = state; // read by the browser test
 
 const chartSpecs = [
   { id: "chart-requests", title: "Requests/s", series: [["rps", "requests/s"], ["rps4xx", "4xx/s"], ["rps5xx", "5xx/s"]] },
-  { id: "chart-success", title: "Success rate (%)", series: [["success", "success %", v => v == null ? null : v * 100]] },
+  { id: "chart-success", title: "Success rate (%)", series: [["success", "success %", v => v == null ? null : v * 100, "pct"]] },
   { id: "chart-replicas", title: "Replicas: desired vs ready (panic shaded)",
     series: [["desired", "desired"], ["ready", "ready"], ["actual", "actual"], ["panic", "panic", v => v, "panic"]] },
   { id: "chart-latency", title: "Latency (ms)", series: [["p50", "P50"], ["p90", "P90"], ["p95", "P95"], ["p99", "P99"]] },
@@ -126,8 +126,9 @@ function drawCharts(h) {
       if (scale === "panic") { s.fill = "rgba(217,72,15,0.12)"; s.stroke = "rgba(217,72,15,0.5)"; s.paths = uPlot.paths.stepped({ align: 1 }); }
       series.push(s);
       if (scale && !scales[scale]) {
-        scales[scale] = scale === "panic" ? { range: [0, 1] } : {};
-        if (scale !== "panic") axes.push({ scale, side: 1, grid: { show: false } });
+        scales[scale] = scale === "panic" ? { range: [0, 1] } : scale === "pct" ? { range: [0, 100] } : {};
+        if (scale === "pct") axes[1] = { scale };
+        else if (scale !== "panic") axes.push({ scale, side: 1, grid: { show: false } });
       }
     });
     const width = Math.max(360, target.clientWidth || 420);

@@ -180,6 +180,8 @@ public final class Main {
                 System.out.println("Embed a sentence:   curl -H 'Host: minilm.default.example.com' http://127.0.0.1:" + server.httpPort()
                         + "/v1/models/minilm:predict -d '{\"instances\": [\"Tide scales each model with its traffic.\"]}'");
                 System.out.println("kubectl works too:  kubectl --server " + api + " get ksvc,isvc,revisions");
+                System.out.println("Dashboard:          " + api + "/dashboard/   (metrics for Prometheus: " + api + "/metrics)");
+                System.out.println("Load it like hey:   ./tide load hello -c 5 -n 20");
                 System.out.println(failed == 0 ? "Tide is up. Ctrl-C stops it." : failed + " manifest(s) refused; Tide is up. Ctrl-C stops it.");
                 System.out.flush();
             } catch (RuntimeException e) {

@@ -26,7 +26,7 @@ final class ModelServerLauncher {
         List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--enable-native-access=ALL-UNNAMED"));
         nativeDir(System.getProperty("java.class.path")).ifPresent(dir -> command.add("-Donnxruntime.native.path=" + dir));
-        command.addAll(List.of("-cp", classPath, MAIN));
+        command.addAll(List.of("@" + classPathFile(config.dataDir(), classPath), MAIN));
         Map<String, String> volumes = new LinkedHashMap<>();
         config.volumes().forEach((k, v) -> volumes.put(k, v.toAbsolutePath().toString()));
         return new ModelServing(command, Set.of("onnx"), config.modelCache().toAbsolutePath().toString(), volumes,
@@ -35,11 +35,29 @@ final class ModelServerLauncher {
                 Map.of("DJL_OFFLINE", "true"));
     }
 
+    /**
+     * Writes {@code -cp CLASSPATH} to a java argument file under the data dir and returns its path. A native library
+     * the model server loads crashes the process (SIGSEGV, no JVM error report) when the process's command line is
+     * longer than about 4 KiB, which an absolute class path of ~50 jars is; {@code @file} keeps the command line short
+     * while the class path stays whole (measured: 3.4 KiB ran, 3.7 KiB crashed, the same 4.4 KiB through a file ran).
+     */
+    static Path classPathFile(Path dataDir, String classPath) {
+        try {
+            Path file = Files.createDirectories(dataDir.resolve("runtime")).resolve("modelserver-classpath.args");
+            // The argument-file syntax: quoted, with backslashes doubled.
+            Files.writeString(file, "-cp\n\"" + classPath.replace("\\", "\\\\") + "\"\n");
+            return file.toAbsolutePath();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the model server's class path file under " + dataDir, e);
+        }
+    }
+
     /** What the model server runs with: its own jars, from Tide's class path (lib/ beside tide-cli.jar included). */
     private static final List<String> MODEL_SERVER_JARS = List.of("tide-modelserver", "tide-common", "jackson-databind",
             "jackson-annotations", "jackson-core", "netty-", "onnxruntime", "tokenizers", "api-", "gson", "error_prone",
             "jna", "commons-compress", "commons-codec", "commons-io", "slf4j-", "grpc-", "protobuf-java", "guava",
-            "failureaccess", "perfmark", "proto-google-common-protos");
+            "failureaccess", "perfmark", "proto-google-common-protos", "micrometer-", "prometheus-metrics-", "HdrHistogram",
+            "LatencyUtils", "jspecify");
 
     /**
      * The model server's class path: only the jars it needs, not all of Tide's. Keeping it short matters beyond start

@@ -92,6 +92,11 @@ final class TideServer implements AutoCloseable {
             api.addContext("/logs/", serving.logs());
             api.addContext("/metrics", new MetricsEndpoint(meters));
             ModelCache cache = CacheCommand.open(config.modelCache(), config.volumes(), config.cacheQuotaBytes());
+            // The shared model cache as it is on disk when scraped (hits and misses are each model server's /metrics).
+            io.micrometer.core.instrument.Gauge.builder("tide_model_cache_bytes", cache, c -> cacheTotal(c, true))
+                    .description("Bytes of models in the shared model cache").register(meters);
+            io.micrometer.core.instrument.Gauge.builder("tide_model_cache_models", cache, c -> cacheTotal(c, false))
+                    .description("Models in the shared model cache").register(meters);
             api.addContext("/dashboard", new DashboardHandler(registry, serving.history(), serving.runtime(),
                     URI.create("http://" + (config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind()) + ":" + serving.httpPort()),
                     cache::list, Ticker.system()));
@@ -100,6 +105,14 @@ final class TideServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
+        }
+    }
+
+    private static double cacheTotal(ModelCache cache, boolean bytes) {
+        try {
+            return cache.list().stream().mapToDouble(e -> bytes ? e.bytes() : 1).sum();
+        } catch (IOException e) {
+            return Double.NaN;
         }
     }
 

@@ -10,6 +10,7 @@ import dev.tide.modelserver.batch.DynamicBatcher;
 import dev.tide.modelserver.batch.InferenceEngine;
 import dev.tide.modelserver.grpc.ModelGrpcServer;
 import dev.tide.modelserver.http.ModelHttpServer;
+import dev.tide.modelserver.metrics.ModelServerMetrics;
 import dev.tide.modelserver.model.Model;
 import dev.tide.modelserver.model.ModelLoader;
 import dev.tide.modelserver.protocol.ModelEndpoint;
@@ -20,6 +21,8 @@ import dev.tide.modelserver.tensor.Datatype;
 import dev.tide.modelserver.tensor.Tensor;
 import dev.tide.modelserver.tensor.TensorSpec;
 import dev.tide.modelserver.text.TextEmbeddingModel;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +60,9 @@ public final class ModelServerMain {
         ObjectMapper json = new ObjectMapper();
         int cores = Runtime.getRuntime().availableProcessors();
         ExecutorService codec = Executors.newFixedThreadPool(Math.max(2, cores), named("codec"));
-        ModelEndpoint endpoint = new ModelEndpoint(opts.modelName(), json);
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ModelServerMetrics metrics = new ModelServerMetrics(meters, opts.modelName());
+        ModelEndpoint endpoint = new ModelEndpoint(opts.modelName(), json, meters::scrape);
         ModelHttpServer http = new ModelHttpServer(opts.host(), opts.httpPort(), endpoint, codec, opts.maxBodyBytes(), 1);
         log("listening on " + opts.host() + ":" + http.port() + " in " + ms(ticker, start) + " ms (live, not ready)");
         ModelGrpcServer grpc = opts.grpcPort() < 0 ? null
@@ -96,6 +101,7 @@ public final class ModelServerMain {
                         InstantSource.system()), opts.volumes(), opts.baseDir(), InstantSource.system(), json);
                 // The lease lives as long as the process: the entry stays in use, so eviction leaves it alone.
                 ModelCache.Lease lease = cache.acquire(opts.storageUri());
+                metrics.modelFetched(opts.storageUri(), lease.hit());
                 dir = lease.dir();
                 log("model " + opts.storageUri() + " at " + dir + (lease.hit() ? " (cache hit)" : "") + " in " + ms(ticker, t) + " ms");
             }
@@ -114,7 +120,7 @@ public final class ModelServerMain {
                             + "; running on the CPU");
                 }
             }
-            Model model = new ModelLoader(env, json).load(opts.modelName(), dir, so);
+            Model model = metrics.instrument(new ModelLoader(env, json).load(opts.modelName(), dir, so));
             log("model loaded in " + ms(ticker, t) + " ms: inputs " + model.inputs() + ", outputs " + model.outputs());
             boolean batch = switch (opts.batching()) {
                 case "on" -> {
@@ -128,9 +134,9 @@ public final class ModelServerMain {
                 default -> model.batchable();
             };
             int workers = Math.max(1, opts.workers());
-            engine[0] = batch
+            engine[0] = metrics.instrument(batch
                     ? new DynamicBatcher(model, opts.batch(), ticker, named("batcher"), workers)
-                    : new DirectEngine(model, Executors.newFixedThreadPool(workers, named("infer")));
+                    : new DirectEngine(model, Executors.newFixedThreadPool(workers, named("infer"))));
             t = ticker.nanos();
             engine[0].submit(warmUp(model)).join();
             log("warm-up inference in " + ms(ticker, t) + " ms; batching " + (batch ? "on " + opts.batch() : "off")

@@ -63,7 +63,7 @@ final class ModelRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         try {
             FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
                     head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType())
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
             HttpUtil.setKeepAlive(res, keepAlive);
             var f = ctx.writeAndFlush(res);

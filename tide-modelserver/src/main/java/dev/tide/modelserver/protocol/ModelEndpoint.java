@@ -38,9 +38,17 @@ public final class ModelEndpoint {
     private volatile Model model;
     private volatile InferenceEngine engine;
 
+    private final java.util.function.Supplier<String> metrics;
+
     public ModelEndpoint(String name, ObjectMapper json) {
+        this(name, json, () -> "");
+    }
+
+    /** @param metrics the Prometheus text served on {@code /metrics} */
+    public ModelEndpoint(String name, ObjectMapper json, java.util.function.Supplier<String> metrics) {
         this.name = name;
         this.json = json;
+        this.metrics = metrics;
     }
 
     public String name() {
@@ -92,6 +100,9 @@ public final class ModelEndpoint {
         boolean post = method.equals("POST");
         if (path.equals("/") && get) {
             return done(Response.json(200, "{\"status\":\"alive\"}"));
+        }
+        if (path.equals("/metrics") && get) {
+            return done(new Response(200, metrics.get().getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain; version=0.0.4; charset=utf-8"));
         }
         if (path.equals("/v2/health/live") && get) {
             return done(Response.json(200, "{\"live\":true}"));

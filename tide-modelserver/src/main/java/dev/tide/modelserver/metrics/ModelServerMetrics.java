@@ -1,0 +1,110 @@
+package dev.tide.modelserver.metrics;
+
+import dev.tide.modelserver.batch.InferenceEngine;
+import dev.tide.modelserver.model.Model;
+import dev.tide.modelserver.tensor.Tensor;
+import dev.tide.modelserver.tensor.TensorSpec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The model server's own metrics, served on its {@code /metrics}: per request, KServe's {@code request_predict_seconds}
+ * (from arrival at the engine to the answer, batching wait included) and a count by outcome; per model run, the rows
+ * it ran ({@code tide_modelserver_batch_size}: 1 without batching, up to the max batch size with it) and its time;
+ * and whether the model came from the cache.
+ */
+public final class ModelServerMetrics {
+
+    private final Timer predict;
+    private final Counter ok;
+    private final Counter failed;
+    private final DistributionSummary batchRows;
+    private final Timer run;
+    private final MeterRegistry registry;
+
+    public ModelServerMetrics(MeterRegistry registry, String model) {
+        this.registry = registry;
+        this.predict = Timer.builder("request_predict_seconds").description("Time to answer an inference request")
+                .tag("model_name", model).publishPercentileHistogram().register(registry);
+        this.ok = Counter.builder("tide_modelserver_inference_requests").tag("model_name", model).tag("outcome", "ok")
+                .description("Inference requests answered").register(registry);
+        this.failed = Counter.builder("tide_modelserver_inference_requests").tag("model_name", model).tag("outcome", "failed")
+                .description("Inference requests answered").register(registry);
+        this.batchRows = DistributionSummary.builder("tide_modelserver_batch_size").tag("model_name", model)
+                .description("Rows per model run").serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry);
+        this.run = Timer.builder("tide_modelserver_run_seconds").tag("model_name", model).description("Time of one model run")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    /** Counts the model fetch: from the cache, or fetched. */
+    public void modelFetched(String storageUri, boolean cacheHit) {
+        Counter.builder(cacheHit ? "tide_model_cache_hits" : "tide_model_cache_misses").tag("storage_uri", storageUri)
+                .description(cacheHit ? "Models found in the shared cache" : "Models fetched into the shared cache")
+                .register(registry).increment();
+    }
+
+    /** The model, each run measured. */
+    public Model instrument(Model model) {
+        return new Model() {
+            @Override
+            public String name() {
+                return model.name();
+            }
+
+            @Override
+            public String platform() {
+                return model.platform();
+            }
+
+            @Override
+            public List<TensorSpec> inputs() {
+                return model.inputs();
+            }
+
+            @Override
+            public List<TensorSpec> outputs() {
+                return model.outputs();
+            }
+
+            @Override
+            public boolean batchable() {
+                return model.batchable();
+            }
+
+            @Override
+            public List<Tensor> infer(List<Tensor> inputs) {
+                long[] shape = inputs.isEmpty() ? new long[0] : inputs.getFirst().shape();
+                batchRows.record(model.batchable() && shape.length > 0 ? shape[0] : 1);
+                return run.record(() -> model.infer(inputs));
+            }
+
+            @Override
+            public void close() {
+                model.close();
+            }
+        };
+    }
+
+    /** The engine, each request measured from submission to answer. */
+    public InferenceEngine instrument(InferenceEngine engine) {
+        return new InferenceEngine() {
+            @Override
+            public CompletableFuture<List<Tensor>> submit(List<Tensor> inputs) {
+                Timer.Sample sample = Timer.start(registry);
+                return engine.submit(inputs).whenComplete((out, err) -> {
+                    sample.stop(predict);
+                    (err == null ? ok : failed).increment();
+                });
+            }
+
+            @Override
+            public void close() {
+                engine.close();
+            }
+        };
+    }
+}
