@@ -90,6 +90,7 @@ final class TideServer implements AutoCloseable {
                         + " (" + e.getMessage() + "): is another Tide running? Choose another port with --api-port", e);
             }
             api.addContext("/logs/", serving.logs());
+            api.addContext("/metrics/targets", new ScrapeTargets(serving.runtime()));
             api.addContext("/metrics", new MetricsEndpoint(meters));
             ModelCache cache = CacheCommand.open(config.modelCache(), config.volumes(), config.cacheQuotaBytes());
             // The shared model cache as it is on disk when scraped (hits and misses are each model server's /metrics).

@@ -30,10 +30,7 @@ class DashboardIT {
 
     @Test
     void showsAServiceAndItsScalingAfterAStressTest() throws Exception {
-        StringBuilder command = new StringBuilder();
-        for (String c : FixtureServer.command()) {
-            command.append(command.isEmpty() ? "" : ", ").append('"').append(c).append('"');
-        }
+        String command = FixtureServer.yamlCommand();
         kubectl.apply("""
                 apiVersion: v1
                 kind: ConfigMap

@@ -104,6 +104,21 @@ class ModelServingIT {
         Exec.Result bad = curl("-H", "Host: minilm.models.example.com", TIDE.ingress() + "/v2/models/minilm/infer", "-d",
                 "{\"inputs\": [{\"name\": \"text\", \"datatype\": \"FP32\", \"shape\": [1], \"data\": [1]}]}");
         assertThat(bad.out()).isEqualTo("{\"error\":\"input text: datatype FP32 does not match the model's BYTES\"}\n400");
+
+        // Prometheus finds the replica through Tide (http_sd) and reads the model server's own metrics: the two
+        // predictions, not the warm-up, not the refused request.
+        JsonNode targets = JSON.readTree(Exec.run(List.of("curl", "-sS", TIDE.url() + "/metrics/targets"), null, 30).out());
+        String replica = null;
+        for (JsonNode t : targets) {
+            if (t.path("labels").path("revision_name").asText().equals("minilm-predictor-00001")) {
+                replica = t.path("targets").get(0).asText();
+            }
+        }
+        assertThat(replica).as("%s", targets).isNotNull();
+        String scrape = Exec.run(List.of("curl", "-sS", "http://" + replica + "/metrics"), null, 30).out();
+        assertThat(scrape).containsPattern("(?m)^tide_modelserver_inference_requests_total\\{model_name=\"minilm\",outcome=\"ok\"} 2(\\.0)?$")
+                .containsPattern("(?m)^request_predict_seconds_count\\{model_name=\"minilm\"} 2(\\.0)?$")
+                .containsPattern("(?m)^tide_model_cache_(hits|misses)_total\\{storage_uri=\"file://[^\"]+\"} 1(\\.0)?$");
     }
 
     @Test

@@ -54,10 +54,7 @@ class ObservabilityIT {
         // The seed's config-observability, as shipped in examples/seeds: request logs on, the seed's template.
         kubectl.apply(Files.readString(Exec.repo().resolve(
                 "examples/seeds/000-knative-ai-inference-best-practices-22-configmap-config-observability.yaml")));
-        StringBuilder command = new StringBuilder();
-        for (String c : FixtureServer.command()) {
-            command.append(command.isEmpty() ? "" : ", ").append('"').append(c).append('"');
-        }
+        String command = FixtureServer.yamlCommand();
         kubectl.apply("""
                 apiVersion: serving.knative.dev/v1
                 kind: Service

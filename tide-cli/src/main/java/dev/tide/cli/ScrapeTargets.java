@@ -1,0 +1,43 @@
+package dev.tide.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.tide.api.Json;
+import dev.tide.runtime.Replica;
+import dev.tide.runtime.ReplicaRuntime;
+import java.io.IOException;
+
+/**
+ * {@code GET /metrics/targets}: every running replica as a Prometheus HTTP service-discovery target
+ * ({@code http_sd_configs}), so Prometheus scrapes each model server's own {@code /metrics} directly, as it scrapes
+ * pods in a cluster. Labels: {@code namespace_name}, {@code revision_name}, {@code pod_name}.
+ */
+final class ScrapeTargets implements HttpHandler {
+
+    private final ReplicaRuntime runtime;
+
+    ScrapeTargets(ReplicaRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    @Override
+    public void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            ArrayNode out = Json.MAPPER.createArrayNode();
+            for (Replica r : runtime.replicas()) {
+                if (r.state() == Replica.State.STOPPED || r.port() <= 0) {
+                    continue;
+                }
+                ObjectNode t = out.addObject();
+                t.putArray("targets").add("127.0.0.1:" + r.port());
+                t.putObject("labels").put("namespace_name", r.namespace()).put("revision_name", r.revision()).put("pod_name", r.id());
+            }
+            byte[] body = Json.MAPPER.writeValueAsBytes(out);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+        }
+    }
+}
