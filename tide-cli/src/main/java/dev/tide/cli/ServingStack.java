@@ -84,14 +84,24 @@ final class ServingStack implements AutoCloseable {
         ReplicaRuntime.DrainGate drainGate = (replicaId, timeout, idle) -> awaitIdle(endpoints, replicaRevisions.get(replicaId), replicaId,
                 scheduler, scheduler.ticker().nanos() + timeout.toNanos(), idle);
         ProcessRuntime runtime = new ProcessRuntime(scheduler, blocking, dataDir.resolve("runtime"), drainGate);
-        ScalingDriver driver = new ScalingDriver(registry, runtime, (ns, rev, now) -> {
-            RevisionEndpoint ep = endpoints.get(new RevisionKey(ns, rev));
-            if (ep == null) {
-                return new double[] {0, 0};
+        ScalingDriver.RevisionLoad load = new ScalingDriver.RevisionLoad() {
+            @Override
+            public double[] report(String ns, String rev, long now) {
+                RevisionEndpoint ep = endpoints.get(new RevisionKey(ns, rev));
+                if (ep == null) {
+                    return new double[] {0, 0};
+                }
+                RequestStats.Report r = ep.stats().report(now);
+                return new double[] {r.concurrency(), r.requestsPerSecond()};
             }
-            RequestStats.Report r = ep.stats().report(now);
-            return new double[] {r.concurrency(), r.requestsPerSecond()};
-        }, scheduler, clock, (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models, meters);
+
+            @Override
+            public int inFlight(String ns, String rev, String replicaId) {
+                RevisionEndpoint ep = endpoints.get(new RevisionKey(ns, rev));
+                return ep == null ? 0 : ep.inFlight(replicaId);
+            }
+        };
+        ScalingDriver driver = new ScalingDriver(registry, runtime, load, scheduler, clock, (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models, meters);
         RevisionObservers observers = new RevisionObservers(meters);
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
                 (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);

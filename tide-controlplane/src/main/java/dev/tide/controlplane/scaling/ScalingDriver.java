@@ -23,7 +23,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +49,11 @@ public final class ScalingDriver implements RevisionRuntime {
     public interface RevisionLoad {
         /** Time-weighted average requests in flight and arrivals per second since the previous call. */
         double[] report(String namespace, String revision, long nowNanos);
+
+        /** Requests in flight on one replica now, so that scaling down stops idle replicas first. */
+        default int inFlight(String namespace, String revision, String replicaId) {
+            return 0;
+        }
     }
 
     private record Key(String namespace, String name) {
@@ -266,17 +270,15 @@ public final class ScalingDriver implements RevisionRuntime {
         publish(key, stateOf(s, replicas, ready));
     }
 
-    /** Starts or stops replicas; stopping prefers replicas that are not serving, then the newest. */
+    /** Starts or stops replicas; stopping prefers replicas that are not serving, then idle ones ({@link ScaleDownOrder}). */
     private void scaleTo(Key key, Scaler s, List<Replica> replicas, int target) {
         int running = replicas.size();
         for (int i = running; i < target; i++) {
             runtime.start(s.replica);
         }
         if (target < running) {
-            List<Replica> order = new ArrayList<>(replicas);
-            order.sort(Comparator.comparing(Replica::routable).thenComparing(Replica::id, Comparator.reverseOrder()));
-            for (int i = 0; i < running - target; i++) {
-                runtime.stop(order.get(i).id());
+            for (Replica r : ScaleDownOrder.victims(replicas, running - target, id -> load.inFlight(key.namespace(), key.name(), id))) {
+                runtime.stop(r.id());
             }
         }
     }
