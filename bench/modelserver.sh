@@ -38,12 +38,15 @@ load() { # url, concurrency, extra hey args -> "rps p50 p99 errors"
 }
 serve() { # batching; sets URL and SERVER_PID (not in a subshell, so the process stays ours to stop)
   local port; port=$(free_port)
-  "$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED $NATIVE -cp "$CP" \
+  # The class path goes through an argument file: the replica's native libraries crash on a command line over ~4 KiB.
+  printf -- '-cp\n"%s"\n' "$CP" > "$WORK/cp.args"
+  "$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED $NATIVE "@$WORK/cp.args" \
     dev.tide.modelserver.ModelServerMain --model_name=minilm --model_dir="$MODEL" --http_port="$port" --batching="$1" \
     >"$WORK/ms-$1.log" 2>&1 &
   SERVER_PID=$!
   PIDS="${PIDS:-} $SERVER_PID"
   for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null && break; sleep 0.05; done
+  curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null || { echo "the model server did not get ready:" >&2; cat "$WORK/ms-$1.log" >&2; exit 1; }
   URL="http://127.0.0.1:$port/v1/models/minilm:predict"
 }
 
