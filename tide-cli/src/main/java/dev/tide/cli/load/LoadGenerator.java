@@ -99,9 +99,10 @@ public final class LoadGenerator {
         }
     }
 
+    /** The nearest-rank percentile in seconds: P90 of 20 sorted latencies is the 18th. */
     private static double percentile(long[] sorted, double p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1 < 0 ? 0
-                : (int) Math.ceil(p / 100 * sorted.length) - 1)] / 1e9;
+        int rank = (int) Math.ceil(p / 100 * sorted.length);
+        return sorted[Math.clamp(rank - 1, 0, sorted.length - 1)] / 1e9;
     }
 
     /** The summary as data: counts, requests/s, latency percentiles in seconds, status codes, errors. */
