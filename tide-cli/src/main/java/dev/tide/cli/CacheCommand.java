@@ -35,16 +35,11 @@ final class CacheCommand {
 
         ModelCache open() {
             Path dir = (dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".tide")).resolve("models");
-            return CacheCommand.open(dir, volumes, bytes(quota, "--quota"));
+            HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+            return new ModelCache(dir, ModelCache.Limits.DEFAULT.withQuota(bytes(quota, "--quota")),
+                    Fetchers.standard(client, S3Fetcher.Settings.fromEnv(System.getenv()), InstantSource.system()), volumes,
+                    Path.of("").toAbsolutePath(), InstantSource.system(), new ObjectMapper());
         }
-    }
-
-    /** The model cache in {@code dir}, as the model servers use it (the server's watermarks, the standard fetchers). */
-    static ModelCache open(Path dir, Map<String, Path> volumes, long quotaBytes) {
-        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-        return new ModelCache(dir, new ModelCache.Limits(quotaBytes, 0.95, 0.7),
-                Fetchers.standard(client, S3Fetcher.Settings.fromEnv(System.getenv()), InstantSource.system()), volumes,
-                Path.of("").toAbsolutePath(), InstantSource.system(), new ObjectMapper());
     }
 
     @Command(name = "ls", description = "List cached models, least recently used first.")

@@ -30,12 +30,7 @@ final class MetricsEndpoint implements HttpHandler {
             }
             String accept = String.valueOf(ex.getRequestHeaders().getFirst("Accept"));
             String type = accept.contains("application/openmetrics-text") ? OPEN_METRICS : PROMETHEUS_TEXT;
-            byte[] body = registry.scrape(type).getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", type);
-            ex.sendResponseHeaders(200, ex.getRequestMethod().equals("HEAD") ? -1 : body.length);
-            if (!ex.getRequestMethod().equals("HEAD")) {
-                ex.getResponseBody().write(body);
-            }
+            HttpReplies.send(ex, 200, type, registry.scrape(type).getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.tide.cli;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.tide.common.time.Scheduler;
+import dev.tide.controlplane.apiserver.QueryString;
 import dev.tide.dataplane.observe.RequestLog;
 import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
@@ -41,22 +42,18 @@ final class RevisionLogs implements HttpHandler {
             String[] seg = ex.getRequestURI().getPath().split("/");
             // "", "logs", "v1", "namespaces", NS, "revisions", NAME
             if (seg.length != 7 || !seg[3].equals("namespaces") || !seg[5].equals("revisions") || !ex.getRequestMethod().equals("GET")) {
-                byte[] b = "expected GET /logs/v1/namespaces/NAMESPACE/revisions/NAME\n".getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(404, b.length);
-                ex.getResponseBody().write(b);
+                HttpReplies.text(ex, 404, "expected GET /logs/v1/namespaces/NAMESPACE/revisions/NAME");
                 return;
             }
             String ns = seg[4];
             String revision = seg[6];
-            String query = String.valueOf(ex.getRequestURI().getQuery());
-            boolean follow = query.contains("follow=true");
-            boolean requests = query.contains("requests=true");
+            Map<String, String> query = QueryString.parse(ex.getRequestURI().getRawQuery());
+            boolean follow = "true".equals(query.get("follow"));
+            boolean requests = "true".equals(query.get("requests"));
             if (requests && observers.requestLog(ns, revision).isEmpty()) {
-                byte[] b = ("no request log for revision " + revision + " in " + ns + ": request logging is off (ConfigMap "
-                        + "config-observability in knative-serving: logging.enable-request-log: \"true\"), or the revision "
-                        + "has had no traffic\n").getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(404, b.length);
-                ex.getResponseBody().write(b);
+                HttpReplies.text(ex, 404, "no request log for revision " + revision + " in " + ns + ": request logging is off "
+                        + "(ConfigMap config-observability in knative-serving: logging.enable-request-log: \"true\"), or no route "
+                        + "sends the revision traffic yet");
                 return;
             }
             ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");

@@ -8,18 +8,21 @@ import dev.tide.common.template.GoTemplate;
 import dev.tide.common.template.RequestLogFields;
 import dev.tide.dataplane.gateway.RevisionEndpoint;
 import dev.tide.dataplane.observe.RequestLog;
-import dev.tide.dataplane.observe.RequestObserver;
 import dev.tide.dataplane.observe.RevisionRequestMetrics;
 import dev.tide.dataplane.routing.RevisionKey;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What watches each served revision's requests: its Prometheus metrics always, and its request log while
- * {@code config-observability} turns request logging on. Metrics live as long as the revision is served; the log
- * follows the configuration (a new template starts a new log).
+ * {@code config-observability} turns request logging on. Metrics are made once, when the revision's endpoint is; the
+ * template is parsed once per configuration change and every revision's log follows it (a new template starts new
+ * logs).
+ *
+ * <p>Threading: {@link #watch} and {@link #configure} run on the routing feed's thread; {@link #requestLog} on any.
  */
 final class RevisionObservers {
 
@@ -34,48 +37,63 @@ final class RevisionObservers {
             + "\"latency\": \"{{.Response.Latency}}s\", \"protocol\": \"{{.Request.Proto}}\"}, \"traceId\": "
             + "\"{{index .Request.Header \"X-B3-Traceid\"}}\"}";
 
-    private record Watch(RevisionRequestMetrics metrics, String template, RequestLog log) {
+    private record Watch(RevisionEndpoint endpoint, RevisionRequestMetrics metrics, String service, String configuration) {
     }
 
     private final MeterRegistry registry;
     private final Map<RevisionKey, Watch> watches = new ConcurrentHashMap<>();
+    private final Map<RevisionKey, RequestLog> logs = new ConcurrentHashMap<>();
+    /** The template in force, null while request logging is off. */
+    private String template;
+    /** It, parsed; null when off or when it does not parse (admission warned then). */
+    private GoTemplate parsed;
 
     RevisionObservers(MeterRegistry registry) {
         this.registry = registry;
     }
 
-    /** Sets the endpoint's observer for the revision and the current observability settings. */
-    void watch(RevisionEndpoint endpoint, JsonNode revision, ObservabilityConfig config) {
+    /** Starts watching a revision's new endpoint: its metrics, and its request log when logging is on. */
+    void watch(RevisionEndpoint endpoint, JsonNode revision) {
         RevisionKey key = endpoint.key();
-        String template = !config.enableRequestLog() ? null
-                : config.requestLogTemplate().isBlank() ? DEFAULT_TEMPLATE : config.requestLogTemplate();
-        Watch before = watches.get(key);
-        if (before != null && java.util.Objects.equals(before.template(), template)) {
-            return;
-        }
         Map<String, String> labels = Meta.labels(revision);
         String configuration = labels.getOrDefault(ServingLabels.CONFIGURATION, "");
         String service = labels.getOrDefault(ServingLabels.SERVICE, configuration);
-        RevisionRequestMetrics metrics = before != null ? before.metrics()
-                : new RevisionRequestMetrics(registry, key.namespace(), service, configuration, key.name(), endpoint::inFlight,
-                        endpoint::waiting);
-        RequestLog log = null;
-        if (template != null) {
-            try {
-                log = new RequestLog(GoTemplate.parse(template, RequestLogFields.ALL), key.namespace(), service, configuration,
-                        key.name());
-            } catch (IllegalArgumentException e) {
-                // Admission warned when the ConfigMap was applied; without a template that parses there is no log.
-                log = null;
-            }
+        Watch w = new Watch(endpoint, new RevisionRequestMetrics(registry, key.namespace(), service, configuration, key.name(),
+                endpoint::inFlight, endpoint::waiting), service, configuration);
+        watches.put(key, w);
+        apply(w);
+    }
+
+    /** Follows the observability settings; does nothing unless the request-log template changed. */
+    void configure(ObservabilityConfig config) {
+        String next = !config.enableRequestLog() ? null
+                : config.requestLogTemplate().isBlank() ? DEFAULT_TEMPLATE : config.requestLogTemplate();
+        if (Objects.equals(next, template)) {
+            return;
         }
-        watches.put(key, new Watch(metrics, template, log));
-        endpoint.setObserver(log == null ? metrics : metrics.andThen(log));
+        template = next;
+        try {
+            parsed = next == null ? null : GoTemplate.parse(next, RequestLogFields.ALL);
+        } catch (IllegalArgumentException e) {
+            parsed = null; // admission warned when the ConfigMap was applied; without a template that parses, no log
+        }
+        watches.values().forEach(this::apply);
+    }
+
+    private void apply(Watch w) {
+        RevisionKey key = w.endpoint().key();
+        if (parsed == null) {
+            logs.remove(key);
+            w.endpoint().setObserver(w.metrics());
+            return;
+        }
+        RequestLog log = new RequestLog(parsed, key.namespace(), w.service(), w.configuration(), key.name());
+        logs.put(key, log);
+        w.endpoint().setObserver(w.metrics().andThen(log));
     }
 
     /** The revision's request log, while request logging is on. */
     Optional<RequestLog> requestLog(String namespace, String revision) {
-        Watch w = watches.get(new RevisionKey(namespace, revision));
-        return Optional.ofNullable(w == null ? null : w.log());
+        return Optional.ofNullable(logs.get(new RevisionKey(namespace, revision)));
     }
 }

@@ -142,16 +142,16 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                             Duration.ofSeconds(rev.path("spec").path("timeoutSeconds").asLong(300)), scheduler, new SplittableRandom(),
                             () -> poke.accept(key.namespace(), key.name()));
                     ep.setReplicas(readyBackends.apply(key));
+                    observers.watch(ep, rev);
                     endpoints.put(ep);
                 });
             }
         }
-        var observability = registry.config().current().observability();
+        observers.configure(registry.config().current().observability());
         for (RevisionKey key : routed) {
             RevisionEndpoint ep = endpoints.get(key);
             if (ep != null) {
                 ep.setAffinity(affinities.get(key));
-                registry.get(ResourceTypes.REVISION, key.namespace(), key.name()).ifPresent(rev -> observers.watch(ep, rev, observability));
             }
         }
         endpoints.setTable(table.build());

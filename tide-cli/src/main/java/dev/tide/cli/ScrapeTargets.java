@@ -34,10 +34,7 @@ final class ScrapeTargets implements HttpHandler {
                 t.putArray("targets").add("127.0.0.1:" + r.port());
                 t.putObject("labels").put("namespace_name", r.namespace()).put("revision_name", r.revision()).put("pod_name", r.id());
             }
-            byte[] body = Json.MAPPER.writeValueAsBytes(out);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
+            HttpReplies.send(ex, 200, "application/json", Json.MAPPER.writeValueAsBytes(out));
         }
     }
 }

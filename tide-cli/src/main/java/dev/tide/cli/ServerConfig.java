@@ -19,7 +19,7 @@ record ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String
 
     static final int DEFAULT_API_PORT = 8081;
     static final int DEFAULT_HTTP_PORT = 8080;
-    static final long DEFAULT_CACHE_QUOTA = 100L << 30;
+    static final long DEFAULT_CACHE_QUOTA = dev.tide.modelserver.storage.ModelCache.Limits.DEFAULT.quotaBytes();
 
     ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String domain) {
         this(bind, apiPort, httpPort, dataDir, domain, Map.of(), DEFAULT_CACHE_QUOTA);

@@ -137,15 +137,21 @@ final class ServingStack implements AutoCloseable {
         return runtime;
     }
 
+    /**
+     * Samples the dashboard's history once a second, on a blocking thread (it reads /proc for every replica), never on
+     * the timer thread that runs request deadlines. The next sample is scheduled when this one ends, so none overlap.
+     */
     private void sampleEverySecond(InstantSource clock) {
         if (closed) {
             return;
         }
-        try {
-            history.sample(clock.instant().getEpochSecond());
-        } finally {
-            scheduler.schedule(() -> sampleEverySecond(clock), 1_000_000_000L);
-        }
+        blocking.execute(() -> {
+            try {
+                history.sample(clock.instant().getEpochSecond());
+            } finally {
+                scheduler.schedule(() -> sampleEverySecond(clock), 1_000_000_000L);
+            }
+        });
     }
 
     /** What the Route reconciler asks before calling a Route ready. */

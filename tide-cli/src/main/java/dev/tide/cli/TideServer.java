@@ -1,5 +1,6 @@
 package dev.tide.cli;
 
+import dev.tide.api.Json;
 import dev.tide.cli.dashboard.DashboardHandler;
 import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.apiserver.ApiServer;
@@ -11,6 +12,7 @@ import dev.tide.controlplane.reconciler.route.RouteReconciler;
 import dev.tide.controlplane.reconciler.service.ServiceReconciler;
 import dev.tide.controlplane.registry.ClusterConfigSource;
 import dev.tide.controlplane.registry.Registry;
+import dev.tide.modelserver.storage.ModelCache;
 import dev.tide.store.DefaultStore;
 import dev.tide.store.file.FileJournal;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -18,11 +20,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import dev.tide.modelserver.storage.ModelCache;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,7 +94,9 @@ final class TideServer implements AutoCloseable {
             api.addContext("/logs/", serving.logs());
             api.addContext("/metrics/targets", new ScrapeTargets(serving.runtime()));
             api.addContext("/metrics", new MetricsEndpoint(meters));
-            ModelCache cache = CacheCommand.open(config.modelCache(), config.volumes(), config.cacheQuotaBytes());
+            // A view for listing: no fetchers, so no HTTP client or its thread; the model servers fetch.
+            ModelCache cache = new ModelCache(config.modelCache(), ModelCache.Limits.DEFAULT.withQuota(config.cacheQuotaBytes()),
+                    Map.of(), config.volumes(), clock, Json.MAPPER);
             // The shared model cache as it is on disk when scraped (hits and misses are each model server's /metrics).
             io.micrometer.core.instrument.Gauge.builder("tide_model_cache_bytes", cache, c -> cacheTotal(c, true))
                     .description("Bytes of models in the shared model cache").register(meters);

@@ -30,32 +30,9 @@ class DashboardIT {
 
     @Test
     void showsAServiceAndItsScalingAfterAStressTest() throws Exception {
-        String command = FixtureServer.yamlCommand();
-        kubectl.apply("""
-                apiVersion: v1
-                kind: ConfigMap
-                metadata:
-                  name: config-autoscaler
-                  namespace: knative-serving
-                data:
-                  allow-zero-initial-scale: "true"
-                ---
-                apiVersion: serving.knative.dev/v1
-                kind: Service
-                metadata:
-                  name: echo
-                  namespace: dash
-                spec:
-                  template:
-                    metadata:
-                      annotations:
-                        autoscaling.knative.dev/initial-scale: "0"
-                    spec:
-                      containers:
-                      - image: example.com/fixture
-                        command: [%s]
-                        args: ["--sleep-ms", "50"]
-                """.formatted(command));
+        kubectl.allowZeroInitialScale();
+        kubectl.apply(FixtureServer.knativeService("echo", "dash", "autoscaling.knative.dev/initial-scale: \"0\"", "",
+                "--sleep-ms", "50"));
         await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "ksvc", "echo", "-n", "dash", "-o",
                 "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
 

@@ -33,6 +33,19 @@ final class Kubectl {
                 + "SDK's kubectl) and run the tests again.");
     }
 
+    /** Lets revisions start with zero replicas (config-autoscaler's allow-zero-initial-scale), as Knative allows. */
+    void allowZeroInitialScale() {
+        apply("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: config-autoscaler
+                  namespace: knative-serving
+                data:
+                  allow-zero-initial-scale: "true"
+                """);
+    }
+
     Exec.Result run(String... args) {
         return withInput(null, args);
     }

@@ -54,23 +54,7 @@ class ObservabilityIT {
         // The seed's config-observability, as shipped in examples/seeds: request logs on, the seed's template.
         kubectl.apply(Files.readString(Exec.repo().resolve(
                 "examples/seeds/000-knative-ai-inference-best-practices-22-configmap-config-observability.yaml")));
-        String command = FixtureServer.yamlCommand();
-        kubectl.apply("""
-                apiVersion: serving.knative.dev/v1
-                kind: Service
-                metadata:
-                  name: echo
-                  namespace: obs
-                spec:
-                  template:
-                    metadata:
-                      annotations:
-                        autoscaling.knative.dev/min-scale: "1"
-                    spec:
-                      containers:
-                      - image: example.com/fixture
-                        command: [%s]
-                """.formatted(command));
+        kubectl.apply(FixtureServer.knativeService("echo", "obs", "autoscaling.knative.dev/min-scale: \"1\"", ""));
         await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "ksvc", "echo", "-n", "obs", "-o",
                 "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
 

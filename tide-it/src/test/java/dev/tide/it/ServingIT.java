@@ -41,34 +41,8 @@ class ServingIT {
         http.close();
     }
 
-    /** A Knative Service whose container is the test fixture, run with the tests' own JDK. */
     private static String service(String name, String annotations, String templateSpec, String... args) {
-        StringBuilder command = new StringBuilder();
-        for (String c : FixtureServer.command()) {
-            command.append(command.length() == 0 ? "" : ", ").append('"').append(c).append('"');
-        }
-        StringBuilder argList = new StringBuilder();
-        for (String a : args) {
-            argList.append("            - \"").append(a).append("\"\n");
-        }
-        return """
-                apiVersion: serving.knative.dev/v1
-                kind: Service
-                metadata:
-                  name: %s
-                  namespace: serving
-                spec:
-                  template:
-                    metadata:
-                      annotations:
-                        tide.example/fixture: "true"
-                %s    spec:
-                %s      containers:
-                        - image: example.com/fixture
-                          command: [%s]
-                          args:
-                %s""".formatted(name, annotations.indent(8), templateSpec.indent(6), command,
-                argList.length() == 0 ? "            []\n" : argList);
+        return FixtureServer.knativeService(name, "serving", annotations, templateSpec, args);
     }
 
     private HttpResponse<String> get(String host) throws IOException, InterruptedException {

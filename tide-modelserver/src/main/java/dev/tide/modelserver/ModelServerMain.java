@@ -99,9 +99,9 @@ public final class ModelServerMain {
                 ModelCache cache = new ModelCache(opts.cacheDir(), new ModelCache.Limits(opts.cacheQuotaBytes(), opts.cacheHigh(),
                         opts.cacheLow()), Fetchers.standard(client, S3Fetcher.Settings.fromEnv(System.getenv()),
                         InstantSource.system()), opts.volumes(), opts.baseDir(), InstantSource.system(), json);
+                metrics.cache(cache);
                 // The lease lives as long as the process: the entry stays in use, so eviction leaves it alone.
                 ModelCache.Lease lease = cache.acquire(opts.storageUri());
-                metrics.modelFetched(opts.storageUri(), lease.hit());
                 dir = lease.dir();
                 log("model " + opts.storageUri() + " at " + dir + (lease.hit() ? " (cache hit)" : "") + " in " + ms(ticker, t) + " ms");
             }

@@ -1,6 +1,7 @@
 package dev.tide.modelserver;
 
 import dev.tide.modelserver.batch.BatchPolicy;
+import dev.tide.modelserver.storage.ModelCache;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -83,8 +84,9 @@ public record ModelServerOptions(String modelName, Path modelDir, String storage
                 Integer.parseInt(remove(o, "max_body_bytes", Integer.toString(64 << 20))),
                 Duration.ofSeconds(Long.parseLong(remove(o, "drain_timeout_seconds", "30"))),
                 Boolean.parseBoolean(remove(o, "gpu", "false")),
-                Long.parseLong(remove(o, "cache_quota_bytes", Long.toString(100L << 30))),
-                Double.parseDouble(remove(o, "cache_high", "0.95")), Double.parseDouble(remove(o, "cache_low", "0.7")),
+                Long.parseLong(remove(o, "cache_quota_bytes", Long.toString(ModelCache.Limits.DEFAULT.quotaBytes()))),
+                Double.parseDouble(remove(o, "cache_high", Double.toString(ModelCache.Limits.DEFAULT.high()))),
+                Double.parseDouble(remove(o, "cache_low", Double.toString(ModelCache.Limits.DEFAULT.low()))),
                 Integer.parseInt(remove(o, "grpc_port", "-1")));
         // KServe passes flags its servers know; unknown ones are reported, not fatal.
         if (!o.isEmpty()) {

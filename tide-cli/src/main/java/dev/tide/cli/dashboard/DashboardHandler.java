@@ -9,8 +9,10 @@ import dev.tide.api.Json;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceTypes;
 import dev.tide.api.serving.v1.ServingLabels;
+import dev.tide.cli.HttpReplies;
 import dev.tide.cli.load.LoadGenerator;
 import dev.tide.common.time.Ticker;
+import dev.tide.controlplane.apiserver.QueryString;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.modelserver.storage.ModelCache;
 import dev.tide.runtime.Replica;
@@ -19,7 +21,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -85,11 +86,11 @@ public final class DashboardHandler implements HttpHandler {
             String file = STATIC.get(rest);
             InputStream in = file == null ? null : DashboardHandler.class.getResourceAsStream("/dashboard/" + file);
             if (in == null) {
-                send(ex, 404, "text/plain; charset=utf-8", ("no such page: " + path + "\n").getBytes(StandardCharsets.UTF_8));
+                HttpReplies.text(ex, 404, "no such page: " + path);
                 return;
             }
             try (in) {
-                send(ex, 200, contentType(file), in.readAllBytes());
+                HttpReplies.send(ex, 200, contentType(file), in.readAllBytes());
             }
         }
     }
@@ -102,7 +103,7 @@ public final class DashboardHandler implements HttpHandler {
     }
 
     private void api(HttpExchange ex, String what) throws IOException {
-        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        Map<String, String> q = QueryString.parse(ex.getRequestURI().getRawQuery());
         switch (what) {
             case "overview" -> json(ex, 200, overview());
             case "history" -> json(ex, 200, Json.MAPPER.valueToTree(history.history(q.getOrDefault("namespace", "default"),
@@ -125,6 +126,12 @@ public final class DashboardHandler implements HttpHandler {
         for (Replica r : runtime.replicas()) {
             replicasByRevision.computeIfAbsent(r.namespace() + "/" + r.revision(), k -> new java.util.ArrayList<>()).add(r);
         }
+        // Each revision under its service, in one pass over the revisions.
+        Map<String, List<ObjectNode>> revisionsByService = new HashMap<>();
+        for (ObjectNode rev : registry.list(ResourceTypes.REVISION, null).items()) {
+            revisionsByService.computeIfAbsent(Meta.namespace(rev) + "/" + Meta.labels(rev).get(ServingLabels.SERVICE),
+                    k -> new java.util.ArrayList<>()).add(rev);
+        }
         for (ObjectNode svc : registry.list(ResourceTypes.SERVICE, null).items()) {
             String ns = Meta.namespace(svc);
             String name = Meta.name(svc);
@@ -136,10 +143,7 @@ public final class DashboardHandler implements HttpHandler {
             }
             s.set("traffic", svc.path("status").path("traffic").deepCopy());
             ArrayNode revisions = s.putArray("revisions");
-            for (ObjectNode rev : registry.list(ResourceTypes.REVISION, ns).items()) {
-                if (!name.equals(Meta.labels(rev).get(ServingLabels.SERVICE))) {
-                    continue;
-                }
+            for (ObjectNode rev : revisionsByService.getOrDefault(ns + "/" + name, List.of())) {
                 ObjectNode r = revisions.addObject().put("name", Meta.name(rev)).put("ready", condition(rev, "Ready"))
                         .put("actualReplicas", rev.path("status").path("actualReplicas").asInt(0))
                         .put("desiredReplicas", rev.path("status").path("desiredReplicas").asInt(0));
@@ -220,29 +224,8 @@ public final class DashboardHandler implements HttpHandler {
         return o;
     }
 
-    private static Map<String, String> query(String raw) {
-        Map<String, String> q = new HashMap<>();
-        if (raw == null) {
-            return q;
-        }
-        for (String part : raw.split("&")) {
-            int eq = part.indexOf('=');
-            if (eq > 0) {
-                q.put(URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(part.substring(eq + 1),
-                        StandardCharsets.UTF_8));
-            }
-        }
-        return q;
-    }
-
     private static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
-        send(ex, status, "application/json", Json.MAPPER.writeValueAsBytes(body));
-    }
-
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(status, body.length);
-        ex.getResponseBody().write(body);
+        HttpReplies.send(ex, status, "application/json", Json.MAPPER.writeValueAsBytes(body));
     }
 }

@@ -35,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Also registers each replica's CPU time and resident memory with the meter registry
  * ({@code tide_replica_cpu_seconds_total}, {@code tide_replica_memory_bytes}).
  *
- * <p>Threading: {@link #sample} runs on one scheduler thread; readers take copies under the revision's lock.
+ * <p>Threading: one {@link #sample} at a time (the caller chains them); readers take copies under the revision's lock.
  */
 public final class MetricsHistory {
 

@@ -59,8 +59,7 @@ public final class GoTemplate {
     /**
      * Parses a template.
      *
-     * @param fields the field chains the data has ({@code "Request.Method"}); a prefix of one ({@code "Request"}) is
-     *               allowed too
+     * @param fields the field chains the data has ({@code "Request.Method"})
      * @throws IllegalArgumentException naming the position and the problem, as Go's parser does
      */
     public static GoTemplate parse(String template, Set<String> fields) {

@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -177,7 +176,7 @@ public final class ApiServer implements AutoCloseable {
         }
         ResourceType type = ResourceTypes.byPath(group, ver, plural)
                 .orElseThrow(() -> ApiException.notFound("the server could not find the requested resource"));
-        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+        Map<String, String> query = QueryString.parse(ex.getRequestURI().getRawQuery());
         if (query.containsKey("dryRun")) {
             throw ApiException.badRequest("dry-run is not supported by Tide's API yet; use 'tide validate -f FILE' to check manifests offline");
         }
@@ -447,20 +446,6 @@ public final class ApiServer implements AutoCloseable {
             seg[i] = URLDecoder.decode(seg[i], StandardCharsets.UTF_8);
         }
         return seg;
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> q = new HashMap<>();
-        if (raw == null) {
-            return q;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            q.putIfAbsent(k, v);
-        }
-        return q;
     }
 
     private static boolean isTrue(String s) {

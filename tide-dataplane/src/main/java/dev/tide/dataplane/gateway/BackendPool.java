@@ -9,9 +9,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Idle keep-alive connections to replicas, for one event loop. Confined to that loop, so it needs no lock.
@@ -19,10 +19,13 @@ import java.util.Map;
 final class BackendPool {
 
     static final int MAX_IDLE_PER_REPLICA = 64;
+    /** Where replicas listen: they are local processes. */
+    static final String REPLICA_HOST = "127.0.0.1";
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final Map<Integer, ArrayDeque<Channel>> idle = new HashMap<>();
+    /** By port; an int-keyed map, so acquiring and releasing box nothing. */
+    private final IntObjectMap<ArrayDeque<Channel>> idle = new IntObjectHashMap<>();
 
     BackendPool(EventLoop loop) {
         this.loop = loop;
@@ -48,7 +51,7 @@ final class BackendPool {
                 return c.newSucceededFuture();
             }
         }
-        return bootstrap.connect("127.0.0.1", port);
+        return bootstrap.connect(REPLICA_HOST, port);
     }
 
     /** Returns a connection whose response ended and which the replica keeps alive. */
@@ -56,7 +59,11 @@ final class BackendPool {
         if (!c.isActive()) {
             return;
         }
-        ArrayDeque<Channel> q = idle.computeIfAbsent(port, p -> new ArrayDeque<>());
+        ArrayDeque<Channel> q = idle.get(port);
+        if (q == null) {
+            q = new ArrayDeque<>();
+            idle.put(port, q);
+        }
         if (q.size() >= MAX_IDLE_PER_REPLICA) {
             c.close();
         } else {

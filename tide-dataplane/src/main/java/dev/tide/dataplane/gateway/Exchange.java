@@ -61,12 +61,13 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
     private final String uri;
     private final HttpVersion version;
     private final HttpHeaders headers;
-    private final long contentLength;
+    private final String clientIp;
+    private final int clientPort;
     private int status;
     private long responseSize;
 
     Exchange(ChannelHandlerContext client, FullHttpRequest request, RevisionEndpoint endpoint, boolean keepAlive, BackendPool pool,
-             Ticker ticker, Runnable onDone) {
+             Ticker ticker, String clientIp, int clientPort, Runnable onDone) {
         this.client = client;
         this.request = request;
         this.endpoint = endpoint;
@@ -78,7 +79,8 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
         this.uri = request.uri();
         this.version = request.protocolVersion();
         this.headers = request.headers();
-        this.contentLength = HttpUtil.getContentLength(request, HttpUtil.isTransferEncodingChunked(request) ? -1L : 0L);
+        this.clientIp = clientIp;
+        this.clientPort = clientPort;
     }
 
     void start() {
@@ -133,7 +135,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             FullHttpRequest r = request;
             request = null;
             HttpUtil.setKeepAlive(r, true);
-            r.headers().add("X-Forwarded-For", ((java.net.InetSocketAddress) client.channel().remoteAddress()).getAddress().getHostAddress());
+            r.headers().add("X-Forwarded-For", clientIp);
             backend.writeAndFlush(r).addListener((ChannelFutureListener) w -> {
                 if (!w.isSuccess()) {
                     backendGone();
@@ -285,11 +287,12 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             permit.release();
             permit = null;
         }
-        endpoint.stats().ended(ticker.nanos(), false);
+        endNanos = ticker.nanos(); // one reading for the autoscaler's stats and the observers' latency
+        endpoint.stats().ended(endNanos, false);
     }
 
+    /** Tells the revision's observers; after {@link #release()}, which took the end time. */
     private void observe() {
-        endNanos = ticker.nanos();
         endpoint.observer().completed(this);
     }
 
@@ -310,13 +313,14 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
 
     @Override
     public long contentLength() {
-        return contentLength;
+        // Read only when an observer asks. The aggregator sets Content-Length on every request it passes on.
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        return length == null ? 0 : Long.parseLong(length.strip());
     }
 
     @Override
     public String remoteAddr() {
-        return client.channel().remoteAddress() instanceof java.net.InetSocketAddress a
-                ? a.getAddress().getHostAddress() + ":" + a.getPort() : "";
+        return clientIp + ":" + clientPort;
     }
 
     @Override
@@ -341,7 +345,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
 
     @Override
     public String podIp() {
-        return port > 0 ? "127.0.0.1" : ""; // replicas are local processes
+        return port > 0 ? BackendPool.REPLICA_HOST : "";
     }
 
     /** Answers for the replica; returns the body's size. */

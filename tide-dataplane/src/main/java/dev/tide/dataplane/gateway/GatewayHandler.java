@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
@@ -27,6 +28,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private Exchange current;
     /** This connection's event loop's backend pool, resolved once. */
     private BackendPool pool;
+    /** The client's address, read once per connection (X-Forwarded-For and request logs use it on every request). */
+    private String clientIp;
+    private int clientPort;
 
     GatewayHandler(Endpoints endpoints, Function<EventLoop, BackendPool> pools, Ticker ticker, RandomGenerator random) {
         this.endpoints = endpoints;
@@ -63,8 +67,11 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         if (pool == null) {
             pool = pools.apply(ctx.channel().eventLoop());
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            clientIp = remote.getAddress().getHostAddress();
+            clientPort = remote.getPort();
         }
-        current = new Exchange(ctx, req, endpoint, keepAlive, pool, ticker, () -> current = null);
+        current = new Exchange(ctx, req, endpoint, keepAlive, pool, ticker, clientIp, clientPort, () -> current = null);
         current.start();
     }
 

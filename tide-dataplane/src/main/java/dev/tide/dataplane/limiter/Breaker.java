@@ -161,16 +161,6 @@ public final class Breaker {
         }
     }
 
-    /** Changes the number of permits; waiters are granted at once if it grew. */
-    public void setCapacity(int newCapacity) {
-        lock.lock();
-        try {
-            setLimits(newCapacity, queueDepth);
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
      * Changes both limits (the gate in front of a revision follows its ready replicas: containerConcurrency times
      * their number, and ten waiting per slot). Requests already waiting stay queued even if the queue shrank.

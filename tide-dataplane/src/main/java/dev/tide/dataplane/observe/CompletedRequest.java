@@ -16,7 +16,10 @@ public interface CompletedRequest {
     /** {@code HTTP/1.1}. */
     String proto();
 
-    /** The Content-Length header's value; -1 when the body was chunked, 0 without a body. */
+    /**
+     * The body's length: the Content-Length header, which the gateway's aggregator sets on every request (a chunked
+     * body counts its bytes, where Go would say -1); 0 without a body.
+     */
     long contentLength();
 
     /** The client's address, {@code ip:port}. */

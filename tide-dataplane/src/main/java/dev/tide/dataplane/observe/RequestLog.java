@@ -76,14 +76,14 @@ public final class RequestLog implements RequestObserver {
                 case "Referer" -> orEmpty(r.headers().get(HttpHeaderNames.REFERER));
                 case "RemoteAddr" -> r.remoteAddr();
                 case "Header" -> new Headers(r);
-                default -> "{" + r.method() + " " + r.requestUri() + " " + r.proto() + "}";
+                default -> null;
             };
             case "Response" -> switch (name) {
                 case "Code" -> (long) r.status();
                 case "Size" -> r.responseSize();
                 // Go's time.Duration.Seconds(): a float64 of seconds, 9.998150996 for 9998150996 ns.
                 case "Latency" -> r.latencyNanos() / 1e9;
-                default -> "{" + r.status() + " " + r.responseSize() + " " + GoValues.goFloat(r.latencyNanos() / 1e9) + "}";
+                default -> null;
             };
             case "Revision" -> switch (name) {
                 case "Name" -> revision;
@@ -92,7 +92,7 @@ public final class RequestLog implements RequestObserver {
                 case "Configuration" -> configuration;
                 case "PodName" -> revision;
                 case "PodIP" -> r.podIp();
-                default -> "{" + revision + " " + namespace + " " + service + " " + configuration + " " + r.podIp() + "}";
+                default -> null;
             };
             default -> null;
         };

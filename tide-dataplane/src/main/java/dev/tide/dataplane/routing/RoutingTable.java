@@ -20,10 +20,21 @@ public final class RoutingTable {
     public record Target(RevisionKey revision, int percent) {
     }
 
-    private final Map<String, List<Target>> hosts;
+    /** A host's targets and the sum of their shares, summed once when the table is built. */
+    private record Split(List<Target> targets, int total) {
+        static Split of(List<Target> targets) {
+            int total = 0;
+            for (Target t : targets) {
+                total += t.percent();
+            }
+            return new Split(List.copyOf(targets), total);
+        }
+    }
+
+    private final Map<String, Split> hosts;
     private final Map<String, String> modelHosts;
 
-    private RoutingTable(Map<String, List<Target>> hosts, Map<String, String> modelHosts) {
+    private RoutingTable(Map<String, Split> hosts, Map<String, String> modelHosts) {
         this.hosts = Map.copyOf(hosts);
         this.modelHosts = Map.copyOf(modelHosts);
     }
@@ -41,26 +52,23 @@ public final class RoutingTable {
      * targets' weights: with 70/30, a uniform draw in [0, 100) below 70 picks the first.
      */
     public RevisionKey route(String hostHeader, String path, RandomGenerator random) {
-        List<Target> targets = hostHeader == null ? null : hosts.get(normalize(hostHeader));
-        if (targets == null) {
+        Split split = hostHeader == null ? null : hosts.get(normalize(hostHeader));
+        if (split == null) {
             String model = modelName(path);
             String host = model == null ? null : modelHosts.get(model);
-            targets = host == null ? null : hosts.get(host);
+            split = host == null ? null : hosts.get(host);
         }
-        if (targets == null || targets.isEmpty()) {
+        if (split == null || split.targets().isEmpty()) {
             return null;
         }
+        List<Target> targets = split.targets();
         if (targets.size() == 1) {
             return targets.get(0).revision();
         }
-        int total = 0;
-        for (Target t : targets) {
-            total += t.percent();
-        }
-        if (total <= 0) {
+        if (split.total() <= 0) {
             return null;
         }
-        int draw = random.nextInt(total);
+        int draw = random.nextInt(split.total());
         for (Target t : targets) {
             draw -= t.percent();
             if (draw < 0) {
@@ -103,12 +111,12 @@ public final class RoutingTable {
 
     /** Builds a table. Not thread-safe. */
     public static final class Builder {
-        private final Map<String, List<Target>> hosts = new HashMap<>();
+        private final Map<String, Split> hosts = new HashMap<>();
         private final Map<String, String> modelHosts = new HashMap<>();
         private final java.util.Set<String> ambiguousModels = new java.util.HashSet<>();
 
         public Builder host(String host, List<Target> targets) {
-            hosts.put(normalize(host), List.copyOf(targets));
+            hosts.put(normalize(host), Split.of(targets));
             return this;
         }
 

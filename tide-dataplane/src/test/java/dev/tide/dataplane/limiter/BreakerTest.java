@@ -110,9 +110,9 @@ class BreakerTest {
             waiting.add(acquire(activator, 300 * SECOND));
         }
         assertThat(waiting).allMatch(o -> o.calls == 0);
-        activator.setCapacity(3);
+        activator.setLimits(3, 10_000);
         assertThat(waiting.stream().filter(o -> o.permit != null).count()).isEqualTo(3);
-        activator.setCapacity(Integer.MAX_VALUE);
+        activator.setLimits(Integer.MAX_VALUE, 10_000);
         assertThat(waiting).allMatch(o -> o.permit != null);
     }
 

@@ -64,7 +64,7 @@ class RequestLogTest {
     @Test
     void badTemplatesAreRefusedWithThePlaceAndTheRule() {
         assertThatThrownBy(() -> GoTemplate.parse("{{.Request.Methd}}", RequestLogFields.ALL))
-                .hasMessageStartingWith("template: 1: can't evaluate field .Request.Methd; the fields are .Request, ");
+                .hasMessageStartingWith("template: 1: can't evaluate field .Request.Methd; the fields are .Request.ContentLength, .Request.Header, ");
         assertThatThrownBy(() -> GoTemplate.parse("a {{index .Request.Header \\\"X\\\"}}", RequestLogFields.ALL))
                 .hasMessage("template: 1: unexpected \"\\\" in command (at column 3)");
         assertThatThrownBy(() -> GoTemplate.parse("{{.Request.Method", RequestLogFields.ALL))

@@ -52,11 +52,12 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
-        if (!request.getName().equals(endpoint.name())) {
-            fail(out, new InferenceException(404, "Model with name " + request.getName() + " does not exist."));
-            return;
+        try {
+            endpoint.checkName(request.getName());
+            reply(out, ModelReadyResponse.newBuilder().setReady(endpoint.isReady()).build());
+        } catch (RuntimeException e) {
+            fail(out, e);
         }
-        reply(out, ModelReadyResponse.newBuilder().setReady(endpoint.isReady()).build());
     }
 
     @Override

@@ -2,10 +2,12 @@ package dev.tide.modelserver.metrics;
 
 import dev.tide.modelserver.batch.InferenceEngine;
 import dev.tide.modelserver.model.Model;
+import dev.tide.modelserver.storage.ModelCache;
 import dev.tide.modelserver.tensor.Tensor;
 import dev.tide.modelserver.tensor.TensorSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * The model server's own metrics, served on its {@code /metrics}: per request, KServe's {@code request_predict_seconds}
  * (from arrival at the engine to the answer, batching wait included) and a count by outcome; per model run, the rows
  * it ran ({@code tide_modelserver_batch_size}: 1 without batching, up to the max batch size with it) and its time;
- * and whether the model came from the cache.
+ * and the model cache's hits, misses and evictions (local paths are served in place and count as neither).
  */
 public final class ModelServerMetrics {
 
@@ -40,11 +42,14 @@ public final class ModelServerMetrics {
                 .publishPercentileHistogram().register(registry);
     }
 
-    /** Counts the model fetch: from the cache, or fetched. */
-    public void modelFetched(String storageUri, boolean cacheHit) {
-        Counter.builder(cacheHit ? "tide_model_cache_hits" : "tide_model_cache_misses").tag("storage_uri", storageUri)
-                .description(cacheHit ? "Models found in the shared cache" : "Models fetched into the shared cache")
-                .register(registry).increment();
+    /** Exposes the model cache's own counts: hits, misses (fetches), and the evictions this process made. */
+    public void cache(ModelCache cache) {
+        FunctionCounter.builder("tide_model_cache_hits", cache, ModelCache::hits)
+                .description("Models found in the shared cache").register(registry);
+        FunctionCounter.builder("tide_model_cache_misses", cache, ModelCache::misses)
+                .description("Models fetched into the shared cache").register(registry);
+        FunctionCounter.builder("tide_model_cache_evictions", cache, ModelCache::evictions)
+                .description("Models evicted from the shared cache to stay under its quota").register(registry);
     }
 
     /** The model, each run measured. */

@@ -151,7 +151,12 @@ public final class ModelEndpoint {
                 + ":predict, /v2/health/live, /v2/health/ready"));
     }
 
-    private void checkName(String model) {
+    /**
+     * Refuses a request for a model this server does not serve.
+     *
+     * @throws InferenceException 404 in KServe's words
+     */
+    public void checkName(String model) {
         if (!model.equals(name)) {
             throw new InferenceException(404, "Model with name " + model + " does not exist.");
         }

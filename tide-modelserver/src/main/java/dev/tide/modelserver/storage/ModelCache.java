@@ -51,7 +51,13 @@ public final class ModelCache {
 
     /** Cache settings: quota in bytes and the two watermarks as fractions of it. */
     public record Limits(long quotaBytes, double high, double low) {
+        /** 100 GiB, evicting above 95% down to 70% (seed 000's Fluid settings). */
         public static final Limits DEFAULT = new Limits(100L << 30, 0.95, 0.7);
+
+        /** These watermarks with another quota. */
+        public Limits withQuota(long bytes) {
+            return new Limits(bytes, high, low);
+        }
 
         public Limits {
             if (!(0 < low && low <= high && high <= 1)) {
