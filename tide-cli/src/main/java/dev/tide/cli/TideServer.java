@@ -99,9 +99,9 @@ final class TideServer implements AutoCloseable {
                     Map.of(), config.volumes(), clock, Json.MAPPER);
             // The shared model cache as it is on disk when scraped (hits and misses are each model server's /metrics).
             io.micrometer.core.instrument.Gauge.builder("tide_model_cache_bytes", cache, c -> cacheTotal(c, true))
-                    .description("Bytes of models in the shared model cache").register(meters);
+                    .description("Bytes of models in the shared model cache").strongReference(true).register(meters);
             io.micrometer.core.instrument.Gauge.builder("tide_model_cache_models", cache, c -> cacheTotal(c, false))
-                    .description("Models in the shared model cache").register(meters);
+                    .description("Models in the shared model cache").strongReference(true).register(meters);
             api.addContext("/dashboard", new DashboardHandler(registry, serving.history(), serving.runtime(),
                     URI.create("http://" + (config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind()) + ":" + serving.httpPort()),
                     cache::list, Ticker.system()));

@@ -27,6 +27,7 @@ public final class ModelServerMetrics {
     private final DistributionSummary batchRows;
     private final Timer run;
     private final MeterRegistry registry;
+    private ModelCache cache;
 
     public ModelServerMetrics(MeterRegistry registry, String model) {
         this.registry = registry;
@@ -42,13 +43,18 @@ public final class ModelServerMetrics {
                 .publishPercentileHistogram().register(registry);
     }
 
-    /** Exposes the model cache's own counts: hits, misses (fetches), and the evictions this process made. */
-    public void cache(ModelCache cache) {
-        FunctionCounter.builder("tide_model_cache_hits", cache, ModelCache::hits)
+    /**
+     * Exposes the model cache's own counts: hits, misses (fetches), and the evictions this process made. The meters
+     * read it through this object, which holds it: Micrometer keeps only a weak reference to a meter's state, and the
+     * launcher keeps only the cache's lease.
+     */
+    public void cache(ModelCache modelCache) {
+        this.cache = modelCache;
+        FunctionCounter.builder("tide_model_cache_hits", this, m -> m.cache.hits())
                 .description("Models found in the shared cache").register(registry);
-        FunctionCounter.builder("tide_model_cache_misses", cache, ModelCache::misses)
+        FunctionCounter.builder("tide_model_cache_misses", this, m -> m.cache.misses())
                 .description("Models fetched into the shared cache").register(registry);
-        FunctionCounter.builder("tide_model_cache_evictions", cache, ModelCache::evictions)
+        FunctionCounter.builder("tide_model_cache_evictions", this, m -> m.cache.evictions())
                 .description("Models evicted from the shared cache to stay under its quota").register(registry);
     }
 
