@@ -114,8 +114,7 @@ final class ServingStack implements AutoCloseable {
             }
             requeue(controller, ResourceTypes.REVISION, replica.namespace(), replica.revision());
         });
-        Gateway gateway = new Gateway(endpoints, loops, new InetSocketAddress(bind, httpPort), Ticker.system(), new SplittableRandom(),
-                64 << 20).start();
+        Gateway gateway = new Gateway(endpoints, loops, new InetSocketAddress(bind, httpPort), Ticker.system(), new SplittableRandom()).start();
         driver.start();
         feed.start();
         ServingStack stack = new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed, scheduler, observers,

@@ -19,14 +19,20 @@ import dev.tide.runtime.process.ProcessRuntime;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -75,8 +81,7 @@ class GatewayIT {
                         .map(r -> new RevisionEndpoint.Backend(r.id(), r.port())).toList());
             }
         });
-        gateway = new Gateway(endpoints, loops, new InetSocketAddress("127.0.0.1", 0), Ticker.system(), new SplittableRandom(7),
-                1 << 20).start();
+        gateway = new Gateway(endpoints, loops, new InetSocketAddress("127.0.0.1", 0), Ticker.system(), new SplittableRandom(7)).start();
         http = HttpClient.newBuilder().executor(blocking).build();
     }
 
@@ -242,5 +247,121 @@ class GatewayIT {
         HttpResponse<String> byModel = send("127.0.0.1", "/v1/models/hello:predict").get();
         assertThat(byModel.statusCode()).isEqualTo(200);
         assertThat(byModel.body()).startsWith("revision=hello-00001");
+    }
+
+    @Test
+    void aChunkedBodyLargerThanAnyBufferStreamsThroughWhole() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica("hello-00001");
+        long size = 96L << 20; // well past the 64 MiB the gateway once held whole
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] block = new byte[1 << 20];
+        new SplittableRandom(11).nextBytes(block);
+        for (long i = 0; i < size / block.length; i++) {
+            sha.update(block);
+        }
+        // A stream of unknown length goes out chunked.
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/upload"))
+                .header("Host", HOST).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new RepeatingStream(block, size / block.length))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("bytes=" + size + " sha256=" + HexFormat.of().formatHex(sha.digest()));
+    }
+
+    @Test
+    void aClientThatDoesNotReadHoldsTheReplicaBackInsteadOfFillingTide() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        Replica replica = replica("hello-00001");
+        long total = 1L << 30;
+        try (Socket client = new Socket("127.0.0.1", gateway.port())) {
+            client.getOutputStream().write(("GET /download?bytes=" + total + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // The client reads nothing. The replica keeps writing until every buffer between it and the client is
+            // full, then waits; without backpressure Tide would take the whole gigabyte into its own memory.
+            long[] last = {-1};
+            int[] still = {0};
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                long now = written(replica);
+                still[0] = now == last[0] ? still[0] + 1 : 0;
+                last[0] = now;
+                return still[0] >= 5; // unchanged for a second
+            });
+            assertThat(last[0]).as("bytes the replica wrote to a client that reads nothing").isLessThan(128L << 20);
+            // And it resumes when the client reads.
+            long read = 0;
+            byte[] buf = new byte[1 << 16];
+            InputStream in = client.getInputStream();
+            while (read < (256L << 20)) {
+                int n = in.read(buf);
+                assertThat(n).isPositive();
+                read += n;
+            }
+            assertThat(written(replica)).isGreaterThan(256L << 20);
+        }
+    }
+
+    private long written(Replica replica) throws Exception {
+        return Long.parseLong(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.port() + "/written")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    @Test
+    void h2cClientsAreServedStreamByStream() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica("hello-00001");
+        // h2load (nghttp2) speaks HTTP/2 with prior knowledge to an http:// URL: 400 requests, 8 at a time on each of
+        // 2 connections.
+        Exec.Result load = Exec.run(List.of("h2load", "-n", "400", "-c", "2", "-m", "8", "-H", ":authority: " + HOST,
+                "http://127.0.0.1:" + gateway.port() + "/"), null, 60);
+        assertThat(load.rc()).as("%s", load).isZero();
+        assertThat(load.out()).as("%s", load).contains("Application protocol: h2c")
+                .contains("requests: 400 total, 400 started, 400 done, 400 succeeded, 0 failed, 0 errored, 0 timeout")
+                .contains("status codes: 400 2xx");
+        // A body streams up a stream too (curl, HTTP/2 with prior knowledge).
+        Path body = state.resolve("body.bin");
+        byte[] bytes = new byte[5 << 20];
+        new SplittableRandom(5).nextBytes(bytes);
+        Files.write(body, bytes);
+        Exec.Result upload = Exec.run(List.of("curl", "-sS", "--http2-prior-knowledge", "-H", "Host: " + HOST, "--data-binary",
+                "@" + body, "-w", " %{http_version}", "http://127.0.0.1:" + gateway.port() + "/upload"), null, 60);
+        assertThat(upload.out()).isEqualTo("bytes=" + bytes.length + " sha256="
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)) + " 2");
+    }
+
+    /** {@code block}, {@code times} times over, without holding more than one block. */
+    private static final class RepeatingStream extends InputStream {
+        private final byte[] block;
+        private long left;
+        private int at;
+
+        RepeatingStream(byte[] block, long times) {
+            this.block = block;
+            this.left = times;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (left == 0) {
+                return -1;
+            }
+            int n = Math.min(len, block.length - at);
+            System.arraycopy(block, at, b, off, n);
+            at += n;
+            if (at == block.length) {
+                at = 0;
+                left--;
+            }
+            return n;
+        }
     }
 }

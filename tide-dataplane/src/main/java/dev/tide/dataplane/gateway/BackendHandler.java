@@ -18,6 +18,15 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange ex = ctx.channel().attr(Exchange.EXCHANGE).get();
+        if (ex != null) {
+            ex.backendWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         Exchange ex = ctx.channel().attr(Exchange.EXCHANGE).getAndSet(null);
         if (ex != null) {

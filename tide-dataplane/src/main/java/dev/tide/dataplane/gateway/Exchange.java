@@ -10,17 +10,18 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -32,19 +33,48 @@ import java.util.concurrent.TimeUnit;
  * permit, the replica slot, the backend connection, the deadline) and gives each back exactly once, whichever way
  * the request ends: response complete, timeout (504), rejection (503), upstream failure (502), or the client leaving.
  *
+ * <p>Both directions stream with backpressure. The request's body is read from the client only once a replica's
+ * connection is open, and only while that connection can take more; the response is read from the replica only
+ * while the client's connection can take more. So Tide holds at most a socket buffer's worth of either, whatever
+ * the size of the body, and a slow reader slows its writer down.
+ *
  * <p>Threading: confined to the client connection's event loop; the gate's callbacks hop onto it first.
  */
 final class Exchange implements Breaker.Listener, CompletedRequest {
 
     static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf("tide.exchange");
+    private static final String H2C = "h2c";
+    private static final String HTTP2_SETTINGS = "HTTP2-Settings";
+
+    /** The connection (or HTTP/2 stream) a request came on, as an exchange needs it. */
+    interface Client {
+        /** Reads the next part of the request's body; it comes to {@link #fromClient}. */
+        void readBody();
+
+        /** Whether the request's body has parts not read yet. */
+        boolean bodyOpen();
+
+        /** The exchange is over: read the next request, or close when the connection cannot be kept. */
+        void ended(boolean keepAlive);
+    }
 
     private final ChannelHandlerContext client;
+    private final Client connection;
     private final RevisionEndpoint endpoint;
     private final boolean keepAlive;
+    private final boolean http2;
     private final BackendPool pool;
     private final Ticker ticker;
-    private final Runnable onDone;
-    private FullHttpRequest request;
+    /** The request's head until it is sent to the replica. */
+    private HttpRequest request;
+    private final boolean expectContinue;
+    /** Whether "100 Continue" went to the client, which then sends its body. */
+    private boolean continued;
+    /** The replica's connection cannot take more, so the client's body waits until it can. */
+    private boolean bodyWaitsForBackend;
+    /** The replica sent an informational (1xx) head, whose empty end is not the response's. */
+    private boolean informational;
+    private long requestBytes;
     private Breaker.Permit permit;
     private ReplicaSlots slot;
     private int port;
@@ -66,15 +96,17 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
     private int status;
     private long responseSize;
 
-    Exchange(ChannelHandlerContext client, FullHttpRequest request, RevisionEndpoint endpoint, boolean keepAlive, BackendPool pool,
-             Ticker ticker, String clientIp, int clientPort, Runnable onDone) {
+    Exchange(ChannelHandlerContext client, Client connection, HttpRequest request, RevisionEndpoint endpoint, boolean keepAlive,
+             boolean http2, BackendPool pool, Ticker ticker, String clientIp, int clientPort) {
         this.client = client;
+        this.connection = connection;
         this.request = request;
         this.endpoint = endpoint;
         this.keepAlive = keepAlive;
+        this.http2 = http2;
         this.pool = pool;
         this.ticker = ticker;
-        this.onDone = onDone;
+        this.expectContinue = connection.bodyOpen() && HttpUtil.is100ContinueExpected(request);
         this.method = request.method().name();
         this.uri = request.uri();
         this.version = request.protocolVersion();
@@ -132,22 +164,79 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             }
             backend = ((io.netty.channel.ChannelFuture) f).channel();
             backend.attr(EXCHANGE).set(this);
-            FullHttpRequest r = request;
+            HttpRequest r = request;
             request = null;
-            HttpUtil.setKeepAlive(r, true);
-            r.headers().add("X-Forwarded-For", clientIp);
-            backend.writeAndFlush(r).addListener((ChannelFutureListener) w -> {
-                if (!w.isSuccess()) {
-                    backendGone();
-                }
-            });
+            HttpHeaders h = r.headers();
+            if (h.contains(HttpHeaderNames.UPGRADE, H2C, true)) {
+                // An offer to switch to h2c is between the client and Tide, which declines it by answering in
+                // HTTP/1.1; the replica must not take it up.
+                h.remove(HttpHeaderNames.UPGRADE);
+                h.remove(HTTP2_SETTINGS);
+            }
+            HttpUtil.setKeepAlive(r, true); // also drops the client's Connection header, which was for Tide
+            h.add("X-Forwarded-For", clientIp);
+            if (http2) {
+                // What Netty's HTTP/2 to HTTP/1.1 conversion adds about the stream is not the replica's business.
+                h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+                h.remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
+            }
+            if (expectContinue) {
+                // Tide answers the expectation itself, now that a replica will take the body.
+                h.remove(HttpHeaderNames.EXPECT);
+                client.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
+                continued = true;
+            }
+            backend.write(r).addListener(backendWritten);
+            if (connection.bodyOpen()) {
+                connection.readBody(); // often already read: then it is written here, before the flush below
+            }
+            backend.flush();
         });
+    }
+
+    /** Fails the exchange when a write to the replica fails (the connection broke). */
+    private final ChannelFutureListener backendWritten = w -> {
+        if (!w.isSuccess()) {
+            backendGone();
+        }
+    };
+
+    /** A part of the request's body, read from the client after the head went to the replica. */
+    void fromClient(HttpContent part) {
+        if (done || backend == null) {
+            part.release();
+            return;
+        }
+        requestBytes += part.content().readableBytes();
+        backend.writeAndFlush(part).addListener(backendWritten);
+        if (!(part instanceof LastHttpContent)) {
+            if (backend.isWritable()) {
+                connection.readBody();
+            } else {
+                bodyWaitsForBackend = true;
+            }
+        }
+    }
+
+    /** The replica's connection can take more (or less) now. */
+    void backendWritabilityChanged() {
+        if (bodyWaitsForBackend && backend != null && backend.isWritable()) {
+            bodyWaitsForBackend = false;
+            connection.readBody();
+        }
+    }
+
+    /** The client's connection can take more (or less) now: the response is read from the replica while it can. */
+    void clientWritabilityChanged() {
+        if (backend != null && client.channel().isWritable()) {
+            backend.config().setAutoRead(true);
+        }
     }
 
     /** The replica named by the request's affinity cookie, or {@code null}. */
     private String stickyReplica() {
         RevisionEndpoint.Affinity affinity = endpoint.affinity();
-        String header = affinity == null || request == null ? null : request.headers().get(HttpHeaderNames.COOKIE);
+        String header = affinity == null ? null : headers.get(HttpHeaderNames.COOKIE);
         if (header == null) {
             return null;
         }
@@ -167,6 +256,19 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             return;
         }
         boolean last = msg instanceof LastHttpContent;
+        if (msg instanceof HttpResponse r && r.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL
+                && r.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            // An interim head (103 Early Hints, or a 100 the replica sent anyway): not the response, and the client has
+            // either had its "100 Continue" from Tide or did not ask for one.
+            informational = true;
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (informational && msg instanceof LastHttpContent) {
+            informational = false; // the interim head's empty end
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpResponse r) {
             responseStarted = true;
             status = r.status().code();
@@ -184,11 +286,15 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
         }
         if (msg instanceof HttpContent || msg instanceof HttpResponse) {
             client.writeAndFlush(msg);
+            if (!last && !client.channel().isWritable()) {
+                backend.config().setAutoRead(false); // until the client has taken what is queued for it
+            }
         } else {
             ReferenceCountUtil.release(msg);
         }
         if (last) {
-            finish(backendKeepAlive);
+            // A connection whose request body was cut short by an early response is mid-message: not reusable.
+            finish(backendKeepAlive && !connection.bodyOpen());
         }
     }
 
@@ -199,6 +305,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
         if (b != null) {
             b.attr(EXCHANGE).set(null);
             if (reuseBackend) {
+                b.config().setAutoRead(true);
                 pool.release(port, b);
             } else {
                 b.close();
@@ -220,8 +327,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             backend = null;
             release();
             observe();
-            client.close();
-            onDone.run();
+            connection.ended(false);
         }
     }
 
@@ -254,7 +360,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             backend = null;
         }
         this.status = status.code();
-        this.responseSize = respond(client, status, message, keepAlive);
+        this.responseSize = respond(client, status, message, keepAliveAfter());
         complete();
     }
 
@@ -262,13 +368,15 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
     private void complete() {
         release();
         observe();
-        onDone.run();
-        if (keepAlive && client.channel().isActive()) {
-            client.channel().config().setAutoRead(true);
-            client.read();
-        } else {
-            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }
+        connection.ended(keepAliveAfter());
+    }
+
+    /**
+     * Whether the client's connection can carry another request: not if the client waits for a "100 Continue" it
+     * never got (its body will not come, and what comes instead cannot be told from it).
+     */
+    private boolean keepAliveAfter() {
+        return keepAlive && !(expectContinue && !continued && connection.bodyOpen());
     }
 
     private void release() {
@@ -276,7 +384,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             deadline.cancel(false);
         }
         if (request != null) {
-            request.release();
+            ReferenceCountUtil.release(request);
             request = null;
         }
         if (slot != null) {
@@ -308,14 +416,14 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
 
     @Override
     public String proto() {
-        return version.text();
+        return http2 ? "HTTP/2.0" : version.text();
     }
 
     @Override
     public long contentLength() {
-        // Read only when an observer asks. The aggregator sets Content-Length on every request it passes on.
+        // Read only when an observer asks; a body without a declared length (chunked, or HTTP/2) is counted.
         String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        return length == null ? 0 : Long.parseLong(length.strip());
+        return length == null ? requestBytes : Long.parseLong(length.strip());
     }
 
     @Override

@@ -3,14 +3,19 @@ package dev.tide.dataplane.gateway;
 import dev.tide.common.time.Ticker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flow.FlowControlHandler;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +24,10 @@ import java.util.random.RandomGenerator;
 /**
  * Tide's ingress: routes each request by its Host (or KServe model path) to a revision, through the revision's gate
  * (waiting while it scales from zero, limited by containerConcurrency), to a ready replica, and streams the
- * response back as it comes.
+ * request's body there and the response back as they come, each at the pace its reader takes it.
+ *
+ * <p>Clients speak HTTP/1.1, or HTTP/2 over cleartext with prior knowledge (h2c; each stream is one request).
+ * Replicas are spoken to in HTTP/1.1 over per-event-loop keep-alive connections.
  *
  * <p>Threading: Netty's. Each connection lives on one event loop, and so does its request's backend connection (a
  * per-event-loop pool), so a proxied request never crosses threads except when the gate grants it a slot from
@@ -32,22 +40,16 @@ public final class Gateway implements AutoCloseable {
     private final InetSocketAddress bind;
     private final Ticker ticker;
     private final RandomGenerator random;
-    private final int maxBodyBytes;
     private final Map<EventLoop, BackendPool> pools = new ConcurrentHashMap<>();
     private Channel server;
 
-    /**
-     * @param group        the event loops (the launcher owns them and shuts them down)
-     * @param maxBodyBytes request bodies above this get 413
-     */
-    public Gateway(Endpoints endpoints, EventLoopGroup group, InetSocketAddress bind, Ticker ticker, RandomGenerator random,
-                   int maxBodyBytes) {
+    /** @param group the event loops (the launcher owns them and shuts them down) */
+    public Gateway(Endpoints endpoints, EventLoopGroup group, InetSocketAddress bind, Ticker ticker, RandomGenerator random) {
         this.endpoints = endpoints;
         this.group = group;
         this.bind = bind;
         this.ticker = ticker;
         this.random = random;
-        this.maxBodyBytes = maxBodyBytes;
     }
 
     public Gateway start() throws InterruptedException {
@@ -56,15 +58,38 @@ public final class Gateway implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false) // handlers read when they can pass on what they read
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(maxBodyBytes),
-                                new GatewayHandler(endpoints, Gateway.this::pool, ticker, random));
+                        ch.pipeline().addLast(new ProtocolSelector(Gateway.this::http1, Gateway.this::http2));
                     }
                 })
                 .bind(bind).sync().channel();
         return this;
+    }
+
+    private void http1(ChannelHandlerContext selector) {
+        selector.pipeline().addAfter(selector.name(), null, new HttpServerCodec())
+                .addLast(new FlowControlHandler(), new GatewayHandler(endpoints, this::pool, ticker, random, false));
+    }
+
+    /**
+     * HTTP/2: the connection reads all the time (its control frames must flow); each stream is a child channel that
+     * reads only when asked, which holds back the stream's flow-control window, so a request body still streams at
+     * the replica's pace.
+     */
+    private void http2(ChannelHandlerContext selector) {
+        selector.pipeline().addAfter(selector.name(), null, Http2FrameCodecBuilder.forServer().build())
+                .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.config().setAutoRead(false);
+                        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new FlowControlHandler(),
+                                new GatewayHandler(endpoints, Gateway.this::pool, ticker, random, true));
+                    }
+                }));
+        selector.channel().config().setAutoRead(true);
     }
 
     public int port() {

@@ -2,77 +2,191 @@ package dev.tide.dataplane.gateway;
 
 import dev.tide.common.time.Ticker;
 import dev.tide.dataplane.routing.RevisionKey;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
- * One client connection: routes each request and hands it to an {@link Exchange}. One request at a time per
- * connection: reading stops until its response is written (backpressure, and no pipelined responses out of order).
+ * One client connection (HTTP/1.1), or one stream of an HTTP/2 connection: routes each request and hands it to an
+ * {@link Exchange}.
+ *
+ * <p>Reading is explicit (auto-read off, and a {@code FlowControlHandler} before this handler hands over one message
+ * per read): the head of a request is read, then its body only as fast as the replica's connection takes it, then
+ * nothing until the response has been written. So a request body streams through without being held whole, a slow
+ * replica slows its client down instead of filling Tide's memory, and pipelined requests are answered in order.
+ *
+ * <p>A {@code read()} asks for one read cycle, which may end ({@code channelReadComplete}) without the message this
+ * handler waits for (the socket had only part of it); then it asks again.
  */
-final class GatewayHandler extends ChannelInboundHandlerAdapter {
+final class GatewayHandler extends ChannelInboundHandlerAdapter implements Exchange.Client {
 
     private final Endpoints endpoints;
     private final Function<EventLoop, BackendPool> pools;
     private final Ticker ticker;
     private final RandomGenerator random;
+    private final boolean http2;
+    private ChannelHandlerContext ctx;
     /** The request in progress on this connection; event-loop confined. */
     private Exchange current;
+    /** Whether the current request's body is still coming (its last part not read yet). */
+    private boolean bodyOpen;
+    /** Whether this handler asked for a message and has not had one yet. */
+    private boolean wantsMessage;
+    /** Whether the first read was asked for. */
+    private boolean started;
     /** This connection's event loop's backend pool, resolved once. */
     private BackendPool pool;
     /** The client's address, read once per connection (X-Forwarded-For and request logs use it on every request). */
     private String clientIp;
     private int clientPort;
 
-    GatewayHandler(Endpoints endpoints, Function<EventLoop, BackendPool> pools, Ticker ticker, RandomGenerator random) {
+    /** @param http2 whether this handler serves one stream of an HTTP/2 connection */
+    GatewayHandler(Endpoints endpoints, Function<EventLoop, BackendPool> pools, Ticker ticker, RandomGenerator random, boolean http2) {
         this.endpoints = endpoints;
         this.pools = pools;
         this.ticker = ticker;
         this.random = random;
+        this.http2 = http2;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            started = true; // added once the connection told its protocol
+            read();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (!started) {
+            started = true;
+            read();
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void read() {
+        wantsMessage = true;
+        ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (wantsMessage) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest req)) {
+        wantsMessage = false;
+        if (msg instanceof HttpRequest head) {
+            request(ctx, head);
+        } else if (msg instanceof HttpContent part) {
+            if (!part.decoderResult().isSuccess()) {
+                part.release();
+                ctx.close(); // a broken chunk: nothing after it on this connection can be trusted
+                return;
+            }
+            if (part instanceof LastHttpContent) {
+                bodyOpen = false;
+            }
+            if (current != null) {
+                current.fromClient(part);
+            } else {
+                // The rest of a body whose request was already answered: dropped, then on to the next request.
+                part.release();
+                read();
+            }
+        } else {
             ReferenceCountUtil.release(msg);
-            return;
+            read();
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
-        if (!req.decoderResult().isSuccess()) {
-            req.release();
+    }
+
+    private void request(ChannelHandlerContext ctx, HttpRequest head) {
+        bodyOpen = !(head instanceof LastHttpContent);
+        // A client that waits for "100 Continue" sends no body after a final answer, so one given before the body
+        // has been asked for ends the connection: what comes next on it cannot be told apart from the body.
+        boolean keepAlive = HttpUtil.isKeepAlive(head) && !(bodyOpen && HttpUtil.is100ContinueExpected(head));
+        if (!head.decoderResult().isSuccess()) {
+            ReferenceCountUtil.release(head);
             Exchange.respond(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request", false);
+            ended(false);
             return;
         }
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        RevisionKey revision = endpoints.table().route(host, req.uri(), random);
+        String host = head.headers().get(HttpHeaderNames.HOST);
+        RevisionKey revision = endpoints.table().route(host, head.uri(), random);
         if (revision == null) {
-            req.release();
+            ReferenceCountUtil.release(head);
             Exchange.respond(ctx, HttpResponseStatus.NOT_FOUND, "no route for host \"" + host + "\"", keepAlive);
+            ended(keepAlive);
             return;
         }
         RevisionEndpoint endpoint = endpoints.get(revision);
         if (endpoint == null) {
-            req.release();
+            ReferenceCountUtil.release(head);
             Exchange.respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "revision " + revision + " is not served yet", keepAlive);
+            ended(keepAlive);
             return;
         }
-        ctx.channel().config().setAutoRead(false);
         if (pool == null) {
             pool = pools.apply(ctx.channel().eventLoop());
             InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
             clientIp = remote.getAddress().getHostAddress();
             clientPort = remote.getPort();
         }
-        current = new Exchange(ctx, req, endpoint, keepAlive, pool, ticker, clientIp, clientPort, () -> current = null);
+        current = new Exchange(ctx, this, head, endpoint, keepAlive, http2, pool, ticker, clientIp, clientPort);
         current.start();
+    }
+
+    @Override
+    public void readBody() {
+        read();
+    }
+
+    @Override
+    public void ended(boolean keepAlive) {
+        current = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (keepAlive) {
+            read(); // the rest of this request's body, if any (dropped), then the next request
+        } else if (http2) {
+            ctx.close(); // ends the stream (RST_STREAM if the client is still sending); the connection stays
+        } else {
+            // Closes once everything written so far has gone out.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public boolean bodyOpen() {
+        return bodyOpen;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.clientWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
