@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.Json;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceTypes;
+import dev.tide.api.config.DefaultsConfig;
 import dev.tide.api.naming.Names;
 import dev.tide.common.time.Scheduler;
 import dev.tide.controlplane.registry.Registry;
@@ -135,17 +136,21 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                 table.model(name, host(url));
             }
         }
+        DefaultsConfig defaults = registry.config().current().defaults();
         for (RevisionKey key : routed) {
-            if (endpoints.get(key) == null) {
-                registry.get(ResourceTypes.REVISION, key.namespace(), key.name()).ifPresent(rev -> {
-                    RevisionEndpoint ep = new RevisionEndpoint(key, rev.path("spec").path("containerConcurrency").asInt(0),
-                            Duration.ofSeconds(rev.path("spec").path("timeoutSeconds").asLong(300)), scheduler, new SplittableRandom(),
-                            () -> poke.accept(key.namespace(), key.name()));
+            registry.get(ResourceTypes.REVISION, key.namespace(), key.name()).ifPresent(rev -> {
+                Duration timeout = requestTimeout(rev, defaults);
+                RevisionEndpoint ep = endpoints.get(key);
+                if (ep == null) {
+                    ep = new RevisionEndpoint(key, rev.path("spec").path("containerConcurrency").asInt(0), timeout, scheduler,
+                            new SplittableRandom(), () -> poke.accept(key.namespace(), key.name()));
                     ep.setReplicas(readyBackends.apply(key));
                     observers.watch(ep, rev);
                     endpoints.put(ep);
-                });
-            }
+                } else {
+                    ep.setTimeout(timeout); // config-defaults may have changed since
+                }
+            });
         }
         observers.configure(registry.config().current().observability());
         for (RevisionKey key : routed) {
@@ -168,6 +173,20 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
     @Override
     public boolean programmed(String namespace, String route, JsonNode traffic) {
         return traffic.toString().equals(programmed.get(namespace + "/" + route));
+    }
+
+    /**
+     * The revision's {@code timeoutSeconds} (unset or 0: config-defaults' {@code revision-timeout-seconds}), capped by
+     * {@code max-revision-timeout-seconds} as it is now. Admission already refuses a larger value; the cap here holds
+     * when the maximum is lowered after the revision was made. Example: timeoutSeconds 900 admitted under a maximum of
+     * 1200, maximum then set to 600: requests time out after 600 s.
+     */
+    static Duration requestTimeout(JsonNode revision, DefaultsConfig defaults) {
+        long seconds = revision.path("spec").path("timeoutSeconds").asLong(0);
+        if (seconds <= 0) {
+            seconds = defaults.revisionTimeoutSeconds();
+        }
+        return Duration.ofSeconds(Math.min(seconds, defaults.maxRevisionTimeoutSeconds()));
     }
 
     private static String host(String url) {

@@ -47,7 +47,7 @@ public final class RevisionEndpoint {
 
     private final RevisionKey key;
     private final int containerConcurrency;
-    private final Duration timeout;
+    private volatile Duration timeout;
     private final Breaker gate;
     private final Balancer balancer;
     private final RequestStats stats;
@@ -82,6 +82,11 @@ public final class RevisionEndpoint {
 
     public Duration timeout() {
         return timeout;
+    }
+
+    /** Bounds the time to a response's first byte for requests from now on. */
+    public void setTimeout(Duration timeout) {
+        this.timeout = timeout;
     }
 
     Breaker gate() {
