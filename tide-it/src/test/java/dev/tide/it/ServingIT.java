@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -151,17 +153,34 @@ class ServingIT {
     }
 
     @Test
-    void noReplicaOutlivesTheServer() throws Exception {
+    void theServerStoppedUnderLoadAnswersWhatItTookAndLeavesNoReplica() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("orphans"));
         List<Long> pids = new ArrayList<>();
         try (TideProcess own = TideProcess.start(data)) {
             Kubectl k = new Kubectl(own.url(), Files.createDirectories(tmp.resolve("orphans-cache")));
-            k.apply(service("lonely", "autoscaling.knative.dev/min-scale: \"2\"\nautoscaling.knative.dev/window: \"6s\"", ""));
+            k.apply(service("lonely", "autoscaling.knative.dev/min-scale: \"2\"\nautoscaling.knative.dev/window: \"6s\"", "",
+                    "--sleep-ms", "3000"));
             await().atMost(WAIT).untilAsserted(() -> assertThat(k.ok("get", "rev", "lonely-00001", "-n", "serving", "-o",
                     "jsonpath={.status.actualReplicas}")).isEqualTo("2"));
             ProcessHandle.of(own.pid()).orElseThrow().descendants().forEach(h -> pids.add(h.pid()));
             assertThat(pids).isNotEmpty();
+            // Six requests of 3 s each are in the replicas when Tide gets SIGTERM: each is answered before it exits.
+            List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                inFlight.add(http.sendAsync(HttpRequest.newBuilder(URI.create(own.ingress() + "/"))
+                        .header("Host", "lonely.serving.example.com").timeout(Duration.ofSeconds(60)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            Pattern sixInFlight = Pattern.compile("(?m)^revision_queue_depth\\{[^}]*revision_name=\"lonely-00001\"[^}]*} 6\\.0$");
+            await().atMost(WAIT).until(() -> sixInFlight.matcher(http.send(HttpRequest.newBuilder(URI.create(own.url() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body()).find());
+            assertThat(inFlight).noneMatch(CompletableFuture::isDone);
             assertThat(own.stop(Duration.ofSeconds(60))).isIn(0, 143);
+            for (CompletableFuture<HttpResponse<String>> f : inFlight) {
+                HttpResponse<String> r = f.get(10, TimeUnit.SECONDS);
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).startsWith("revision=lonely-00001");
+            }
         }
         for (long pid : pids) {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d", pid).isFalse();
