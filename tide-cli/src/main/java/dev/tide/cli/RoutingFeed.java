@@ -142,7 +142,7 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                 Duration timeout = requestTimeout(rev, defaults);
                 RevisionEndpoint ep = endpoints.get(key);
                 if (ep == null) {
-                    ep = new RevisionEndpoint(key, rev.path("spec").path("containerConcurrency").asInt(0), timeout, scheduler,
+                    ep = new RevisionEndpoint(key, rev.path("spec").path("containerConcurrency").asInt(0), speaksH2c(rev), timeout, scheduler,
                             new SplittableRandom(), () -> poke.accept(key.namespace(), key.name()));
                     ep.setReplicas(readyBackends.apply(key));
                     observers.watch(ep, rev);
@@ -187,6 +187,18 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
             seconds = defaults.revisionTimeoutSeconds();
         }
         return Duration.ofSeconds(Math.min(seconds, defaults.maxRevisionTimeoutSeconds()));
+    }
+
+    /** Whether the revision's serving container names its port {@code h2c}: Knative's sign that it speaks HTTP/2. */
+    static boolean speaksH2c(JsonNode revision) {
+        for (JsonNode container : revision.path("spec").path("containers")) {
+            for (JsonNode port : container.path("ports")) {
+                if ("h2c".equals(port.path("name").asText())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String host(String url) {

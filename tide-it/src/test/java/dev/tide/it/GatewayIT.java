@@ -11,6 +11,7 @@ import dev.tide.dataplane.gateway.RevisionEndpoint;
 import dev.tide.dataplane.routing.RevisionKey;
 import dev.tide.dataplane.routing.RoutingTable;
 import dev.tide.it.fixtures.FixtureServer;
+import dev.tide.it.fixtures.H2cFixtureServer;
 import dev.tide.runtime.ProbeSpec;
 import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
@@ -96,14 +97,21 @@ class GatewayIT {
     }
 
     private RevisionEndpoint revision(String name, int containerConcurrency, Duration timeout) {
-        RevisionEndpoint ep = new RevisionEndpoint(new RevisionKey("default", name), containerConcurrency, timeout,
+        return revision(name, containerConcurrency, false, timeout);
+    }
+
+    private RevisionEndpoint revision(String name, int containerConcurrency, boolean h2c, Duration timeout) {
+        RevisionEndpoint ep = new RevisionEndpoint(new RevisionKey("default", name), containerConcurrency, h2c, timeout,
                 new ExecutorScheduler(timers), new SplittableRandom(3), () -> { });
         endpoints.put(ep);
         return ep;
     }
 
     private Replica replica(String revision, String... args) {
-        List<String> command = FixtureServer.command();
+        return replica(FixtureServer.command(), revision, args);
+    }
+
+    private Replica replica(List<String> command, String revision, String... args) {
         Replica r = runtime.start(new ReplicaSpec("default", "hello", "hello", revision, command, List.of(args), Map.of(), null,
                 ProbeSpec.defaultReadiness(), null, Duration.ofSeconds(5), Duration.ofSeconds(2)));
         await().atMost(WAIT).until(() -> runtime.replicas().stream().anyMatch(x -> x.id().equals(r.id()) && x.routable()));
@@ -363,5 +371,34 @@ class GatewayIT {
             }
             return n;
         }
+    }
+
+    @Test
+    void aReplicaThatSpeaksOnlyH2cGetsEachRequestAsAStreamWithItsTrailers() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, true, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica(H2cFixtureServer.command(), "hello-00001");
+        // An HTTP/1.1 client: its request goes to the replica as an HTTP/2 stream, the answer comes back chunked.
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/x"))
+                .version(HttpClient.Version.HTTP_1_1).header("Host", HOST).POST(HttpRequest.BodyPublishers.ofString("abc")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("revision=hello-00001 protocol=HTTP/2 path=/v1/x bytes=3");
+        // An h2c client, as gRPC's are: the replica's trailer reaches it (nghttp prints frames as they come).
+        Path body = state.resolve("h2c-body.bin");
+        byte[] bytes = new byte[3 << 20];
+        new SplittableRandom(9).nextBytes(bytes);
+        Files.write(body, bytes);
+        Exec.Result nghttp = Exec.run(List.of("nghttp", "-v", "-d", body.toString(), "-H", ":authority: " + HOST,
+                "http://127.0.0.1:" + gateway.port() + "/upload"), null, 60);
+        assertThat(nghttp.rc()).as("%s", nghttp).isZero();
+        assertThat(nghttp.out()).as("%s", nghttp).contains(":status: 200")
+                .contains("revision=hello-00001 protocol=HTTP/2 path=/upload bytes=" + bytes.length)
+                .contains("x-body-sha256: " + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        // Many streams at once over two client connections, all on the replica's one connection.
+        Exec.Result load = Exec.run(List.of("h2load", "-n", "300", "-c", "2", "-m", "10", "-H", ":authority: " + HOST,
+                "http://127.0.0.1:" + gateway.port() + "/"), null, 60);
+        assertThat(load.out()).as("%s", load).contains("requests: 300 total, 300 started, 300 done, 300 succeeded")
+                .contains("status codes: 300 2xx");
     }
 }

@@ -3,18 +3,28 @@ package dev.tide.dataplane.gateway;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import java.util.ArrayDeque;
 
 /**
- * Idle keep-alive connections to replicas, for one event loop. Confined to that loop, so it needs no lock.
+ * Connections to replicas, for one event loop: idle HTTP/1.1 keep-alive connections, and one HTTP/2 (h2c)
+ * connection per replica for revisions whose replicas speak it, each request a stream on it. Confined to that loop,
+ * so it needs no lock.
  */
 final class BackendPool {
 
@@ -26,6 +36,15 @@ final class BackendPool {
     private final Bootstrap bootstrap;
     /** By port; an int-keyed map, so acquiring and releasing box nothing. */
     private final IntObjectMap<ArrayDeque<Channel>> idle = new IntObjectHashMap<>();
+    private final Bootstrap h2cBootstrap;
+    /** By port: the h2c connection to the replica (open or opening). */
+    private final IntObjectMap<ChannelFuture> h2c = new IntObjectHashMap<>();
+    private final ChannelInitializer<Http2StreamChannel> streamInit = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Http2StreamChannel stream) {
+            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new BackendHandler());
+        }
+    };
 
     BackendPool(EventLoop loop) {
         this.loop = loop;
@@ -40,18 +59,68 @@ final class BackendPool {
                         ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler());
                     }
                 });
+        this.h2cBootstrap = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                // Replicas do not open streams towards Tide; the handler for such streams has nothing to do.
+                ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+            }
+        });
     }
 
     /** An idle connection to {@code port}, or a new one being opened. */
-    ChannelFuture acquire(int port) {
+    Future<Channel> acquire(int port) {
         ArrayDeque<Channel> q = idle.get(port);
         while (q != null && !q.isEmpty()) {
             Channel c = q.pollLast();
             if (c.isActive()) {
-                return c.newSucceededFuture();
+                return loop.newSucceededFuture(c);
             }
         }
-        return bootstrap.connect(REPLICA_HOST, port);
+        Promise<Channel> connected = loop.newPromise();
+        bootstrap.connect(REPLICA_HOST, port).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                connected.setSuccess(f.channel());
+            } else {
+                connected.setFailure(f.cause());
+            }
+        });
+        return connected;
+    }
+
+    /**
+     * A new stream on the h2c connection to {@code port}, which is opened first if there is none. The stream speaks
+     * Netty's HTTP/1.1 message objects, as a pooled HTTP/1.1 connection does, so the exchange treats both alike; it
+     * ends when both sides have ended it, and is never reused.
+     */
+    Future<Channel> openStream(int port) {
+        ChannelFuture connection = h2c.get(port);
+        if (connection == null || (connection.isDone() && !connection.channel().isActive())) {
+            ChannelFuture opening = h2cBootstrap.connect(REPLICA_HOST, port);
+            h2c.put(port, opening);
+            opening.channel().closeFuture().addListener(f -> {
+                if (h2c.get(port) == opening) {
+                    h2c.remove(port);
+                }
+            });
+            connection = opening;
+        }
+        Promise<Channel> stream = loop.newPromise();
+        connection.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                stream.setFailure(f.cause());
+                return;
+            }
+            new Http2StreamChannelBootstrap(f.channel()).handler(streamInit).open().addListener(s -> {
+                if (s.isSuccess()) {
+                    stream.setSuccess((Channel) s.getNow());
+                } else {
+                    stream.setFailure(s.cause());
+                }
+            });
+        });
+        return stream;
     }
 
     /** Returns a connection whose response ended and which the replica keeps alive. */
@@ -75,6 +144,8 @@ final class BackendPool {
         loop.execute(() -> {
             idle.values().forEach(q -> q.forEach(Channel::close));
             idle.clear();
+            h2c.values().forEach(f -> f.channel().close());
+            h2c.clear();
         });
     }
 }

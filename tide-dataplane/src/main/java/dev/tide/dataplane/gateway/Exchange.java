@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -151,10 +152,11 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             fail(HttpResponseStatus.BAD_GATEWAY, "the replica went away");
             return;
         }
-        pool.acquire(port).addListener(f -> {
+        Future<Channel> connecting = endpoint.h2c() ? pool.openStream(port) : pool.acquire(port);
+        connecting.addListener(f -> {
             if (done) {
                 if (f.isSuccess()) {
-                    ((io.netty.channel.ChannelFuture) f).channel().close();
+                    ((Channel) f.getNow()).close();
                 }
                 return;
             }
@@ -162,7 +164,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
                 fail(HttpResponseStatus.BAD_GATEWAY, "upstream connect error: " + f.cause().getMessage());
                 return;
             }
-            backend = ((io.netty.channel.ChannelFuture) f).channel();
+            backend = (Channel) f.getNow();
             backend.attr(EXCHANGE).set(this);
             HttpRequest r = request;
             request = null;
@@ -304,7 +306,11 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
         backend = null;
         if (b != null) {
             b.attr(EXCHANGE).set(null);
-            if (reuseBackend) {
+            if (endpoint.h2c()) {
+                if (connection.bodyOpen()) {
+                    b.close(); // resets the stream: the rest of the body will not come
+                }
+            } else if (reuseBackend) {
                 b.config().setAutoRead(true);
                 pool.release(port, b);
             } else {

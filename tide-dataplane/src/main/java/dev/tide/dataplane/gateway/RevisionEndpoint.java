@@ -47,6 +47,7 @@ public final class RevisionEndpoint {
 
     private final RevisionKey key;
     private final int containerConcurrency;
+    private final boolean h2c;
     private volatile Duration timeout;
     private final Breaker gate;
     private final Balancer balancer;
@@ -62,12 +63,15 @@ public final class RevisionEndpoint {
     private volatile RequestObserver observer = RequestObserver.NONE;
 
     /**
+     * @param h2c           whether replicas speak HTTP/2 over cleartext (a container port named {@code h2c}, as in
+     *                      Knative), which gRPC needs; else HTTP/1.1
      * @param onColdRequest called when a request arrives while no replica is ready, so the autoscaler decides at
      *                      once instead of at its next tick (Knative's activator "poke"); must not block
      */
-    public RevisionEndpoint(RevisionKey key, int containerConcurrency, Duration timeout, Scheduler scheduler, RandomGenerator random,
-                            Runnable onColdRequest) {
+    public RevisionEndpoint(RevisionKey key, int containerConcurrency, boolean h2c, Duration timeout, Scheduler scheduler,
+                            RandomGenerator random, Runnable onColdRequest) {
         this.key = key;
+        this.h2c = h2c;
         this.onColdRequest = onColdRequest;
         this.containerConcurrency = containerConcurrency;
         this.timeout = timeout;
@@ -78,6 +82,11 @@ public final class RevisionEndpoint {
 
     public RevisionKey key() {
         return key;
+    }
+
+    /** Whether replicas speak HTTP/2 over cleartext. */
+    public boolean h2c() {
+        return h2c;
     }
 
     public Duration timeout() {

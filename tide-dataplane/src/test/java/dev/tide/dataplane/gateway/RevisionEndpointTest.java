@@ -14,7 +14,7 @@ class RevisionEndpointTest {
 
     private final ManualScheduler scheduler = new ManualScheduler();
     private final AtomicInteger pokes = new AtomicInteger();
-    private final RevisionEndpoint endpoint = new RevisionEndpoint(new RevisionKey("default", "r-00001"), 2, Duration.ofSeconds(60),
+    private final RevisionEndpoint endpoint = new RevisionEndpoint(new RevisionKey("default", "r-00001"), 2, false, Duration.ofSeconds(60),
             scheduler, new SplittableRandom(1), pokes::incrementAndGet);
 
     @Test
