@@ -401,4 +401,31 @@ class GatewayIT {
         assertThat(load.out()).as("%s", load).contains("requests: 300 total, 300 started, 300 done, 300 succeeded")
                 .contains("status codes: 300 2xx");
     }
+
+    @Test
+    void aBodyTheReplicaEndsByClosingReachesAKeepAliveClientChunked() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        // Python's http.server speaks HTTP/1.0 and, unless told, sends no Content-Length: its body ends with the close.
+        replica(List.of("python3", "-c", """
+                import http.server, os
+                class H(http.server.BaseHTTPRequestHandler):
+                    def do_GET(self):
+                        self.send_response(200)
+                        self.end_headers()
+                        self.wfile.write(b"no length, from " + os.environ["K_REVISION"].encode())
+                http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()
+                """), "hello-00001");
+        HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(blocking).build();
+        for (int i = 0; i < 3; i++) {
+            // Without framing from Tide the client would wait for a close that never comes (the connection is kept).
+            HttpResponse<String> r = http11.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/"))
+                    .header("Host", HOST).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+            assertThat(r.headers().firstValue("transfer-encoding")).hasValue("chunked");
+            assertThat(r.body()).isEqualTo("no length, from hello-00001");
+        }
+        http11.close();
+    }
 }

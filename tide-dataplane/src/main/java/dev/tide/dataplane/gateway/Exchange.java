@@ -75,6 +75,8 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
     private boolean bodyWaitsForBackend;
     /** The replica sent an informational (1xx) head, whose empty end is not the response's. */
     private boolean informational;
+    /** The response's end is the connection's close, for a client that cannot be sent chunks (HTTP/1.0). */
+    private boolean closeDelimited;
     private long requestBytes;
     private Breaker.Permit permit;
     private ReplicaSlots slot;
@@ -276,7 +278,10 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             status = r.status().code();
             deadline.cancel(false);
             backendKeepAlive = HttpUtil.isKeepAlive(r);
-            HttpUtil.setKeepAlive(r, keepAlive);
+            if (!http2) {
+                frameForClient(r);
+            }
+            HttpUtil.setKeepAlive(r, keepAlive && !closeDelimited);
             RevisionEndpoint.Affinity affinity = endpoint.affinity();
             if (affinity != null && slot != null) {
                 r.headers().add(HttpHeaderNames.SET_COOKIE, affinity.cookieName() + "=" + slot.id() + "; Max-Age="
@@ -318,6 +323,26 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             }
         }
         complete();
+    }
+
+    /**
+     * Answers in the client's HTTP version, and gives a body the replica ends by closing its connection (an HTTP/1.0
+     * reply with neither Content-Length nor chunking) a framing the client can see: chunked for an HTTP/1.1 client,
+     * whose connection then stays usable; for an HTTP/1.0 client, the close that the replica meant. Example: Python's
+     * http.server answers {@code HTTP/1.0 200} with no length; an HTTP/1.1 client gets {@code HTTP/1.1 200} chunked.
+     */
+    private void frameForClient(HttpResponse r) {
+        r.setProtocolVersion(version);
+        int code = r.status().code();
+        boolean bodyless = code < 200 || code == 204 || code == 304 || "HEAD".equals(method);
+        if (bodyless || HttpUtil.isContentLengthSet(r) || HttpUtil.isTransferEncodingChunked(r)) {
+            return;
+        }
+        if (version.equals(HttpVersion.HTTP_1_1)) {
+            HttpUtil.setTransferEncodingChunked(r, true);
+        } else {
+            closeDelimited = true;
+        }
     }
 
     /** The backend connection closed or failed. */
@@ -382,7 +407,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
      * never got (its body will not come, and what comes instead cannot be told from it).
      */
     private boolean keepAliveAfter() {
-        return keepAlive && !(expectContinue && !continued && connection.bodyOpen());
+        return keepAlive && !closeDelimited && !(expectContinue && !continued && connection.bodyOpen());
     }
 
     private void release() {
