@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.Json;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceTypes;
+import dev.tide.api.config.ClusterConfig;
 import dev.tide.api.config.DefaultsConfig;
 import dev.tide.api.naming.Names;
 import dev.tide.common.time.Scheduler;
@@ -44,6 +45,8 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
     private volatile boolean closed;
     /** The store version the current table was built from; -1 before the first build. Scheduler thread only. */
     private long builtFrom = -1;
+    /** The config-defaults that endpoints' timeouts were last computed from. */
+    private DefaultsConfig timeoutsFrom;
     /** Route (namespace/name) -> the status.traffic the published table routes. */
     private volatile Map<String, String> programmed = Map.of();
     private final java.util.function.BiConsumer<String, String> routeProgrammed;
@@ -136,8 +139,16 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                 table.model(name, host(url));
             }
         }
-        DefaultsConfig defaults = registry.config().current().defaults();
+        ClusterConfig config = registry.config().current();
+        DefaultsConfig defaults = config.defaults();
+        // A revision's spec does not change, so an endpoint already made needs its revision again only when the
+        // timeout defaults (and so its timeout) may have: the rebuild runs on every store change, status writes included.
+        boolean defaultsChanged = !defaults.equals(timeoutsFrom);
+        timeoutsFrom = defaults;
         for (RevisionKey key : routed) {
+            if (endpoints.get(key) != null && !defaultsChanged) {
+                continue;
+            }
             registry.get(ResourceTypes.REVISION, key.namespace(), key.name()).ifPresent(rev -> {
                 Duration timeout = requestTimeout(rev, defaults);
                 RevisionEndpoint ep = endpoints.get(key);
@@ -152,7 +163,7 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                 }
             });
         }
-        observers.configure(registry.config().current().observability());
+        observers.configure(config.observability());
         for (RevisionKey key : routed) {
             RevisionEndpoint ep = endpoints.get(key);
             if (ep != null) {

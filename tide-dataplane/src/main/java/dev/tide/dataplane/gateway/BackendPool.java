@@ -123,11 +123,15 @@ final class BackendPool {
         return stream;
     }
 
-    /** Returns a connection whose response ended and which the replica keeps alive. */
+    /**
+     * Returns a connection whose response ended and which the replica keeps alive. An h2c stream is not kept: it
+     * ended with its last frames, and the next request opens its own.
+     */
     void release(int port, Channel c) {
-        if (!c.isActive()) {
+        if (c instanceof Http2StreamChannel || !c.isActive()) {
             return;
         }
+        c.config().setAutoRead(true); // the exchange may have paused it for a slow client
         ArrayDeque<Channel> q = idle.get(port);
         if (q == null) {
             q = new ArrayDeque<>();

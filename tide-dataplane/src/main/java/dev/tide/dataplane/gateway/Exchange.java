@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -260,7 +261,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             return;
         }
         boolean last = msg instanceof LastHttpContent;
-        if (msg instanceof HttpResponse r && r.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL
+        if (msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL
                 && r.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
             // An interim head (103 Early Hints, or a 100 the replica sent anyway): not the response, and the client has
             // either had its "100 Continue" from Tide or did not ask for one.
@@ -281,7 +282,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             if (!http2) {
                 frameForClient(r);
             }
-            HttpUtil.setKeepAlive(r, keepAlive && !closeDelimited);
+            HttpUtil.setKeepAlive(r, keepAliveAfter());
             RevisionEndpoint.Affinity affinity = endpoint.affinity();
             if (affinity != null && slot != null) {
                 r.headers().add(HttpHeaderNames.SET_COOKIE, affinity.cookieName() + "=" + slot.id() + "; Max-Age="
@@ -300,23 +301,19 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             ReferenceCountUtil.release(msg);
         }
         if (last) {
-            // A connection whose request body was cut short by an early response is mid-message: not reusable.
-            finish(backendKeepAlive && !connection.bodyOpen());
+            finish(backendKeepAlive);
         }
     }
 
-    private void finish(boolean reuseBackend) {
+    private void finish(boolean replicaKeepsAlive) {
         done = true;
         Channel b = backend;
         backend = null;
         if (b != null) {
             b.attr(EXCHANGE).set(null);
-            if (endpoint.h2c()) {
-                if (connection.bodyOpen()) {
-                    b.close(); // resets the stream: the rest of the body will not come
-                }
-            } else if (reuseBackend) {
-                b.config().setAutoRead(true);
+            // Cut short by an early response, the request is mid-message on that connection (or stream): closing it
+            // is the only way to end the message (on a stream, a reset).
+            if (replicaKeepsAlive && !connection.bodyOpen()) {
                 pool.release(port, b);
             } else {
                 b.close();
@@ -402,12 +399,21 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
         connection.ended(keepAliveAfter());
     }
 
-    /**
-     * Whether the client's connection can carry another request: not if the client waits for a "100 Continue" it
-     * never got (its body will not come, and what comes instead cannot be told from it).
-     */
+    /** Whether the client's connection can carry another request after this response. */
     private boolean keepAliveAfter() {
-        return keepAlive && !closeDelimited && !(expectContinue && !continued && connection.bodyOpen());
+        return !closeDelimited && keepsConnection(keepAlive, expectContinue && !continued, connection.bodyOpen());
+    }
+
+    /**
+     * Whether a client connection can carry another request after a final answer: not if the client waits for a
+     * "100 Continue" it never got, because its body will not come and what comes instead cannot be told from it.
+     *
+     * @param clientKeepAlive what the request asked for
+     * @param awaitsContinue  the request expects "100 Continue" and has not had it
+     * @param bodyOpen        the request's body has parts not read yet
+     */
+    static boolean keepsConnection(boolean clientKeepAlive, boolean awaitsContinue, boolean bodyOpen) {
+        return clientKeepAlive && !(awaitsContinue && bodyOpen);
     }
 
     private void release() {

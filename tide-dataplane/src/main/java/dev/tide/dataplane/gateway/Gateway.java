@@ -27,7 +27,8 @@ import java.util.random.RandomGenerator;
  * request's body there and the response back as they come, each at the pace its reader takes it.
  *
  * <p>Clients speak HTTP/1.1, or HTTP/2 over cleartext with prior knowledge (h2c; each stream is one request).
- * Replicas are spoken to in HTTP/1.1 over per-event-loop keep-alive connections.
+ * Replicas are spoken to in HTTP/1.1 over per-event-loop keep-alive connections, or in HTTP/2 when their revision
+ * says they speak it ({@link RevisionEndpoint#h2c()}): a stream per request on one connection per replica and loop.
  *
  * <p>Threading: Netty's. Each connection lives on one event loop, and so does its request's backend connection (a
  * per-event-loop pool), so a proxied request never crosses threads except when the gate grants it a slot from
@@ -41,6 +42,15 @@ public final class Gateway implements AutoCloseable {
     private final Ticker ticker;
     private final RandomGenerator random;
     private final Map<EventLoop, BackendPool> pools = new ConcurrentHashMap<>();
+    /** Sets up each HTTP/2 stream as a connection of its own; one for all connections (initializers are sharable). */
+    private final ChannelInitializer<Http2StreamChannel> http2Stream = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Http2StreamChannel stream) {
+            stream.config().setAutoRead(false);
+            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new FlowControlHandler(),
+                    new GatewayHandler(endpoints, Gateway.this::pool, ticker, random, true));
+        }
+    };
     private Channel server;
 
     /** @param group the event loops (the launcher owns them and shuts them down) */
@@ -81,14 +91,7 @@ public final class Gateway implements AutoCloseable {
      */
     private void http2(ChannelHandlerContext selector) {
         selector.pipeline().addAfter(selector.name(), null, Http2FrameCodecBuilder.forServer().build())
-                .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel stream) {
-                        stream.config().setAutoRead(false);
-                        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new FlowControlHandler(),
-                                new GatewayHandler(endpoints, Gateway.this::pool, ticker, random, true));
-                    }
-                }));
+                .addLast(new Http2MultiplexHandler(http2Stream));
         selector.channel().config().setAutoRead(true);
     }
 

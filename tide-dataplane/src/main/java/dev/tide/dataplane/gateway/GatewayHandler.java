@@ -121,28 +121,20 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
 
     private void request(ChannelHandlerContext ctx, HttpRequest head) {
         bodyOpen = !(head instanceof LastHttpContent);
-        // A client that waits for "100 Continue" sends no body after a final answer, so one given before the body
-        // has been asked for ends the connection: what comes next on it cannot be told apart from the body.
-        boolean keepAlive = HttpUtil.isKeepAlive(head) && !(bodyOpen && HttpUtil.is100ContinueExpected(head));
+        boolean keepAlive = HttpUtil.isKeepAlive(head);
         if (!head.decoderResult().isSuccess()) {
-            ReferenceCountUtil.release(head);
-            Exchange.respond(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request", false);
-            ended(false);
+            reject(head, HttpResponseStatus.BAD_REQUEST, "malformed request", false);
             return;
         }
         String host = head.headers().get(HttpHeaderNames.HOST);
         RevisionKey revision = endpoints.table().route(host, head.uri(), random);
         if (revision == null) {
-            ReferenceCountUtil.release(head);
-            Exchange.respond(ctx, HttpResponseStatus.NOT_FOUND, "no route for host \"" + host + "\"", keepAlive);
-            ended(keepAlive);
+            reject(head, HttpResponseStatus.NOT_FOUND, "no route for host \"" + host + "\"", keepAlive);
             return;
         }
         RevisionEndpoint endpoint = endpoints.get(revision);
         if (endpoint == null) {
-            ReferenceCountUtil.release(head);
-            Exchange.respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "revision " + revision + " is not served yet", keepAlive);
-            ended(keepAlive);
+            reject(head, HttpResponseStatus.SERVICE_UNAVAILABLE, "revision " + revision + " is not served yet", keepAlive);
             return;
         }
         if (pool == null) {
@@ -151,8 +143,18 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
             clientIp = remote.getAddress().getHostAddress();
             clientPort = remote.getPort();
         }
-        current = new Exchange(ctx, this, head, endpoint, keepAlive, http2, pool, ticker, clientIp, clientPort);
+        current = new Exchange(ctx, this, head, endpoint,
+                Exchange.keepsConnection(keepAlive, HttpUtil.is100ContinueExpected(head), bodyOpen), http2, pool, ticker,
+                clientIp, clientPort);
         current.start();
+    }
+
+    /** Answers a request Tide takes no further; its body, if any, is then read and dropped. */
+    private void reject(HttpRequest head, HttpResponseStatus status, String message, boolean keepAlive) {
+        boolean keep = Exchange.keepsConnection(keepAlive, HttpUtil.is100ContinueExpected(head), bodyOpen);
+        ReferenceCountUtil.release(head);
+        Exchange.respond(ctx, status, message, keep);
+        ended(keep);
     }
 
     @Override
