@@ -428,4 +428,23 @@ class GatewayIT {
         }
         http11.close();
     }
+
+    @Test
+    void anExpectContinueUploadGetsItsContinueFromTideAndKeepsTheConnection() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica("hello-00001");
+        Path body = state.resolve("expect.bin");
+        byte[] bytes = new byte[2 << 20];
+        new SplittableRandom(3).nextBytes(bytes);
+        Files.write(body, bytes);
+        String expected = "bytes=" + bytes.length + " sha256=" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        // curl sends the same upload twice, each waiting for "100 Continue", and reuses its connection when it may.
+        String url = "http://127.0.0.1:" + gateway.port() + "/upload";
+        Exec.Result curl = Exec.run(List.of("curl", "-sSv", "--http1.1", "-H", "Host: " + HOST, "-H", "Expect: 100-continue",
+                "--data-binary", "@" + body, url, url), null, 60);
+        assertThat(curl.rc()).as("%s", curl).isZero();
+        assertThat(curl.out()).isEqualTo(expected + expected);
+        assertThat(curl.err()).as("%s", curl).contains("< HTTP/1.1 100 Continue").contains("Re-using existing connection");
+    }
 }

@@ -143,9 +143,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
             clientIp = remote.getAddress().getHostAddress();
             clientPort = remote.getPort();
         }
-        current = new Exchange(ctx, this, head, endpoint,
-                Exchange.keepsConnection(keepAlive, HttpUtil.is100ContinueExpected(head), bodyOpen), http2, pool, ticker,
-                clientIp, clientPort);
+        // The exchange applies the 100-continue rule itself: it may well send "100 Continue" and read the whole body.
+        current = new Exchange(ctx, this, head, endpoint, keepAlive, http2, pool, ticker, clientIp, clientPort);
         current.start();
     }
 
