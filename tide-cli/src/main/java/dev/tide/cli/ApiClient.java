@@ -40,11 +40,25 @@ final class ApiClient {
     }
 
     private final URI server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Connection connection;
+    private final HttpClient http;
 
     ApiClient(URI server) {
-        this.server = server;
+        this(new Connection(server, null, null));
     }
+
+    ApiClient(Connection connection) {
+        this.connection = connection;
+        this.server = connection.server();
+        this.http = connection.httpClient();
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    /** As kubectl sends by default: unknown fields are errors, not silently dropped. */
+    private static final String STRICT = "?fieldValidation=Strict";
 
     static String path(ResourceType type, String namespace, String name) {
         StringBuilder p = new StringBuilder(type.group().isEmpty() ? "/api/v1" : "/apis/" + type.apiVersion());
@@ -80,11 +94,11 @@ final class ApiClient {
     }
 
     Reply create(ResourceType type, String namespace, ObjectNode obj) {
-        return send("POST", path(type, namespace, null), obj, "application/json", "application/json");
+        return send("POST", path(type, namespace, null) + STRICT, obj, "application/json", "application/json");
     }
 
     Reply replace(ResourceType type, String namespace, String name, ObjectNode obj) {
-        return send("PUT", path(type, namespace, name), obj, "application/json", "application/json");
+        return send("PUT", path(type, namespace, name) + STRICT, obj, "application/json", "application/json");
     }
 
     Reply delete(ResourceType type, String namespace, String name) {
@@ -92,7 +106,7 @@ final class ApiClient {
     }
 
     private Reply send(String method, String path, JsonNode body, String contentType, String accept) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(server.resolve(path)).timeout(Duration.ofSeconds(30)).header("Accept", accept);
+        HttpRequest.Builder b = connection.request(path).timeout(Duration.ofSeconds(30)).header("Accept", accept);
         if (body != null) {
             b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)));
         } else {
@@ -112,6 +126,9 @@ final class ApiClient {
         List<String> warnings = new ArrayList<>();
         for (String w : response.headers().allValues("Warning")) {
             warnings.add(warningText(w));
+        }
+        if (response.statusCode() == 401) {
+            throw new ApiError(401, "Unauthorized: " + server + " needs a token; use the kubeconfig Tide printed (--kubeconfig FILE) or --token");
         }
         ObjectNode parsed = response.body().isBlank() ? Json.object() : Json.parseObject(response.body());
         if (response.statusCode() >= 400) {

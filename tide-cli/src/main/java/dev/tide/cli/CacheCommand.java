@@ -35,7 +35,7 @@ final class CacheCommand {
 
         ModelCache open() {
             Path dir = (dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".tide")).resolve("models");
-            HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+            HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
             return new ModelCache(dir, ModelCache.Limits.DEFAULT.withQuota(bytes(quota, "--quota")),
                     Fetchers.standard(client, S3Fetcher.Settings.fromEnv(System.getenv()), InstantSource.system()), volumes,
                     Path.of("").toAbsolutePath(), InstantSource.system(), new ObjectMapper());

@@ -75,14 +75,24 @@ public final class Main {
 
     /** Options of commands that talk to a server. */
     static class ClientOptions {
-        @Option(names = "--server", description = "Tide's API (default: ${DEFAULT-VALUE})", defaultValue = "http://127.0.0.1:8081")
+        @Option(names = "--server", description = "Tide's API (default: the kubeconfig's server, else http://127.0.0.1:8081)")
         URI server;
+
+        @Option(names = "--kubeconfig", description = "the kubeconfig to read (default: $KUBECONFIG, else ~/.tide/kubeconfig, which tide server writes)")
+        Path kubeconfig;
+
+        @Option(names = "--token", description = "a bearer token (default: the kubeconfig's)")
+        String token;
 
         @Option(names = {"-n", "--namespace"}, description = "namespace (default: ${DEFAULT-VALUE})", defaultValue = "default")
         String namespace;
 
+        Connection connection() {
+            return Connection.resolve(server, kubeconfig, token, System.getenv("KUBECONFIG"));
+        }
+
         ApiClient client() {
-            return new ApiClient(server);
+            return new ApiClient(connection());
         }
     }
 
@@ -116,19 +126,59 @@ public final class Main {
                 description = "model cache quota; above 95%% of it, least recently used models not in use are evicted down to 70%% (default: ${DEFAULT-VALUE})")
         String cacheQuota;
 
+        @Option(names = "--token-auth-file", description = "bearer tokens, as kube-apiserver's: CSV lines token,user,uid,\"groups\"; "
+                + "groups system:masters or tide:admin[:NAMESPACE] give admin, tide:view[:NAMESPACE] view")
+        Path tokenAuthFile;
+
+        @Option(names = "--tls-cert-file", description = "the API's PEM certificate chain (default off loopback: a self-signed one, pinned in the kubeconfig)")
+        Path tlsCertFile;
+
+        @Option(names = "--tls-private-key-file", description = "the API's PKCS#8 PEM private key")
+        Path tlsKeyFile;
+
+        @Option(names = "--api-host", description = "a host name the API answers to besides loopback names (repeatable), e.g. behind a local proxy")
+        List<String> apiHosts = new ArrayList<>();
+
+        @Option(names = "--anonymous-auth", negatable = true,
+                description = "let requests without a token in (default: on a loopback bind only; refused off loopback)")
+        Boolean anonymous;
+
+        @Option(names = "--replica-user", defaultValue = "nobody",
+                description = "when Tide runs as root, the user replicas run as unless their securityContext names one (default: ${DEFAULT-VALUE}); "
+                        + "'root' keeps them root")
+        String replicaUser;
+
+        @Option(names = "--model-root", description = "a directory file:// models may be read from (repeatable; default: the data dir, "
+                + "the working directory and examples/)")
+        List<Path> modelRoots = new ArrayList<>();
+
+        @Option(names = "--allow-private-model-hosts", description = "let http(s) and s3 model fetches reach loopback and link-local addresses")
+        boolean allowPrivateModelHosts;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = new ServerConfig(bind, apiPort, httpPort,
                     dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".tide"), domain, volumes,
-                    CacheCommand.bytes(cacheQuota, "--model-cache-quota"));
+                    CacheCommand.bytes(cacheQuota, "--model-cache-quota"),
+                    new ServerConfig.Security(tokenAuthFile, tlsCertFile, tlsKeyFile, apiHosts, anonymous, replicaUser, modelRoots,
+                            allowPrivateModelHosts));
             TideServer server = TideServer.start(config, version());
-            System.out.println("Tide " + version() + " API listening on http://" + bind + ":" + server.apiPort()
-                    + " (data in " + config.dataDir() + ")");
+            System.out.println("Tide " + version() + " API listening on " + server.apiUrl() + " (data in " + config.dataDir() + ")");
             System.out.println("Tide ingress listening on http://" + bind + ":" + server.httpPort());
-            System.out.println("Point kubectl at it: kubectl --server http://" + bind + ":" + server.apiPort() + " get ksvc");
+            printAccess(server, System.out);
             System.out.flush();
             runUntilShutdown(server);
             return 0;
+        }
+    }
+
+    /** How to reach the API: the kubeconfig line, and whether a token is needed. */
+    static void printAccess(TideServer server, PrintStream out) {
+        out.println("Point kubectl at it: KUBECONFIG=" + server.access().kubeconfig() + " kubectl get ksvc"
+                + (server.access().guard().anonymousLoopback() ? "   (or, on this machine: kubectl --server " + server.apiUrl() + " get ksvc)" : ""));
+        if (!server.access().guard().anonymousLoopback()) {
+            out.println("The API needs a token: the kubeconfig has the admin's (also in " + server.access().kubeconfig().resolveSibling("admin-token")
+                    + "); tide commands read it with --kubeconfig " + server.access().kubeconfig());
         }
     }
 
@@ -166,9 +216,9 @@ public final class Main {
                     dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".tide"), ClusterConfig.DEFAULT_DOMAIN);
             TideServer server = TideServer.start(config, version());
             try {
-                URI api = URI.create("http://127.0.0.1:" + server.apiPort());
+                URI api = server.apiUrl();
                 System.out.println("Tide " + version() + " API listening on " + api);
-                ApiClient client = new ApiClient(api);
+                ApiClient client = new ApiClient(new Connection(api, server.access().adminToken(), null));
                 int failed = new Applier(client, System.out, System.err).apply(ManifestFiles.read(files, false, System.in), "default");
                 awaitSettled(client, Duration.ofSeconds(30));
                 System.out.println();
@@ -179,7 +229,8 @@ public final class Main {
                 System.out.println("Try a service:      curl -H 'Host: hello.default.example.com' http://127.0.0.1:" + server.httpPort() + "/");
                 System.out.println("Embed a sentence:   curl -H 'Host: minilm.default.example.com' http://127.0.0.1:" + server.httpPort()
                         + "/v1/models/minilm:predict -d '{\"instances\": [\"Tide scales each model with its traffic.\"]}'");
-                System.out.println("kubectl works too:  kubectl --server " + api + " get ksvc,isvc,revisions");
+                System.out.println("kubectl works too:  kubectl --server " + api + " get ksvc,isvc,revisions   (or KUBECONFIG="
+                        + server.access().kubeconfig() + " kubectl get ksvc)");
                 System.out.println("Dashboard:          " + api + "/dashboard/   (metrics for Prometheus: " + api + "/metrics)");
                 System.out.println("Load it like hey:   ./tide load hello -c 5 -n 20");
                 System.out.println(failed == 0 ? "Tide is up. Ctrl-C stops it." : failed + " manifest(s) refused; Tide is up. Ctrl-C stops it.");
@@ -387,16 +438,17 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(server.resolve("/logs/v1/namespaces/"
+            Connection conn = connection();
+            java.net.http.HttpClient http = conn.httpClient();
+            java.net.http.HttpRequest request = conn.request("/logs/v1/namespaces/"
                     + java.net.URLEncoder.encode(namespace, java.nio.charset.StandardCharsets.UTF_8) + "/revisions/"
                     + java.net.URLEncoder.encode(revision, java.nio.charset.StandardCharsets.UTF_8) + "?follow=" + follow
-                    + "&requests=" + requests)).build();
+                    + "&requests=" + requests).build();
             java.net.http.HttpResponse<java.util.stream.Stream<String>> response;
             try {
                 response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
             } catch (java.net.ConnectException e) {
-                throw new ApiClient.ApiError(0, "cannot reach Tide at " + server + ": is 'tide server' running?");
+                throw new ApiClient.ApiError(0, "cannot reach Tide at " + conn.server() + ": is 'tide server' running?");
             }
             if (response.statusCode() != 200) {
                 String why = response.body().collect(java.util.stream.Collectors.joining("\n"));

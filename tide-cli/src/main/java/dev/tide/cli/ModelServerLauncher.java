@@ -21,6 +21,11 @@ final class ModelServerLauncher {
     }
 
     static ModelServing forThisJvm(ServerConfig config) {
+        return forThisJvm(config, java.util.Set::of);
+    }
+
+    /** @param tidePorts Tide's API and ingress ports once bound: models are never fetched from them */
+    static ModelServing forThisJvm(ServerConfig config, java.util.function.Supplier<Set<Integer>> tidePorts) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String classPath = modelServerClassPath(System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -32,7 +37,9 @@ final class ModelServerLauncher {
         return new ModelServing(command, Set.of("onnx"), config.modelCache().toAbsolutePath().toString(), volumes,
                 List.of("--cache_quota_bytes=" + config.cacheQuotaBytes(), "--base_dir=" + Path.of("").toAbsolutePath()),
                 // The tokenizer library looks for a GPU build online on CUDA hosts unless told it is offline.
-                Map.of("DJL_OFFLINE", "true"));
+                Map.of("DJL_OFFLINE", "true"),
+                new dev.tide.cli.security.ModelStorageCheck(config.modelRoots(), config.volumes(), Path.of("").toAbsolutePath(),
+                        config.security().allowPrivateModelHosts(), tidePorts));
     }
 
     /**

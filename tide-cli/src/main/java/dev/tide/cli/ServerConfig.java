@@ -1,6 +1,7 @@
 package dev.tide.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,16 +14,41 @@ import java.util.Map;
  * @param domain          the default domain of route URLs
  * @param volumes         named local volumes that {@code pvc://NAME/path} storage URIs read
  * @param cacheQuotaBytes the model cache's quota (evicts down to 70% once above 95%)
+ * @param security        who may use the API, and what replicas and model fetches may reach
  */
 record ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String domain, Map<String, Path> volumes,
-                    long cacheQuotaBytes) {
+                    long cacheQuotaBytes, Security security) {
 
     static final int DEFAULT_API_PORT = 8081;
     static final int DEFAULT_HTTP_PORT = 8080;
     static final long DEFAULT_CACHE_QUOTA = dev.tide.modelserver.storage.ModelCache.Limits.DEFAULT.quotaBytes();
 
+    /**
+     * @param tokenAuthFile          kube-apiserver's token file format, or {@code null}
+     * @param tlsCertFile            the API's PEM certificate chain, or {@code null} (self-signed off loopback)
+     * @param tlsKeyFile             its PKCS#8 PEM key, or {@code null}
+     * @param apiHosts               names besides loopback that the API answers to without a token
+     * @param anonymous              whether requests without a token are let in; {@code null}: on a loopback bind only
+     * @param replicaUser            who replicas run as when Tide runs as root and a container names no
+     *                               {@code securityContext.runAsUser}; {@code null} for Tide's own user
+     * @param modelRoots             where {@code file://} models may be read; empty for the defaults (data dir,
+     *                               working directory, {@code examples/})
+     * @param allowPrivateModelHosts whether {@code http(s)}/{@code s3} model fetches may reach loopback and
+     *                               link-local addresses
+     */
+    record Security(Path tokenAuthFile, Path tlsCertFile, Path tlsKeyFile, List<String> apiHosts, Boolean anonymous,
+                    String replicaUser, List<Path> modelRoots, boolean allowPrivateModelHosts) {
+
+        static final Security DEFAULT = new Security(null, null, null, List.of(), null, "nobody", List.of(), false);
+
+        Security {
+            apiHosts = List.copyOf(apiHosts);
+            modelRoots = List.copyOf(modelRoots);
+        }
+    }
+
     ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String domain) {
-        this(bind, apiPort, httpPort, dataDir, domain, Map.of(), DEFAULT_CACHE_QUOTA);
+        this(bind, apiPort, httpPort, dataDir, domain, Map.of(), DEFAULT_CACHE_QUOTA, Security.DEFAULT);
     }
 
     ServerConfig {
@@ -31,5 +57,14 @@ record ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String
 
     Path modelCache() {
         return dataDir.resolve("models");
+    }
+
+    /** Where {@code file://} models may be read: the operator's roots, or the data dir, the working directory and examples/. */
+    List<Path> modelRoots() {
+        if (!security.modelRoots().isEmpty()) {
+            return security.modelRoots().stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        return List.of(dataDir.toAbsolutePath().normalize(), cwd, cwd.resolve("examples"));
     }
 }

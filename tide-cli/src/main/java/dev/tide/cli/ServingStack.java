@@ -10,6 +10,7 @@ import dev.tide.controlplane.reconciler.Controller;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.controlplane.scaling.ScalingDriver;
 import dev.tide.controlplane.serving.ModelServing;
+import dev.tide.controlplane.serving.ReplicaUsers;
 import dev.tide.dataplane.gateway.Endpoints;
 import dev.tide.dataplane.gateway.Gateway;
 import dev.tide.dataplane.gateway.RevisionEndpoint;
@@ -75,6 +76,19 @@ final class ServingStack implements AutoCloseable {
     static ServingStack create(Registry registry, InstantSource clock, Path dataDir, String bind, int httpPort,
                                AtomicReference<Controller> controller, ModelServing models, MeterRegistry meters)
             throws InterruptedException {
+        return create(registry, clock, dataDir, bind, httpPort, controller, models, meters, port -> { },
+                ReplicaUsers.AS_TIDE, ProcessRuntime.Settings.EMPTY);
+    }
+
+    /**
+     * @param ingressBound told the ingress's port once it listens, before any revision is configured
+     * @param users        who replicas run as
+     * @param process      what every replica process starts from
+     */
+    static ServingStack create(Registry registry, InstantSource clock, Path dataDir, String bind, int httpPort,
+                               AtomicReference<Controller> controller, ModelServing models, MeterRegistry meters,
+                               java.util.function.IntConsumer ingressBound, ReplicaUsers users, ProcessRuntime.Settings process)
+            throws InterruptedException {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tide-timers").factory());
         ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
@@ -83,7 +97,7 @@ final class ServingStack implements AutoCloseable {
         Map<String, RevisionKey> replicaRevisions = new ConcurrentHashMap<>();
         ReplicaRuntime.DrainGate drainGate = (replicaId, timeout, idle) -> awaitIdle(endpoints, replicaRevisions.get(replicaId), replicaId,
                 scheduler, scheduler.ticker().nanos() + timeout.toNanos(), idle);
-        ProcessRuntime runtime = new ProcessRuntime(scheduler, blocking, dataDir.resolve("runtime"), drainGate);
+        ProcessRuntime runtime = new ProcessRuntime(scheduler, blocking, dataDir.resolve("runtime"), drainGate, process);
         ScalingDriver.RevisionLoad load = new ScalingDriver.RevisionLoad() {
             @Override
             public double[] report(String ns, String rev, long now) {
@@ -101,7 +115,7 @@ final class ServingStack implements AutoCloseable {
                 return ep == null ? 0 : ep.inFlight(replicaId);
             }
         };
-        ScalingDriver driver = new ScalingDriver(registry, runtime, load, scheduler, clock, (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models, meters);
+        ScalingDriver driver = new ScalingDriver(registry, runtime, load, scheduler, clock, (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models, meters, users);
         RevisionObservers observers = new RevisionObservers(meters);
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
                 (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);
@@ -115,6 +129,7 @@ final class ServingStack implements AutoCloseable {
             requeue(controller, ResourceTypes.REVISION, replica.namespace(), replica.revision());
         });
         Gateway gateway = new Gateway(endpoints, loops, new InetSocketAddress(bind, httpPort), Ticker.system(), new SplittableRandom()).start();
+        ingressBound.accept(gateway.port());
         driver.start();
         feed.start();
         ServingStack stack = new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed, scheduler, observers,

@@ -2,6 +2,9 @@ package dev.tide.cli;
 
 import dev.tide.api.Json;
 import dev.tide.cli.dashboard.DashboardHandler;
+import dev.tide.cli.security.ApiAccess;
+import dev.tide.cli.security.ReplicaIsolation;
+import dev.tide.controlplane.serving.ReplicaUsers;
 import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.apiserver.ApiServer;
 import dev.tide.controlplane.reconciler.Controller;
@@ -38,8 +41,11 @@ final class TideServer implements AutoCloseable {
     private final ApiServer api;
     private final ExecutorService requests;
     private final ServingStack serving;
+    private final ApiAccess access;
 
-    private TideServer(DefaultStore store, Controller controller, ApiServer api, ExecutorService requests, ServingStack serving) {
+    private TideServer(DefaultStore store, Controller controller, ApiServer api, ExecutorService requests, ServingStack serving,
+                       ApiAccess access) {
+        this.access = access;
         this.store = store;
         this.controller = controller;
         this.api = api;
@@ -48,11 +54,30 @@ final class TideServer implements AutoCloseable {
     }
 
     static TideServer start(ServerConfig config, String version) throws IOException {
+        ServerConfig.Security sec = config.security();
+        ApiAccess prepared = ApiAccess.prepare(new ApiAccess.Settings(config.bind(), config.dataDir(), sec.tokenAuthFile(),
+                sec.tlsCertFile(), sec.tlsKeyFile(), sec.apiHosts(), sec.anonymous()));
+        ReplicaUsers users = ReplicaIsolation.users(sec.replicaUser());
         DefaultStore store = new DefaultStore(FileJournal.open(config.dataDir()));
+        ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
+        ApiServer api = null;
         try {
             InstantSource clock = InstantSource.system();
             Registry registry = new Registry(store, clock, new ClusterConfigSource(store, config.domain()),
                     () -> UUID.randomUUID().toString());
+            // The API listens (without serving yet) before anything runs, so that its port is known to the model storage
+            // rule before the first revision is configured.
+            try {
+                api = new ApiServer(registry, clock, Ticker.system(), new InetSocketAddress(config.bind(), config.apiPort()),
+                        requests, version, prepared.guard(), prepared.tls());
+            } catch (java.net.BindException e) {
+                throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.apiPort()
+                        + " (" + e.getMessage() + "): is another Tide running? Choose another port with --api-port", e);
+            }
+            int apiPort = api.port();
+            java.util.concurrent.atomic.AtomicInteger ingressPort = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.function.Supplier<java.util.Set<Integer>> tidePorts = () -> ingressPort.get() == 0
+                    ? java.util.Set.of(apiPort) : java.util.Set.of(apiPort, ingressPort.get());
             AtomicReference<Controller> controllerRef = new AtomicReference<>();
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(meters);
@@ -60,7 +85,8 @@ final class TideServer implements AutoCloseable {
             ServingStack serving;
             try {
                 serving = ServingStack.create(registry, clock, config.dataDir(), config.bind(), config.httpPort(), controllerRef,
-                        ModelServerLauncher.forThisJvm(config), meters);
+                        ModelServerLauncher.forThisJvm(config, tidePorts), meters, ingressPort::set, users,
+                        ReplicaIsolation.processSettings(System.getenv()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while starting the ingress", e);
@@ -80,17 +106,6 @@ final class TideServer implements AutoCloseable {
                     Thread.ofVirtual().name("tide-controller-", 0).factory());
             controllerRef.set(controller);
             controller.start();
-            ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
-            ApiServer api;
-            try {
-                api = new ApiServer(registry, clock, Ticker.system(), new InetSocketAddress(config.bind(), config.apiPort()),
-                        requests, version);
-            } catch (java.net.BindException e) {
-                controller.close();
-                serving.close();
-                throw new IllegalStateException("cannot listen on " + config.bind() + ":" + config.apiPort()
-                        + " (" + e.getMessage() + "): is another Tide running? Choose another port with --api-port", e);
-            }
             api.addContext("/logs/", serving.logs());
             api.addContext("/metrics/targets", new ScrapeTargets(serving.runtime()));
             api.addContext("/metrics", new MetricsEndpoint(meters));
@@ -106,8 +121,12 @@ final class TideServer implements AutoCloseable {
                     URI.create("http://" + (config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind()) + ":" + serving.httpPort()),
                     cache::list, Ticker.system()));
             api.start();
-            return new TideServer(store, controller, api, requests, serving);
+            return new TideServer(store, controller, api, requests, serving, prepared.listening(config.bind(), api.port()));
         } catch (IOException | RuntimeException e) {
+            if (api != null) {
+                api.close();
+            }
+            requests.shutdownNow();
             store.close();
             throw e;
         }
@@ -123,6 +142,15 @@ final class TideServer implements AutoCloseable {
 
     int apiPort() {
         return api.port();
+    }
+
+    /** The API's URL as clients on this machine reach it. */
+    java.net.URI apiUrl() {
+        return access.url();
+    }
+
+    ApiAccess access() {
+        return access;
     }
 
     int httpPort() {

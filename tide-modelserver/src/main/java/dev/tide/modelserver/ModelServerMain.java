@@ -17,6 +17,7 @@ import dev.tide.modelserver.protocol.ModelEndpoint;
 import dev.tide.modelserver.storage.Fetchers;
 import dev.tide.modelserver.storage.ModelCache;
 import dev.tide.modelserver.storage.S3Fetcher;
+import dev.tide.modelserver.storage.StoragePolicy;
 import dev.tide.modelserver.tensor.Datatype;
 import dev.tide.modelserver.tensor.Tensor;
 import dev.tide.modelserver.tensor.TensorSpec;
@@ -95,10 +96,18 @@ public final class ModelServerMain {
             long t = ticker.nanos();
             Path dir = opts.modelDir();
             if (dir == null) {
-                HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+                // Redirects are followed by the HTTP fetcher, each hop checked against the storage policy.
+                HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+                S3Fetcher.Settings s3 = S3Fetcher.Settings.fromEnv(System.getenv());
+                StoragePolicy.Resolver dns = java.net.InetAddress::getAllByName;
                 ModelCache cache = new ModelCache(opts.cacheDir(), new ModelCache.Limits(opts.cacheQuotaBytes(), opts.cacheHigh(),
-                        opts.cacheLow()), Fetchers.standard(client, S3Fetcher.Settings.fromEnv(System.getenv()),
-                        InstantSource.system()), opts.volumes(), opts.baseDir(), InstantSource.system(), json);
+                        opts.cacheLow()), Fetchers.standard(client, s3, InstantSource.system(), opts.storage(), dns), opts.volumes(),
+                        opts.baseDir(), InstantSource.system(), json);
+                // Checked here too, not only by Tide before starting the replica: the name may resolve differently now.
+                var refused = opts.storage().refusal(cache.parse(opts.storageUri()), s3, dns);
+                if (refused.isPresent()) {
+                    throw new IllegalArgumentException("refused: " + refused.get());
+                }
                 metrics.cache(cache);
                 // The lease lives as long as the process: the entry stays in use, so eviction leaves it alone.
                 ModelCache.Lease lease = cache.acquire(opts.storageUri());

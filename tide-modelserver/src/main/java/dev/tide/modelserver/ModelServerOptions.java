@@ -1,7 +1,9 @@
 package dev.tide.modelserver;
 
+
 import dev.tide.modelserver.batch.BatchPolicy;
 import dev.tide.modelserver.storage.ModelCache;
+import dev.tide.modelserver.storage.StoragePolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -27,12 +29,14 @@ import java.util.Map;
 public record ModelServerOptions(String modelName, Path modelDir, String storageUri, Path cacheDir, Map<String, Path> volumes,
                                  Path baseDir, String host, int httpPort, String batching, BatchPolicy batch, int workers, int intraOpThreads,
                                  int maxBodyBytes, Duration drainTimeout, boolean gpu, long cacheQuotaBytes, double cacheHigh,
-                                 double cacheLow, int grpcPort) {
+                                 double cacheLow, int grpcPort, StoragePolicy storage) {
 
     /** Parses arguments; the port falls back to {@code $PORT} (Tide's runtime contract), then 8080. */
     public static ModelServerOptions parse(List<String> args, Map<String, String> env) {
         Map<String, String> o = new LinkedHashMap<>();
         Map<String, Path> volumes = new HashMap<>();
+        List<Path> modelRoots = new java.util.ArrayList<>();
+        java.util.Set<Integer> deniedPorts = new java.util.HashSet<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("--")) {
@@ -58,6 +62,10 @@ public record ModelServerOptions(String modelName, Path modelDir, String storage
                     throw new IllegalArgumentException("--volume expects NAME=DIR, got " + v);
                 }
                 volumes.put(v.substring(0, at), Path.of(v.substring(at + 1)));
+            } else if (k.equals("model_root")) {
+                modelRoots.add(Path.of(v));
+            } else if (k.equals("deny_port")) {
+                deniedPorts.add(Integer.parseInt(v));
             } else {
                 o.put(k, v);
             }
@@ -87,7 +95,11 @@ public record ModelServerOptions(String modelName, Path modelDir, String storage
                 Long.parseLong(remove(o, "cache_quota_bytes", Long.toString(ModelCache.Limits.DEFAULT.quotaBytes()))),
                 Double.parseDouble(remove(o, "cache_high", Double.toString(ModelCache.Limits.DEFAULT.high()))),
                 Double.parseDouble(remove(o, "cache_low", Double.toString(ModelCache.Limits.DEFAULT.low()))),
-                Integer.parseInt(remove(o, "grpc_port", "-1")));
+                Integer.parseInt(remove(o, "grpc_port", "-1")),
+                // Tide passes its policy; a model server run by hand with none reads what its user can.
+                modelRoots.isEmpty() && deniedPorts.isEmpty() && !o.containsKey("allow_private_hosts") ? StoragePolicy.UNRESTRICTED
+                        : new StoragePolicy(modelRoots, Boolean.parseBoolean(o.getOrDefault("allow_private_hosts", "false")), deniedPorts));
+        o.remove("allow_private_hosts");
         // KServe passes flags its servers know; unknown ones are reported, not fatal.
         if (!o.isEmpty()) {
             System.err.println("tide-modelserver: ignoring unknown options " + o.keySet());

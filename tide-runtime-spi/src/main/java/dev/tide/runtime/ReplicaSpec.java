@@ -17,10 +17,19 @@ import java.util.Map;
  * @param drainTimeout      how long in-flight requests may take to finish before the process is signalled (the
  *                          revision's {@code timeoutSeconds})
  * @param terminationGrace  between SIGTERM and SIGKILL
+ * @param runAs             the user the process runs as, or {@code null} for Tide's own
  */
 public record ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
                           List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
-                          Duration drainTimeout, Duration terminationGrace) {
+                          Duration drainTimeout, Duration terminationGrace, RunAs runAs) {
+
+    /** As Tide's own user. */
+    public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
+                       List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
+                       Duration drainTimeout, Duration terminationGrace) {
+        this(namespace, service, configuration, revision, command, args, env, workingDir, readiness, liveness, drainTimeout,
+                terminationGrace, null);
+    }
 
     public ReplicaSpec {
         command = List.copyOf(command);

@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.tide.api.Json;
 import dev.tide.api.Manifests;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
 import dev.tide.common.time.Ticker;
+import dev.tide.controlplane.apiserver.security.ApiGuard;
 import dev.tide.controlplane.registry.ApiException;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.store.Listing;
@@ -30,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
 
 /**
  * Tide's API: the subset of the Kubernetes API that {@code kubectl} needs for Knative's and KServe's kinds
@@ -51,27 +56,87 @@ public final class ApiServer implements AutoCloseable {
     private final Ticker ticker;
     private final String version;
     private final HttpServer http;
+    private final Filter guard;
     private volatile boolean closing;
+
+    /** A loopback-only API without TLS that lets anyone on this machine in: for tests of the API itself. */
+    public ApiServer(Registry registry, InstantSource clock, Ticker ticker, InetSocketAddress bind, Executor executor,
+                     String version) throws IOException {
+        this(registry, clock, ticker, bind, executor, version,
+                new ApiGuard(true, java.util.Set.of(), dev.tide.controlplane.apiserver.security.Tokens.none(), false), null);
+    }
 
     /**
      * @param bind     address to listen on; port 0 picks a free port (see {@link #port()})
      * @param executor runs each request
      * @param version  Tide's version, shown by {@code kubectl version}
+     * @param guard    decides on every request to every context of this port ({@link ApiGuard})
+     * @param tls      serves HTTPS with it, or plain HTTP when {@code null}
      */
     public ApiServer(Registry registry, InstantSource clock, Ticker ticker, InetSocketAddress bind, Executor executor,
-                     String version) throws IOException {
+                     String version, ApiGuard guard, SSLContext tls) throws IOException {
         this.registry = registry;
         this.clock = clock;
         this.ticker = ticker;
         this.version = version;
-        this.http = HttpServer.create(bind, 128);
+        if (tls != null) {
+            HttpsServer https = HttpsServer.create(bind, 128);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.http = https;
+        } else {
+            this.http = HttpServer.create(bind, 128);
+        }
+        this.guard = new GuardFilter(guard);
         http.setExecutor(executor);
-        http.createContext("/", this::handle);
+        addContext("/", this::handle);
     }
 
-    /** Serves {@code handler} under {@code path} on the same port (health, metrics, the dashboard). */
+    /**
+     * Serves {@code handler} under {@code path} on the same port (health, metrics, the dashboard), behind the same
+     * guard as the API: no context of this port is reachable without passing it.
+     */
     public void addContext(String path, HttpHandler handler) {
-        http.createContext(path, handler);
+        http.createContext(path, handler).getFilters().add(guard);
+    }
+
+    /** The exchange attribute under which a handler finds the request's {@link dev.tide.controlplane.apiserver.security.Identity}. */
+    public static final String IDENTITY = "tide.identity";
+
+    /** Applies the {@link ApiGuard} and answers its refusals as Kubernetes Status objects. */
+    private static final class GuardFilter extends Filter {
+        private final ApiGuard guard;
+
+        GuardFilter(ApiGuard guard) {
+            this.guard = guard;
+        }
+
+        @Override
+        public void doFilter(HttpExchange ex, Chain chain) throws IOException {
+            String query = ex.getRequestURI().getRawQuery();
+            boolean watch = query != null && (query.contains("watch=true") || query.contains("watch=1"));
+            ApiGuard.Decision d = guard.check(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), watch,
+                    ex.getRequestHeaders()::getFirst);
+            switch (d) {
+                case ApiGuard.Allowed a -> {
+                    ex.setAttribute(IDENTITY, a.identity());
+                    chain.doFilter(ex);
+                }
+                case ApiGuard.Refused r -> {
+                    try (ex) {
+                        // The body is not read: closing the exchange drops the connection rather than drain an attacker's upload.
+                        if (r.code() == 401) {
+                            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tide\"");
+                        }
+                        send(ex, r.code(), JSON, Json.write(new ApiException(r.code(), r.reason(), r.message(), null).toStatus()), List.of());
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String description() {
+            return "Tide's API guard: authentication, Host, Origin, content type, authorization";
+        }
     }
 
     public void start() {
@@ -398,11 +463,19 @@ public final class ApiServer implements AutoCloseable {
         if (body.length > MAX_BODY) {
             throw new ApiException(413, "RequestEntityTooLarge", "the request body is larger than " + MAX_BODY + " bytes", null);
         }
+        String contentType = header(ex, "Content-Type");
+        if (contentType.startsWith(ProtobufObjects.MEDIA_TYPE)) {
+            // The guard lets protobuf through for the core group only; Secrets and ConfigMaps are read, the rest refused.
+            try {
+                return ProtobufObjects.decode(body);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(415, "UnsupportedMediaType", e.getMessage(), null);
+            }
+        }
         String text = new String(body, StandardCharsets.UTF_8);
         if (text.isBlank()) {
             throw ApiException.badRequest("the request has no body");
         }
-        String contentType = header(ex, "Content-Type");
         if (contentType.contains("yaml") && !text.stripLeading().startsWith("{")) {
             List<ObjectNode> docs = Manifests.parse(text, "request body");
             if (docs.size() != 1) {

@@ -15,6 +15,7 @@ import dev.tide.controlplane.reconciler.revision.RevisionRuntime;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.controlplane.serving.ModelServing;
 import dev.tide.controlplane.serving.ReplicaSpecs;
+import dev.tide.controlplane.serving.ReplicaUsers;
 import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
 import dev.tide.runtime.ReplicaSpec;
@@ -84,6 +85,9 @@ public final class ScalingDriver implements RevisionRuntime {
     private final MeterRegistry meters;
     private final Map<Key, Scaler> scalers = new ConcurrentHashMap<>();
     private final Map<Key, State> states = new ConcurrentHashMap<>();
+    /** Who each revision's replicas run as; read by the revision reconciler's thread. */
+    private final Map<Key, ReplicaUsers.Decision> users = new ConcurrentHashMap<>();
+    private final ReplicaUsers replicaUsers;
     private long ticks;
     private volatile boolean closed;
 
@@ -104,6 +108,14 @@ public final class ScalingDriver implements RevisionRuntime {
     /** @param meters where each revision's autoscaler gauges go ({@code autoscaler_desired_pods}, ...) */
     public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
                          BiConsumer<String, String> statusChanged, ModelServing models, MeterRegistry meters) {
+        this(registry, runtime, load, scheduler, clock, statusChanged, models, meters, ReplicaUsers.AS_TIDE);
+    }
+
+    /** @param replicaUsers which user replicas run as */
+    public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
+                         BiConsumer<String, String> statusChanged, ModelServing models, MeterRegistry meters,
+                         ReplicaUsers replicaUsers) {
+        this.replicaUsers = replicaUsers;
         this.meters = meters;
         this.models = models;
         this.registry = registry;
@@ -142,6 +154,13 @@ public final class ScalingDriver implements RevisionRuntime {
         return s != null ? s : new State(Conditions.UNKNOWN, "Deploying", "waiting for the autoscaler to start the revision", null, null);
     }
 
+    @Override
+    public java.util.Optional<Note> note(JsonNode revision) {
+        ReplicaUsers.Decision d = users.get(new Key(Meta.namespace(revision), Meta.name(revision)));
+        return d == null ? java.util.Optional.empty() : java.util.Optional.of(new Note(ReplicaUsers.CONDITION, d.status(), d.reason(),
+                d.message(), Conditions.TRUE.equals(d.status()) ? "Info" : "Warning"));
+    }
+
     private void tick() {
         if (closed) {
             return;
@@ -177,6 +196,7 @@ public final class ScalingDriver implements RevisionRuntime {
                         removed.gauges.close();
                     }
                     states.remove(gone);
+                    users.remove(gone);
                     byRevision.getOrDefault(gone, List.of()).forEach(r -> runtime.stop(r.id()));
                 }
             }
@@ -195,7 +215,7 @@ public final class ScalingDriver implements RevisionRuntime {
         ReplicaSpecs.Result r = ReplicaSpecs.from(rev,
                 name -> registry.get(ResourceTypes.SECRET, key.namespace(), name),
                 name -> registry.get(ResourceTypes.CONFIG_MAP, key.namespace(), name),
-                name -> registry.get(ResourceTypes.SERVICE_ACCOUNT, key.namespace(), name), models);
+                name -> registry.get(ResourceTypes.SERVICE_ACCOUNT, key.namespace(), name), models, replicaUsers);
         if (r instanceof ReplicaSpecs.NotRunnable n) {
             s.replica = null;
             // Resolve again next tick: what was missing (a Secret, a ServiceAccount) may be applied after the revision,
@@ -206,6 +226,7 @@ public final class ScalingDriver implements RevisionRuntime {
         }
         boolean fresh = s.replica == null;
         s.replica = ((ReplicaSpecs.Runnable) r).spec();
+        users.put(key, ((ReplicaSpecs.Runnable) r).user());
         s.spec = ScalingSpecs.resolve(Meta.strings(rev.path("metadata").get("annotations")),
                 rev.path("spec").path("containerConcurrency").asLong(0), registry.config().current(), reachable);
         if (fresh) {

@@ -2,6 +2,7 @@ package dev.tide.controlplane.serving;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -15,9 +16,39 @@ import java.util.Set;
  * @param volumes   named local volumes for {@code pvc://NAME/path}
  * @param cacheArgs cache quota and watermark options passed through
  * @param env       environment the model server needs, under the container's own (which wins)
+ * @param storage   which storage URIs the model server may read (the operator's model roots and host rules)
  */
 public record ModelServing(List<String> command, Set<String> formats, String cacheDir, Map<String, String> volumes,
-                           List<String> cacheArgs, Map<String, String> env) {
+                           List<String> cacheArgs, Map<String, String> env, StorageCheck storage) {
+
+    /** The operator's rule on where models may come from, checked before a replica starts. */
+    public interface StorageCheck {
+        /**
+         * @param env the replica's environment (an {@code s3://} model's endpoint is in it)
+         * @return why {@code storageUri} may not be read, naming the rule, or empty when it may
+         */
+        Optional<String> refusal(String storageUri, Map<String, String> env);
+
+        /** The model server's flags that enforce the same rule when it fetches. */
+        List<String> args();
+
+        StorageCheck ANY = new StorageCheck() {
+            @Override
+            public Optional<String> refusal(String storageUri, Map<String, String> env) {
+                return Optional.empty();
+            }
+
+            @Override
+            public List<String> args() {
+                return List.of();
+            }
+        };
+    }
+
+    public ModelServing(List<String> command, Set<String> formats, String cacheDir, Map<String, String> volumes,
+                        List<String> cacheArgs, Map<String, String> env) {
+        this(command, formats, cacheDir, volumes, cacheArgs, env, StorageCheck.ANY);
+    }
 
     /** Annotation that turns dynamic batching {@code on}, {@code off} or leaves it {@code auto} (on when the model batches). */
     public static final String BATCHING = "serving.tide.dev/batching";

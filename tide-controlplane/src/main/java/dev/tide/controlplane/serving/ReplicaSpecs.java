@@ -29,7 +29,11 @@ public final class ReplicaSpecs {
     public sealed interface Result {
     }
 
-    public record Runnable(ReplicaSpec spec) implements Result {
+    /** @param user who the replicas run as, and the condition that says so */
+    public record Runnable(ReplicaSpec spec, ReplicaUsers.Decision user) implements Result {
+        public Runnable(ReplicaSpec spec) {
+            this(spec, null);
+        }
     }
 
     /** @param reason a CamelCase condition reason */
@@ -58,6 +62,14 @@ public final class ReplicaSpecs {
     public static Result from(JsonNode revision, Function<String, Optional<? extends JsonNode>> secrets,
                               Function<String, Optional<? extends JsonNode>> configMaps,
                               Function<String, Optional<? extends JsonNode>> serviceAccounts, ModelServing models) {
+        return from(revision, secrets, configMaps, serviceAccounts, models, ReplicaUsers.AS_TIDE);
+    }
+
+    /** As above, with replicas run as {@code users} decides. */
+    public static Result from(JsonNode revision, Function<String, Optional<? extends JsonNode>> secrets,
+                              Function<String, Optional<? extends JsonNode>> configMaps,
+                              Function<String, Optional<? extends JsonNode>> serviceAccounts, ModelServing models,
+                              ReplicaUsers users) {
         JsonNode containers = revision.path("spec").path("containers");
         if (containers.isEmpty()) {
             return new NotRunnable("ContainerMissing", "spec.containers is empty: the revision has nothing to run");
@@ -82,6 +94,7 @@ public final class ReplicaSpecs {
             if (storageUri == null) {
                 return new NotRunnable("StorageUriMissing", "the predictor's model has no storageUri: the model server has nothing to load");
             }
+
             command = models.command();
             args = modelServerArgs(args, storageUri, annotations, c, models);
             modelServer = true;
@@ -130,14 +143,19 @@ public final class ReplicaSpecs {
             if (credentials.isPresent()) {
                 return credentials.get();
             }
+            Optional<String> refused = models.storage().refusal(annotations.get(STORAGE_URI), env);
+            if (refused.isPresent()) {
+                return new NotRunnable("StorageRefused", refused.get());
+            }
             models.env().forEach(env::putIfAbsent);
         }
         ProbeSpec liveness = c.hasNonNull("livenessProbe") ? probe(c.get("livenessProbe"), containerPort, true) : null;
         String configuration = Meta.labels(revision).getOrDefault(ServingLabels.CONFIGURATION, Meta.name(revision));
         String service = Meta.labels(revision).getOrDefault(ServingLabels.SERVICE, configuration);
+        ReplicaUsers.Decision user = users.decide(revision.path("spec"), c, modelServer);
         return new Runnable(new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command,
                 args, env, Json.text(c, "workingDir"), readiness == null ? ProbeSpec.defaultReadiness() : readiness,
-                liveness, Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, timeout))));
+                liveness, Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, timeout)), user.runAs()), user);
     }
 
     static final String MODEL_FORMAT = "serving.kserve.io/model-format";
@@ -161,6 +179,7 @@ public final class ReplicaSpecs {
         out.add("--cache_dir=" + models.cacheDir());
         models.volumes().forEach((name, dir) -> out.add("--volume=" + name + "=" + dir));
         out.addAll(models.cacheArgs());
+        out.addAll(models.storage().args());
         if (annotations.containsKey(ModelServing.BATCHING)) {
             out.add("--batching=" + annotations.get(ModelServing.BATCHING));
         }

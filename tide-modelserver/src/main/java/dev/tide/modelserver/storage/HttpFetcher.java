@@ -9,13 +9,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Fetches a model file or archive over HTTP(S); an archive is unpacked, a file keeps its name. */
+/**
+ * Fetches a model file or archive over HTTP(S); an archive is unpacked, a file keeps its name. Redirects (at most
+ * {@value #MAX_REDIRECTS}) are followed here rather than by the client, so that each hop passes the storage policy:
+ * a public URL that redirects to {@code http://127.0.0.1:8081/api/v1/...secrets} is refused at the hop.
+ */
 public final class HttpFetcher implements Fetcher {
 
-    private final HttpClient client;
+    static final int MAX_REDIRECTS = 5;
 
+    private final HttpClient client;
+    private final StoragePolicy policy;
+    private final StoragePolicy.Resolver dns;
+
+    /** @param client should not follow redirects itself (it is asked to follow none) */
     public HttpFetcher(HttpClient client) {
+        this(client, StoragePolicy.UNRESTRICTED, java.net.InetAddress::getAllByName);
+    }
+
+    public HttpFetcher(HttpClient client, StoragePolicy policy, StoragePolicy.Resolver dns) {
         this.client = client;
+        this.policy = policy;
+        this.dns = dns;
     }
 
     @Override
@@ -26,13 +41,30 @@ public final class HttpFetcher implements Fetcher {
         if (name.isEmpty()) {
             throw new IOException(uri.raw() + " names no file");
         }
-        HttpRequest req = HttpRequest.newBuilder(http.uri()).timeout(Duration.ofMinutes(30)).GET().build();
+        java.net.URI target = http.uri();
         HttpResponse<InputStream> res;
-        try {
-            res = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted fetching " + uri.raw(), e);
+        for (int hop = 0; ; hop++) {
+            HttpRequest req = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(30)).GET().build();
+            try {
+                res = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted fetching " + uri.raw(), e);
+            }
+            int code = res.statusCode();
+            var location = res.headers().firstValue("location");
+            if (code < 300 || code > 308 || code == 304 || location.isEmpty()) {
+                break;
+            }
+            res.body().close();
+            if (hop >= MAX_REDIRECTS) {
+                throw new IOException("GET " + uri.raw() + ": more than " + MAX_REDIRECTS + " redirects");
+            }
+            target = target.resolve(location.get());
+            var refused = policy.redirectRefusal(uri.raw(), target, dns);
+            if (refused.isPresent()) {
+                throw new IOException(refused.get());
+            }
         }
         try (InputStream body = res.body()) {
             if (res.statusCode() != 200) {

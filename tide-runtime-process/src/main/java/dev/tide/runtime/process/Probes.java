@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +22,11 @@ final class Probes {
     }
 
     static boolean attempt(ProbeSpec.Handler handler, int replicaPort, Duration timeout, Map<String, String> env) {
+        return attempt(handler, replicaPort, timeout, env, List.of());
+    }
+
+    /** @param prefix what an exec probe's command runs under (the replica's user switch), usually empty */
+    static boolean attempt(ProbeSpec.Handler handler, int replicaPort, Duration timeout, Map<String, String> env, List<String> prefix) {
         int millis = (int) Math.max(1, timeout.toMillis());
         try {
             return switch (handler) {
@@ -31,7 +37,7 @@ final class Probes {
                     }
                 }
                 case ProbeSpec.HttpGet h -> http(h.path() == null || h.path().isEmpty() ? "/" : h.path(), port(h.port(), replicaPort), millis);
-                case ProbeSpec.Exec e -> exec(e, env, timeout);
+                case ProbeSpec.Exec e -> exec(e, env, prefix, timeout);
             };
         } catch (IOException e) {
             return false;
@@ -68,8 +74,13 @@ final class Probes {
         }
     }
 
-    private static boolean exec(ProbeSpec.Exec e, Map<String, String> env, Duration timeout) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(e.command()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    /** An exec probe runs as the replica does: its user (through {@code prefix}) and only its environment. */
+    private static boolean exec(ProbeSpec.Exec e, Map<String, String> env, List<String> prefix, Duration timeout)
+            throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(e.command());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().clear();
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {

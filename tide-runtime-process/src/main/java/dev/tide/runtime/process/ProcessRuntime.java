@@ -5,6 +5,7 @@ import dev.tide.runtime.ProbeSpec;
 import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
 import dev.tide.runtime.ReplicaSpec;
+import dev.tide.runtime.RunAs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -58,10 +59,28 @@ public final class ProcessRuntime implements ReplicaRuntime {
     static final int OUTPUT_LINES = 1000;
     private static final Pattern VAR = Pattern.compile("\\$\\$|\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
+    /**
+     * What every replica process starts from, decided by the launcher.
+     *
+     * @param baseEnv the environment under the Knative runtime contract and the spec's own: only what a program
+     *                needs to run ({@code PATH}, {@code HOME}, {@code LANG}, {@code TZ}), never the server's whole
+     *                environment, which holds operators' credentials
+     * @param setpriv util-linux's {@code setpriv}, which drops a root Tide to a replica's {@link RunAs} user before the
+     *                program starts, or {@code null} where none is installed (a replica with a RunAs then fails to start)
+     */
+    public record Settings(Map<String, String> baseEnv, String setpriv) {
+        public static final Settings EMPTY = new Settings(Map.of(), null);
+
+        public Settings {
+            baseEnv = Map.copyOf(baseEnv);
+        }
+    }
+
     private final Scheduler scheduler;
     private final Executor blocking;
     private final Path pidDir;
     private final DrainGate drainGate;
+    private final Settings settings;
     private final Map<String, ProcessReplica> replicas = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
@@ -70,6 +89,14 @@ public final class ProcessRuntime implements ReplicaRuntime {
      * @param stateDir where pid files are kept; strays recorded there by an earlier run are killed now
      */
     public ProcessRuntime(Scheduler scheduler, Executor blocking, Path stateDir, DrainGate drainGate) {
+        this(scheduler, blocking, stateDir, drainGate, Settings.EMPTY);
+    }
+
+    /**
+     * @param stateDir where pid files are kept; strays recorded there by an earlier run are killed now
+     */
+    public ProcessRuntime(Scheduler scheduler, Executor blocking, Path stateDir, DrainGate drainGate, Settings settings) {
+        this.settings = settings;
         this.scheduler = scheduler;
         this.blocking = blocking;
         this.pidDir = stateDir.resolve("replicas");
@@ -192,6 +219,8 @@ public final class ProcessRuntime implements ReplicaRuntime {
         final int port;
         final OutputBuffer output = new OutputBuffer(OUTPUT_LINES);
         final Map<String, String> env;
+        /** setpriv's switch to the replica's user, for the process and its exec probes; empty to run as Tide. */
+        final List<String> userSwitch;
         Process process;
         Replica.State state = Replica.State.STARTING;
         int restarts;
@@ -211,12 +240,26 @@ public final class ProcessRuntime implements ReplicaRuntime {
             this.id = id;
             this.spec = spec;
             this.port = port;
-            Map<String, String> e = new HashMap<>(spec.env());
+            Map<String, String> e = new HashMap<>(settings.baseEnv());
+            if (spec.runAs() != null) {
+                if (spec.runAs().home() != null) {
+                    e.put("HOME", spec.runAs().home());
+                }
+                if (e.containsKey("PATH")) {
+                    e.put("PATH", Reachable.path(e.get("PATH"), spec.runAs()));
+                }
+            }
+            e.putAll(spec.env());
             e.put("PORT", Integer.toString(port));
             e.put("K_SERVICE", spec.service());
             e.put("K_CONFIGURATION", spec.configuration());
             e.put("K_REVISION", spec.revision());
             this.env = Map.copyOf(e);
+            RunAs user = spec.runAs();
+            // setpriv switches uid and gid and clears supplementary groups, then execs the program: it never runs with
+            // root's identity or capabilities.
+            this.userSwitch = user == null ? List.of() : List.of(settings.setpriv() == null ? "setpriv" : settings.setpriv(),
+                    "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups", "--");
         }
 
         synchronized Replica snapshot() {
@@ -234,9 +277,11 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 }
                 gen = ++generation;
                 List<String> command = new ArrayList<>();
+                command.addAll(userSwitch);
                 spec.command().forEach(c -> command.add(expand(c, env)));
                 spec.args().forEach(a -> command.add(expand(a, env)));
                 ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+                pb.environment().clear();
                 pb.environment().putAll(env);
                 if (spec.workingDir() != null) {
                     pb.directory(Path.of(spec.workingDir()).toFile());
@@ -320,7 +365,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
                     return;
                 }
             }
-            boolean ok = Probes.attempt(probe.handler(), port, everReadyTimeout(probe), env);
+            boolean ok = Probes.attempt(probe.handler(), port, everReadyTimeout(probe), env, userSwitch);
             Replica changed = null;
             long next;
             synchronized (this) {
@@ -381,7 +426,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
                     return;
                 }
             }
-            boolean ok = Probes.attempt(probe.handler(), port, probe.timeout().isZero() ? Duration.ofSeconds(1) : probe.timeout(), env);
+            boolean ok = Probes.attempt(probe.handler(), port, probe.timeout().isZero() ? Duration.ofSeconds(1) : probe.timeout(), env, userSwitch);
             boolean restart = false;
             synchronized (this) {
                 if (gen != generation || stopping) {

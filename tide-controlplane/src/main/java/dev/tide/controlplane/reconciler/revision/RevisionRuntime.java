@@ -31,6 +31,19 @@ public interface RevisionRuntime {
 
     State state(JsonNode revision);
 
+    /**
+     * A condition beside Ready that says how the runtime runs the revision (such as the user its replicas run as).
+     *
+     * @param severity {@code Info} or {@code Warning}: never part of Ready
+     */
+    record Note(String type, String status, String reason, String message, String severity) {
+    }
+
+    /** The runtime's note on the revision, if it has one. */
+    default java.util.Optional<Note> note(JsonNode revision) {
+        return java.util.Optional.empty();
+    }
+
     /** No runtime yet: revisions are stored and reported as not served, never as failed. */
     static RevisionRuntime none() {
         return revision -> new State(Conditions.UNKNOWN, "NoRuntime",

@@ -1,0 +1,56 @@
+package dev.tide.cli.security;
+
+import dev.tide.controlplane.serving.ModelServing;
+import dev.tide.modelserver.storage.S3Fetcher;
+import dev.tide.modelserver.storage.StoragePolicy;
+import dev.tide.modelserver.storage.StorageUri;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The operator's model storage rule ({@link StoragePolicy}) as the control plane checks it before starting a model
+ * server replica, so that a refusal is the revision's condition and nothing is fetched. Tide's own ports are read
+ * when asked: they are known once the API and the ingress are bound, which is before any revision is configured.
+ *
+ * @param roots        {@code --model-root} directories (the defaults when none was given)
+ * @param volumes      the {@code --volume} directories, which {@code pvc://} URIs read and so are roots too
+ * @param base         what relative {@code file://} paths are relative to
+ * @param tidePorts    the API and ingress ports, once bound
+ */
+public record ModelStorageCheck(List<Path> roots, Map<String, Path> volumes, Path base, boolean allowPrivateHosts,
+                                Supplier<Set<Integer>> tidePorts) implements ModelServing.StorageCheck {
+
+    public ModelStorageCheck {
+        roots = List.copyOf(roots);
+        volumes = Map.copyOf(volumes);
+    }
+
+    StoragePolicy policy() {
+        List<Path> all = new ArrayList<>(roots);
+        volumes.values().forEach(v -> all.add(v.toAbsolutePath().normalize()));
+        return new StoragePolicy(all, allowPrivateHosts, tidePorts.get());
+    }
+
+    @Override
+    public Optional<String> refusal(String storageUri, Map<String, String> env) {
+        StorageUri parsed;
+        try {
+            parsed = StorageUri.parse(storageUri, volumes, base);
+        } catch (IllegalArgumentException e) {
+            // Malformed URIs are reported by the model server, which parses them the same way.
+            return Optional.empty();
+        }
+        return policy().refusal(parsed, S3Fetcher.Settings.fromEnv(env), InetAddress::getAllByName);
+    }
+
+    @Override
+    public List<String> args() {
+        return policy().args();
+    }
+}
