@@ -25,8 +25,14 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// The per-server secret this page was served with: the dashboard's API answers only requests that carry it, so a page
+// on another site cannot drive it (it cannot read this page to learn the secret).
+const DASHBOARD_TOKEN = document.querySelector('meta[name="tide-dashboard-token"]').content;
+
 async function getJson(url, init) {
-  const r = await fetch(url, init);
+  const opts = Object.assign({}, init || {});
+  opts.headers = Object.assign({}, opts.headers || {}, { "X-Tide-Dashboard": DASHBOARD_TOKEN });
+  const r = await fetch(url, opts);
   const body = await r.json();
   if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
   return body;

@@ -6,6 +6,8 @@ import dev.tide.api.config.ClusterConfig;
 import dev.tide.api.config.ObservabilityConfig;
 import dev.tide.api.kserve.v1beta1.InferenceServiceValidator;
 import dev.tide.api.naming.Names;
+import dev.tide.api.schema.SchemaCheck;
+import dev.tide.api.schema.Schemas;
 import dev.tide.api.serving.v1.ServingDefaults;
 import dev.tide.api.serving.v1.ServingValidator;
 import dev.tide.common.template.GoTemplate;
@@ -41,9 +43,35 @@ public final class Admission {
      * @throws ValidationException with every error found, each with its field path
      */
     public static Admitted admit(ResourceType type, ObjectNode obj, ClusterConfig config) {
+        return admit(type, obj, config, FieldValidation.STRICT);
+    }
+
+    /**
+     * Admits {@code obj}, its fields first checked against the kind's schema: values of the wrong type or range are
+     * errors (nothing else is validated until they are mended, as a Kubernetes decoder stops there), fields the kind
+     * does not have are handled as {@code fieldValidation} says.
+     *
+     * @throws ValidationException with every error found, each with its field path
+     * @throws FieldValidation.UnknownFields under {@link FieldValidation#STRICT}, naming every unknown field
+     */
+    public static Admitted admit(ResourceType type, ObjectNode obj, ClusterConfig config, FieldValidation fieldValidation) {
         List<String> warnings = new ArrayList<>();
         FieldErrors errors = new FieldErrors();
+        SchemaCheck.Result shape = SchemaCheck.check(Schemas.of(type), obj, fieldValidation != FieldValidation.STRICT);
+        if (!shape.errors().isEmpty()) {
+            shape.errors().forEach(errors::add);
+            errors.throwIfAny();
+        }
+        if (!shape.unknownFields().isEmpty()) {
+            switch (fieldValidation) {
+                case STRICT -> throw new FieldValidation.UnknownFields(type, shape.unknownFields());
+                case WARN -> shape.unknownFields().forEach(p -> warnings.add("unknown field \"" + p + "\""));
+                case IGNORE -> { }
+            }
+        }
         metadata(type, obj, errors);
+        MetadataRules.check(obj.path("metadata"), "metadata", errors);
+        MetadataRules.check(obj.path("spec").path("template").path("metadata"), "spec.template.metadata", errors);
         stringValues(obj.path("metadata"), "labels", "metadata.labels", warnings);
         stringValues(obj.path("metadata"), "annotations", "metadata.annotations", warnings);
         JsonNode templateMeta = obj.path("spec").path("template").path("metadata");

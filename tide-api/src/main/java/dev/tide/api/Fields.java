@@ -22,8 +22,13 @@ public final class Fields {
         if (v == null || v.isNull()) {
             return Optional.empty();
         }
-        if (v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))) {
+        if (v.isIntegralNumber() && v.canConvertToLong() || (v.isFloatingPointNumber() && v.asDouble() == Math.rint(v.asDouble())
+                && Math.abs(v.asDouble()) < 0x1p63)) {
             return Optional.of(v.asLong());
+        }
+        if (v.isIntegralNumber()) {
+            errors.add(FieldError.invalidValue(v.toString(), path, "expected an int64 (-9223372036854775808..9223372036854775807)"));
+            return Optional.empty();
         }
         errors.add(FieldError.invalidValue(v.isTextual() ? v.asText() : v.toString(), path, "expected an integer"));
         return Optional.empty();

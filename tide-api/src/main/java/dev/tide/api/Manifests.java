@@ -1,12 +1,18 @@
 package dev.tide.api;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /** Splits YAML or JSON text into manifests (multi-document YAML, or a {@code kind: List}). */
 public final class Manifests {
@@ -22,12 +28,11 @@ public final class Manifests {
      */
     public static List<ObjectNode> parse(String text, String source) {
         List<ObjectNode> out = new ArrayList<>();
-        try (JsonParser parser = Json.YAML.getFactory().createParser(text);
-             MappingIterator<JsonNode> docs = Json.YAML.readValues(parser, JsonNode.class)) {
+        try {
             int index = 0;
-            while (docs.hasNextValue()) {
-                JsonNode doc = docs.nextValue();
+            for (Object loaded : yaml().loadAll(text)) {
                 index++;
+                JsonNode doc = loaded == null ? null : Json.MAPPER.valueToTree(loaded);
                 if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())) {
                     continue;
                 }
@@ -44,15 +49,41 @@ public final class Manifests {
                     out.add(o);
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().startsWith(source)) {
-                throw iae;
-            }
-            String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
-                    ? jpe.getOriginalMessage() + (jpe.getLocation() == null ? "" : " (line " + jpe.getLocation().getLineNr() + ")")
-                    : e.getMessage();
-            throw new IllegalArgumentException(source + ": not valid YAML: " + message, e);
+        } catch (MarkedYAMLException e) {
+            throw new IllegalArgumentException(source + ": not valid YAML: " + e.getProblem()
+                    + (e.getProblemMark() == null ? "" : " (line " + (e.getProblemMark().getLine() + 1) + ")"), e);
+        } catch (YAMLException e) {
+            throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /**
+     * SnakeYAML as Kubernetes' YAML reading behaves: aliases resolved (at most {@value #MAX_ALIASES} per document, so a
+     * "billion laughs" document is refused instead of expanded), duplicate keys refused, and timestamps left as text
+     * ({@code creationTimestamp: 2026-01-01T00:00:00Z} is a string in JSON). Plain data only: no tags that build objects.
+     */
+    private static Yaml yaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setNestingDepthLimit(100);
+        DumperOptions dumper = new DumperOptions();
+        return new Yaml(new SafeConstructor(options), new Representer(dumper), dumper, options, new NoTimestamps());
+    }
+
+    static final int MAX_ALIASES = 50;
+
+    /** YAML 1.1's implicit types less timestamps. */
+    private static final class NoTimestamps extends Resolver {
+        @Override
+        protected void addImplicitResolvers() {
+            addImplicitResolver(Tag.BOOL, BOOL, "yYnNtTfFoO");
+            addImplicitResolver(Tag.INT, INT, "-+0123456789");
+            addImplicitResolver(Tag.FLOAT, FLOAT, "-+0123456789.");
+            addImplicitResolver(Tag.MERGE, MERGE, "<");
+            addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+            addImplicitResolver(Tag.NULL, EMPTY, null);
+        }
     }
 }

@@ -8,6 +8,9 @@ import java.util.Map;
  */
 public final class UnservedKinds {
 
+    private static final String RBAC = "Tide's API has no RBAC objects: give users tokens in tide server --token-auth-file with the groups "
+            + "tide:admin, tide:view, tide:admin:NAMESPACE or tide:view:NAMESPACE";
+
     private static final Map<String, String> EQUIVALENTS = Map.ofEntries(
             Map.entry("Dataset", "Tide fetches and caches models itself: point the InferenceService's storageUri "
                     + "at the model (file://, pvc://, http(s)://, s3://)"),
@@ -20,10 +23,10 @@ public final class UnservedKinds {
             Map.entry("ReplicaSet", "run it as a Knative Service (serving.knative.dev/v1)"),
             Map.entry("Pod", "run it as a Knative Service (serving.knative.dev/v1)"),
             Map.entry("Ingress", "Tide's ingress routes each Knative Service by its Host, with no Ingress object"),
-            Map.entry("ClusterRole", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),
-            Map.entry("ClusterRoleBinding", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),
-            Map.entry("Role", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),
-            Map.entry("RoleBinding", "Tide's API has no RBAC; it binds to 127.0.0.1 by default"),
+            Map.entry("ClusterRole", RBAC),
+            Map.entry("ClusterRoleBinding", RBAC),
+            Map.entry("Role", RBAC),
+            Map.entry("RoleBinding", RBAC),
             Map.entry("HorizontalPodAutoscaler", "set autoscaling.knative.dev/class: hpa.autoscaling.knative.dev "
                     + "on the Knative Service instead"));
 

@@ -25,8 +25,15 @@ final class Exec {
     }
 
     static Result run(List<String> command, String stdin, long timeoutSeconds) {
+        return run(command, stdin, timeoutSeconds, java.util.Map.of());
+    }
+
+    /** @param env variables added to this JVM's environment for the command */
+    static Result run(List<String> command, String stdin, long timeoutSeconds, java.util.Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(command).start();
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             CompletableFuture<String> out = read(p.getInputStream());
             CompletableFuture<String> err = read(p.getErrorStream());
             try (var in = p.getOutputStream()) {

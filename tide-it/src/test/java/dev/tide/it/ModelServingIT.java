@@ -30,7 +30,9 @@ class ModelServingIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final TideServerExtension TIDE = new TideServerExtension();
+    // The sample model is under the repository's examples/ and S3Proxy listens on loopback: both allowed explicitly.
+    static final TideServerExtension TIDE = new TideServerExtension(List.of("--model-root", Exec.repo().resolve("examples").toString(),
+            "--allow-private-model-hosts"));
 
     private final Kubectl kubectl = TIDE.kubectl();
 

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  */
 final class TideProcess implements AutoCloseable {
 
-    private static final Pattern LISTENING = Pattern.compile("API listening on (http://127\\.0\\.0\\.1:\\d+)");
-    private static final Pattern INGRESS = Pattern.compile("ingress listening on (http://127\\.0\\.0\\.1:\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("API listening on (https?://127\\.0\\.0\\.1:\\d+)");
+    private static final Pattern INGRESS = Pattern.compile("ingress listening on (http://[0-9.]+:\\d+)");
 
     private final Process process;
     private final String url;
@@ -33,10 +33,26 @@ final class TideProcess implements AutoCloseable {
         this.url = url;
     }
 
+    /**
+     * As the integration tests run Tide: fixture programs live in the build tree (under a root user's home in CI), which
+     * the unprivileged user a root Tide runs replicas as cannot read, so replicas keep the test's user.
+     */
     static TideProcess start(Path dataDir) {
+        return start(dataDir, List.of("--replica-user", "root"), java.util.Map.of());
+    }
+
+    /**
+     * @param args flags after {@code tide server --api-port 0 --http-port 0 --data-dir DIR}
+     * @param env  variables added to the server's environment
+     */
+    static TideProcess start(Path dataDir, List<String> args, java.util.Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(Exec.tideCommand("server", "--api-port", "0", "--http-port", "0", "--data-dir", dataDir.toString()))
-                    .redirectErrorStream(true).start();
+            List<String> cmd = new java.util.ArrayList<>(Exec.tideCommand("server", "--api-port", "0", "--http-port", "0",
+                    "--data-dir", dataDir.toString()));
+            cmd.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<String> url = new CompletableFuture<>();
             CompletableFuture<String> ingress = new CompletableFuture<>();

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -17,14 +18,41 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class TideServerExtension implements BeforeAllCallback, AfterAllCallback {
 
+    private final List<String> args;
     private Path dir;
     private TideProcess tide;
     private Kubectl kubectl;
 
+    /** Replicas as the test's own user ({@link TideProcess#start(Path)}). */
+    TideServerExtension() {
+        this(List.of());
+    }
+
+    /** @param args more {@code tide server} flags */
+    TideServerExtension(List<String> args) {
+        List<String> all = new java.util.ArrayList<>(List.of("--replica-user", "root"));
+        all.addAll(args);
+        this.args = List.copyOf(all);
+    }
+
+    private TideServerExtension(List<String> args, boolean asShipped) {
+        this.args = List.copyOf(args);
+    }
+
+    /** Tide with its shipped defaults and {@code args}, replicas run as the default replica user included. */
+    static TideServerExtension asShipped(String... args) {
+        return new TideServerExtension(List.of(args), true);
+    }
+
+    /** The data directory. */
+    Path dataDir() {
+        return dir.resolve("data");
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         dir = Files.createTempDirectory("tide-it-");
-        tide = TideProcess.start(Files.createDirectories(dir.resolve("data")));
+        tide = TideProcess.start(Files.createDirectories(dir.resolve("data")), args, java.util.Map.of());
         kubectl = new Kubectl(tide.url(), Files.createDirectories(dir.resolve("kube-cache")));
     }
 

@@ -54,6 +54,13 @@ public final class DashboardHandler implements HttpHandler {
     private final Ticker ticker;
     /** One stress test at a time: the page's button, not a load-testing service. */
     private final Semaphore loadRunning = new Semaphore(1);
+    /**
+     * This server's dashboard secret, written into the page it serves and required on every call of its API
+     * ({@value #TOKEN_HEADER}). A page of another site can neither read the dashboard (same-origin policy) nor send a
+     * custom header without a CORS preflight, which Tide never grants; the API port's guard refuses foreign origins too.
+     */
+    private final byte[] secret;
+    static final String TOKEN_HEADER = "X-Tide-Dashboard";
 
     /**
      * @param ingress where a stress test sends its requests
@@ -67,6 +74,9 @@ public final class DashboardHandler implements HttpHandler {
         this.ingress = ingress;
         this.cache = cache;
         this.ticker = ticker;
+        byte[] raw = new byte[24];
+        new java.security.SecureRandom().nextBytes(raw);
+        this.secret = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw).getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -80,6 +90,11 @@ public final class DashboardHandler implements HttpHandler {
             }
             String rest = path.substring("/dashboard/".length());
             if (rest.startsWith("api/")) {
+                String given = ex.getRequestHeaders().getFirst(TOKEN_HEADER);
+                if (given == null || !java.security.MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.US_ASCII))) {
+                    json(ex, 403, error("the dashboard's API answers the dashboard page only (missing or wrong " + TOKEN_HEADER + ")"));
+                    return;
+                }
                 api(ex, rest.substring(4));
                 return;
             }
@@ -90,7 +105,16 @@ public final class DashboardHandler implements HttpHandler {
                 return;
             }
             try (in) {
-                HttpReplies.send(ex, 200, contentType(file), in.readAllBytes());
+                byte[] body = in.readAllBytes();
+                if (file.equals("index.html")) {
+                    body = new String(body, StandardCharsets.UTF_8).replace("{{TIDE_DASHBOARD_TOKEN}}",
+                            new String(secret, StandardCharsets.US_ASCII)).getBytes(StandardCharsets.UTF_8);
+                    // The page carries the secret: no cache keeps it, and no other site may frame it.
+                    ex.getResponseHeaders().set("Cache-Control", "no-store");
+                }
+                ex.getResponseHeaders().set("X-Frame-Options", "DENY");
+                ex.getResponseHeaders().set("Content-Security-Policy", "frame-ancestors 'none'");
+                HttpReplies.send(ex, 200, contentType(file), body);
             }
         }
     }

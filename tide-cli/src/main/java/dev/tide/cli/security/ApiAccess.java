@@ -24,8 +24,9 @@ import javax.net.ssl.SSLContext;
  *   <li>An admin token, generated on first start into {@code DATA/admin-token} (0600) and kept across restarts, and
  *       the users of {@code --token-auth-file}, if any.</li>
  *   <li>Bound to loopback: plain HTTP, and requests without a token are let in from this machine (guarded against
- *       browsers, see {@link ApiGuard}). Bound to anything else: TLS always (the operator's files, or a self-signed
- *       pair pinned in the kubeconfig), and a token for everything but health and version.</li>
+ *       browsers, see {@link ApiGuard}). Bound to anything else, or with {@code --no-anonymous-auth}: TLS always (the
+ *       operator's files, or a self-signed pair pinned in the kubeconfig), since kubectl sends tokens only over TLS,
+ *       and a token for everything but health and version.</li>
  *   <li>{@code DATA/kubeconfig} (0600), rewritten at every start with the current address, for kubectl and the
  *       {@code tide} CLI.</li>
  * </ul>
@@ -61,13 +62,15 @@ public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig
             Tokens tokens = s.tokenAuthFile() == null ? Tokens.none()
                     : Tokens.parseCsv(Files.readString(s.tokenAuthFile()), s.tokenAuthFile().toString());
             tokens = tokens.with(admin, new Identity("tide-admin", List.of("system:masters"), Role.ADMIN, null));
+            boolean anonymous = loopback && !Boolean.FALSE.equals(s.anonymous());
+            // Wherever a token is needed, TLS carries it: kubectl (client-go) never sends a bearer token over plain HTTP.
             TlsMaterial tls = null;
             if (s.tlsCertFile() != null) {
                 tls = TlsMaterial.fromPem(s.tlsCertFile(), s.tlsKeyFile());
-            } else if (!loopback) {
+            } else if (!anonymous) {
                 tls = TlsMaterial.selfSigned(s.dataDir(), TlsMaterial.namesFor(s.bind(), s.apiHosts()));
             }
-            ApiGuard guard = new ApiGuard(loopback && !Boolean.FALSE.equals(s.anonymous()), Set.copyOf(s.apiHosts()), tokens, tls != null);
+            ApiGuard guard = new ApiGuard(anonymous, Set.copyOf(s.apiHosts()), tokens, tls != null);
             return new ApiAccess(guard, tls == null ? null : tls.context(), null, s.dataDir().resolve("kubeconfig"), admin,
                     tls == null ? null : tls.certificatePem());
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.tide.api.FieldValidation;
 import dev.tide.api.Json;
 import dev.tide.api.Manifests;
 import dev.tide.api.Meta;
@@ -246,6 +247,7 @@ public final class ApiServer implements AutoCloseable {
             throw ApiException.badRequest("dry-run is not supported by Tide's API yet; use 'tide validate -f FILE' to check manifests offline");
         }
         String method = ex.getRequestMethod();
+        FieldValidation fieldValidation = FieldValidation.parse(query.get("fieldValidation"));
         if (name == null) {
             switch (method) {
                 case "GET" -> {
@@ -259,7 +261,7 @@ public final class ApiServer implements AutoCloseable {
                     if (namespace == null) {
                         throw ApiException.methodNotAllowed("create needs a namespace in the URL");
                     }
-                    Registry.Written w = registry.create(type, namespace, readObject(ex));
+                    Registry.Written w = registry.create(type, namespace, readObject(ex), fieldValidation);
                     sendJson(ex, 201, w.object(), w.warnings());
                 }
                 default -> throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
@@ -282,10 +284,10 @@ public final class ApiServer implements AutoCloseable {
                 ObjectNode body = readObject(ex);
                 Registry.Written w = sub != null
                         ? new Registry.Written(registry.updateStatus(type, body), List.of(), false)
-                        : registry.update(type, namespace, name, body, emptyToNull(Meta.resourceVersion(body)));
+                        : registry.update(type, namespace, name, body, emptyToNull(Meta.resourceVersion(body)), fieldValidation);
                 sendJson(ex, 200, w.object(), w.warnings());
             }
-            case "PATCH" -> patch(ex, type, namespace, name, sub);
+            case "PATCH" -> patch(ex, type, namespace, name, sub, fieldValidation);
             case "DELETE" -> {
                 ObjectNode deleted = registry.delete(type, namespace, name);
                 ObjectNode status = Json.object();
@@ -300,7 +302,8 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private void patch(HttpExchange ex, ResourceType type, String namespace, String name, String sub) throws IOException {
+    private void patch(HttpExchange ex, ResourceType type, String namespace, String name, String sub, FieldValidation fieldValidation)
+            throws IOException {
         String contentType = header(ex, "Content-Type");
         String mediaType = contentType.split(";")[0].trim();
         if (sub != null) {
@@ -318,7 +321,7 @@ public final class ApiServer implements AutoCloseable {
                 ObjectNode current = registry.get(type, namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
                 String expected = emptyToNull(Json.text(patch.get("metadata"), "resourceVersion"));
                 ObjectNode patched = (ObjectNode) MergePatch.apply(current, patch);
-                Registry.Written w = registry.update(type, namespace, name, patched, expected);
+                Registry.Written w = registry.update(type, namespace, name, patched, expected, fieldValidation);
                 sendJson(ex, 200, w.object(), w.warnings());
             }
             case "application/apply-patch+yaml" -> {
@@ -328,11 +331,11 @@ public final class ApiServer implements AutoCloseable {
                 var current = registry.get(type, namespace, name);
                 if (current.isEmpty()) {
                     Meta.metadata(body).put("name", name);
-                    Registry.Written w = registry.create(type, namespace, body);
+                    Registry.Written w = registry.create(type, namespace, body, fieldValidation);
                     sendJson(ex, 201, w.object(), w.warnings());
                 } else {
                     ObjectNode patched = (ObjectNode) MergePatch.apply(current.get(), body);
-                    Registry.Written w = registry.update(type, namespace, name, patched, null);
+                    Registry.Written w = registry.update(type, namespace, name, patched, null, fieldValidation);
                     sendJson(ex, 200, w.object(), w.warnings());
                 }
             }
@@ -418,7 +421,7 @@ public final class ApiServer implements AutoCloseable {
         out.write((Json.write(event) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code fieldSelector} on name or namespace and equality-based {@code labelSelector}, as kubectl sends them. */
+    /** {@code fieldSelector} on name or namespace and {@code labelSelector} ({@link LabelSelector}), as kubectl sends them. */
     private static Predicate<JsonNode> selector(Map<String, String> query) {
         Predicate<JsonNode> p = o -> true;
         for (String term : split(query.get("fieldSelector"))) {
@@ -432,19 +435,13 @@ public final class ApiServer implements AutoCloseable {
                 default -> throw ApiException.badRequest("field label not supported: " + kv[0]);
             });
         }
-        for (String term : split(query.get("labelSelector"))) {
-            if (term.contains("!=")) {
-                String[] kv = term.split("!=", 2);
-                p = p.and(o -> !kv[1].equals(Meta.labels(o).get(kv[0])));
-            } else if (term.contains("=")) {
-                String[] kv = term.split("==?", 2);
-                p = p.and(o -> kv[1].equals(Meta.labels(o).get(kv[0])));
-            } else if (term.startsWith("!")) {
-                p = p.and(o -> !Meta.labels(o).containsKey(term.substring(1)));
-            } else {
-                p = p.and(o -> Meta.labels(o).containsKey(term));
-            }
+        Predicate<Map<String, String>> labels;
+        try {
+            labels = LabelSelector.parse(query.get("labelSelector"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
+        p = p.and(o -> labels.test(Meta.labels(o)));
         return p;
     }
 

@@ -3,6 +3,7 @@ package dev.tide.controlplane.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.Admission;
+import dev.tide.api.FieldValidation;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
@@ -65,8 +66,13 @@ public final class Registry {
         return store.list(type.groupResource(), namespace);
     }
 
-    /** Creates {@code body} in {@code namespace}. */
+    /** Creates {@code body} in {@code namespace}; unknown fields are errors. */
     public Written create(ResourceType type, String namespace, ObjectNode body) {
+        return create(type, namespace, body, FieldValidation.STRICT);
+    }
+
+    /** Creates {@code body} in {@code namespace}, its unknown fields handled as {@code fieldValidation} says. */
+    public Written create(ResourceType type, String namespace, ObjectNode body, FieldValidation fieldValidation) {
         checkIdentity(type, namespace, body);
         ObjectNode meta = Meta.metadata(body);
         if (meta.hasNonNull("resourceVersion") && !meta.get("resourceVersion").asText().isEmpty()) {
@@ -75,7 +81,7 @@ public final class Registry {
         meta.put("namespace", namespace);
         meta.remove(List.of("uid", "creationTimestamp", "generation", "deletionTimestamp", "managedFields"));
         body.remove("status");
-        Admission.Admitted admitted = admit(type, body);
+        Admission.Admitted admitted = admit(type, body, fieldValidation);
         ObjectNode obj = admitted.object();
         Meta.metadata(obj).put("uid", uids.get());
         Meta.metadata(obj).put("creationTimestamp", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
@@ -96,6 +102,12 @@ public final class Registry {
      * @param expectedResourceVersion a precondition, or {@code null}
      */
     public Written update(ResourceType type, String namespace, String name, ObjectNode body, String expectedResourceVersion) {
+        return update(type, namespace, name, body, expectedResourceVersion, FieldValidation.STRICT);
+    }
+
+    /** As above, unknown fields handled as {@code fieldValidation} says. */
+    public Written update(ResourceType type, String namespace, String name, ObjectNode body, String expectedResourceVersion,
+                          FieldValidation fieldValidation) {
         checkIdentity(type, namespace, body);
         if (!name.equals(Meta.name(body))) {
             throw ApiException.badRequest("the name of the object (" + Meta.name(body) + ") does not match the name on the URL (" + name + ")");
@@ -120,7 +132,7 @@ public final class Registry {
                 next.set("status", current.get("status"));
             }
         }
-        Admission.Admitted admitted = admit(type, next);
+        Admission.Admitted admitted = admit(type, next, fieldValidation);
         ObjectNode obj = admitted.object();
         if (hasStatus(type) && !specOf(obj).equals(specOf(current))) {
             if (type == ResourceTypes.REVISION) {
@@ -165,11 +177,13 @@ public final class Registry {
         }
     }
 
-    private Admission.Admitted admit(ResourceType type, ObjectNode obj) {
+    private Admission.Admitted admit(ResourceType type, ObjectNode obj, FieldValidation fieldValidation) {
         try {
-            return Admission.admit(type, obj, config.current());
+            return Admission.admit(type, obj, config.current(), fieldValidation);
         } catch (ValidationException e) {
             throw ApiException.invalid(type, Meta.name(obj), e.errors());
+        } catch (FieldValidation.UnknownFields e) {
+            throw ApiException.badRequest(e.getMessage());
         }
     }
 
