@@ -117,7 +117,8 @@ class SecurityIT {
         try (TideProcess tide = TideProcess.start(data, List.of(), Map.of("TIDE_CANARY", "operator-credential"))) {
             Kubectl kubectl = new Kubectl(tide.url(), Files.createDirectories(tmp.resolve("kube-cache")));
             kubectl.apply(envService("envy", ""));
-            kubectl.apply(envService("chosen", "securityContext: {runAsUser: 4242, runAsGroup: 4343}"));
+            kubectl.apply(envService("chosen", "securityContext: {runAsUser: 4242, runAsGroup: 4343, allowPrivilegeEscalation: false}"));
+            kubectl.apply(envService("rooted", "securityContext: {runAsUser: 0, runAsNonRoot: true}"));
             JsonNode envy = replicaView(tide, "envy");
             JsonNode env = envy.path("env");
             assertThat(env.has("TIDE_CANARY")).as("the server's environment does not leak: %s", env).isFalse();
@@ -136,6 +137,13 @@ class SecurityIT {
                 JsonNode chosen = replicaView(tide, "chosen");
                 assertThat(chosen.path("uid").asInt()).isEqualTo(4242);
                 assertThat(chosen.path("gid").asInt()).isEqualTo(4343);
+                assertThat(chosen.path("groups").toString()).as("no supplementary group of Tide's").isIn("[]", "[4343]");
+                assertThat(chosen.path("noNewPrivs").asText()).as("allowPrivilegeEscalation: false").isEqualTo("1");
+                assertThat(envy.path("noNewPrivs").asText()).isEqualTo("0");
+                await().atMost(WAIT).until(() -> "CreateContainerConfigError".equals(kubectl.ok("get", "rev", "rooted-00001", "-o",
+                        "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}")));
+                assertThat(kubectl.ok("get", "rev", "rooted-00001", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"))
+                        .startsWith("container has runAsNonRoot and would run as root");
             } else {
                 assertThat(envy.path("uid").asText()).isEqualTo(Exec.run(List.of("id", "-u"), null, 10).out().strip());
                 assertThat(kubectl.ok("get", "rev", "chosen-00001", "-o",
@@ -166,7 +174,9 @@ class SecurityIT {
                               import os, json, http.server as h
                               class H(h.BaseHTTPRequestHandler):
                                   def do_GET(self):
-                                      b = json.dumps({"uid": os.getuid(), "gid": os.getgid(), "env": dict(os.environ)}).encode()
+                                      nnp = [l.split()[1] for l in open("/proc/self/status") if l.startswith("NoNewPrivs:")][0]
+                                      b = json.dumps({"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
+                                                      "noNewPrivs": nnp, "env": dict(os.environ)}).encode()
                                       self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers()
                                       self.wfile.write(b)
                               h.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()

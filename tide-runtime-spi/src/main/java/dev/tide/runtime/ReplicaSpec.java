@@ -18,17 +18,19 @@ import java.util.Map;
  *                          revision's {@code timeoutSeconds})
  * @param terminationGrace  between SIGTERM and SIGKILL
  * @param runAs             the user the process runs as, or {@code null} for Tide's own
+ * @param noNewPrivileges   the process and its children can never gain privileges (setuid programs run without them:
+ *                          a container's {@code allowPrivilegeEscalation: false})
  */
 public record ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
                           List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
-                          Duration drainTimeout, Duration terminationGrace, RunAs runAs) {
+                          Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges) {
 
     /** As Tide's own user. */
     public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
                        List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
                        Duration drainTimeout, Duration terminationGrace) {
         this(namespace, service, configuration, revision, command, args, env, workingDir, readiness, liveness, drainTimeout,
-                terminationGrace, null);
+                terminationGrace, null, false);
     }
 
     public ReplicaSpec {

@@ -158,7 +158,7 @@ public final class ScalingDriver implements RevisionRuntime {
     public java.util.Optional<Note> note(JsonNode revision) {
         ReplicaUsers.Decision d = users.get(new Key(Meta.namespace(revision), Meta.name(revision)));
         return d == null ? java.util.Optional.empty() : java.util.Optional.of(new Note(ReplicaUsers.CONDITION, d.status(), d.reason(),
-                d.message(), Conditions.TRUE.equals(d.status()) ? "Info" : "Warning"));
+                d.message(), d.severity()));
     }
 
     private void tick() {

@@ -153,9 +153,13 @@ public final class ReplicaSpecs {
         String configuration = Meta.labels(revision).getOrDefault(ServingLabels.CONFIGURATION, Meta.name(revision));
         String service = Meta.labels(revision).getOrDefault(ServingLabels.SERVICE, configuration);
         ReplicaUsers.Decision user = users.decide(revision.path("spec"), c, modelServer);
+        if (user.refusal() != null) {
+            // The kubelet's words for the same refusal.
+            return new NotRunnable("CreateContainerConfigError", user.refusal());
+        }
         return new Runnable(new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command,
                 args, env, Json.text(c, "workingDir"), readiness == null ? ProbeSpec.defaultReadiness() : readiness,
-                liveness, Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, timeout)), user.runAs()), user);
+                liveness, Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, timeout)), user.runAs(), user.noNewPrivileges()), user);
     }
 
     static final String MODEL_FORMAT = "serving.kserve.io/model-format";

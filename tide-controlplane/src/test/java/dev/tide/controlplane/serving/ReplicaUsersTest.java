@@ -45,6 +45,32 @@ class ReplicaUsersTest {
                         "RunAsUserNotHonoured"));
     }
 
+    @org.junit.jupiter.api.Test
+    void theRestOfSecurityContextIsHeldOrNamed() {
+        JsonNode pod = Json.parseObject("{\"securityContext\":{\"supplementalGroups\":[10,20],\"fsGroup\":5}}");
+        ReplicaUsers.Decision d = ROOT.decide(pod, Json.parseObject("{\"securityContext\":{\"allowPrivilegeEscalation\":false,"
+                + "\"privileged\":true,\"capabilities\":{\"drop\":[\"ALL\"]},\"readOnlyRootFilesystem\":false}}"), false);
+        assertThat(d.runAs()).isEqualTo(new RunAs(65534, 65534, java.util.List.of(10L, 20L), "/nonexistent"));
+        assertThat(d.noNewPrivileges()).isTrue();
+        assertThat(d.status()).isEqualTo("False");
+        assertThat(d.severity()).isEqualTo("Warning");
+        assertThat(d.message()).isEqualTo("replicas run as nobody (uid 65534, gid 65534, groups [10, 20]), with no_new_privs: Tide runs as "
+                + "root and the container names no securityContext.runAsUser; not enforced for local replicas (stored as written): "
+                + "securityContext.privileged, securityContext.capabilities, spec.securityContext.fsGroup");
+        assertThat(d.refusal()).isNull();
+    }
+
+    @org.junit.jupiter.api.Test
+    void runAsNonRootRefusesWhatWouldRunAsRoot() {
+        JsonNode none = Json.parseObject("{}");
+        JsonNode nonRoot = Json.parseObject("{\"securityContext\":{\"runAsNonRoot\":true}}");
+        assertThat(ROOT_KEEPS_ROOT.decide(none, nonRoot, false).refusal()).startsWith("container has runAsNonRoot and would run as root");
+        assertThat(ROOT.decide(nonRoot, Json.parseObject("{\"securityContext\":{\"runAsUser\":0}}"), false).refusal())
+                .as("the pod's runAsNonRoot").isNotNull();
+        assertThat(ROOT.decide(none, nonRoot, false).refusal()).as("nobody is not root").isNull();
+        assertThat(USER_1000.decide(none, nonRoot, false).refusal()).isNull();
+    }
+
     @ParameterizedTest
     @MethodSource("cases")
     void decides(Case c) {

@@ -186,6 +186,31 @@ public final class ProcessRuntime implements ReplicaRuntime {
         return out.toString();
     }
 
+    /**
+     * What the command runs under: setpriv switches uid, gid and supplementary groups and sets no_new_privs, then execs
+     * the program, which never runs with root's identity or capabilities. Empty when the replica runs as Tide does.
+     * Example: uid 65534, gid 65534, no groups, no_new_privs gives
+     * {@code setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs -- python3 ...}.
+     */
+    static List<String> userSwitch(ReplicaSpec spec, String setpriv) {
+        RunAs user = spec.runAs();
+        if (user == null && !spec.noNewPrivileges()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(List.of(setpriv == null ? "setpriv" : setpriv));
+        if (user != null) {
+            out.add("--reuid=" + user.uid());
+            out.add("--regid=" + user.gid());
+            out.add(user.groups().isEmpty() ? "--clear-groups"
+                    : "--groups=" + String.join(",", user.groups().stream().map(String::valueOf).toList()));
+        }
+        if (spec.noNewPrivileges()) {
+            out.add("--no-new-privs");
+        }
+        out.add("--");
+        return List.copyOf(out);
+    }
+
     // --- strays
 
     private void reapStrays() {
@@ -255,11 +280,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
             e.put("K_CONFIGURATION", spec.configuration());
             e.put("K_REVISION", spec.revision());
             this.env = Map.copyOf(e);
-            RunAs user = spec.runAs();
-            // setpriv switches uid and gid and clears supplementary groups, then execs the program: it never runs with
-            // root's identity or capabilities.
-            this.userSwitch = user == null ? List.of() : List.of(settings.setpriv() == null ? "setpriv" : settings.setpriv(),
-                    "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups", "--");
+            this.userSwitch = userSwitch(spec, settings.setpriv());
         }
 
         synchronized Replica snapshot() {

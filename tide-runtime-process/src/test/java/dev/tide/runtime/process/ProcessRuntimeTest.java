@@ -21,6 +21,38 @@ class ProcessRuntimeTest {
         assertThat(ProcessRuntime.expand("plain $PORT", env)).isEqualTo("plain $PORT");
     }
 
+    private static dev.tide.runtime.ReplicaSpec spec(dev.tide.runtime.RunAs runAs, boolean noNewPrivileges) {
+        return new dev.tide.runtime.ReplicaSpec("ns", "s", "s", "s-00001", java.util.List.of("python3"), java.util.List.of(), Map.of(), null,
+                dev.tide.runtime.ProbeSpec.defaultReadiness(), null, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
+                runAs, noNewPrivileges);
+    }
+
+    @Test
+    void aReplicasUserIsSwitchedBySetprivBeforeItsProgramRuns() {
+        assertThat(ProcessRuntime.userSwitch(spec(null, false), "/usr/bin/setpriv")).as("as Tide: nothing in front").isEmpty();
+        assertThat(ProcessRuntime.userSwitch(spec(new dev.tide.runtime.RunAs(65534, 65534, "/nonexistent"), true), "/usr/bin/setpriv"))
+                .containsExactly("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--no-new-privs", "--");
+        assertThat(ProcessRuntime.userSwitch(spec(new dev.tide.runtime.RunAs(1000, 2000, java.util.List.of(10L, 20L), null), false), null))
+                .containsExactly("setpriv", "--reuid=1000", "--regid=2000", "--groups=10,20", "--");
+        assertThat(ProcessRuntime.userSwitch(spec(null, true), "/usr/bin/setpriv")).as("no_new_privs alone, as Tide's user")
+                .containsExactly("/usr/bin/setpriv", "--no-new-privs", "--");
+    }
+
+    @Test
+    void aDroppedReplicasPathKeepsOnlyWhatItsUserCanSearch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path open = java.nio.file.Files.createDirectories(tmp.resolve("open/bin"));
+        java.nio.file.Path closed = java.nio.file.Files.createDirectories(tmp.resolve("closed/bin"));
+        var rx = java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+        java.nio.file.Files.setPosixFilePermissions(tmp, rx);
+        java.nio.file.Files.setPosixFilePermissions(tmp.resolve("open"), rx);
+        java.nio.file.Files.setPosixFilePermissions(open, rx);
+        java.nio.file.Files.setPosixFilePermissions(tmp.resolve("closed"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        long owner = ((Number) java.nio.file.Files.getAttribute(tmp, "unix:uid")).longValue();
+        dev.tide.runtime.RunAs stranger = new dev.tide.runtime.RunAs(owner + 12345, owner + 12345, null);
+        String path = closed + ":" + open + ":" + tmp.resolve("missing");
+        assertThat(Reachable.path(path, stranger)).isEqualTo(open.toString());
+    }
+
     @Test
     void outputIsBounded() {
         OutputBuffer b = new OutputBuffer(3);
