@@ -2,6 +2,7 @@ package dev.tide.cli;
 
 import dev.tide.api.Json;
 import dev.tide.cli.dashboard.DashboardHandler;
+import dev.tide.cli.dashboard.DashboardLogin;
 import dev.tide.cli.security.ApiAccess;
 import dev.tide.cli.security.ReplicaIsolation;
 import dev.tide.controlplane.serving.ReplicaUsers;
@@ -56,7 +57,7 @@ final class TideServer implements AutoCloseable {
     static TideServer start(ServerConfig config, String version) throws IOException {
         ServerConfig.Security sec = config.security();
         ApiAccess prepared = ApiAccess.prepare(new ApiAccess.Settings(config.bind(), config.dataDir(), sec.tokenAuthFile(),
-                sec.tlsCertFile(), sec.tlsKeyFile(), sec.apiHosts(), sec.anonymous()));
+                sec.tlsCertFile(), sec.tlsKeyFile(), sec.apiHosts(), sec.anonymous()), Ticker.system());
         ReplicaUsers users = ReplicaIsolation.users(sec.replicaUser());
         DefaultStore store = new DefaultStore(FileJournal.open(config.dataDir()));
         ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
@@ -119,7 +120,7 @@ final class TideServer implements AutoCloseable {
                     .description("Models in the shared model cache").strongReference(true).register(meters);
             api.addContext("/dashboard", new DashboardHandler(registry, serving.history(), serving.runtime(),
                     URI.create("http://" + (config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind()) + ":" + serving.httpPort()),
-                    cache::list, Ticker.system()));
+                    cache::list, Ticker.system(), new DashboardLogin(prepared.guard().tokens(), prepared.sessions(), prepared.tls() != null)));
             api.start();
             return new TideServer(store, controller, api, requests, serving, prepared.listening(config.bind(), api.port()));
         } catch (IOException | RuntimeException e) {

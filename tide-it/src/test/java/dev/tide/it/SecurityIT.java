@@ -252,12 +252,13 @@ class SecurityIT {
         try (TideProcess tide = TideProcess.start(data, List.of("--bind", "0.0.0.0"), Map.of())) {
             String api = tide.url();
             assertThat(api).startsWith("https://127.0.0.1:");
-            assertThat(tide.output()).anyMatch(l -> l.contains("KUBECONFIG=" + data.resolve("kubeconfig")));
+            await().atMost(WAIT).until(() -> tide.output().stream().anyMatch(l -> l.contains("KUBECONFIG=" + data.resolve("kubeconfig"))));
             Exec.Result anonymous = curl("-k", "-X", "POST", "-H", "Content-Type: application/json", "--data",
                     markingService("anon", marks.resolve("anon")), api + SERVICES);
             assertThat(anonymous.out()).as(anonymous.toString()).isEqualTo("401");
             assertThat(curl("-k", api + "/api/v1/namespaces/default/secrets").out()).isEqualTo("401");
-            assertThat(curl("-k", api + "/dashboard/").out()).isEqualTo("401");
+            assertThat(curl("-k", api + "/dashboard/api/overview").out()).isEqualTo("401");
+            assertThat(curl("-k", api + "/dashboard/").out()).as("a browser is sent to the login").isEqualTo("303");
             assertThat(curl("-k", api + "/readyz").out()).as("health stays open, as kube-apiserver's").isEqualTo("200");
             Exec.Result unpinned = curl(api + "/readyz");
             assertThat(unpinned.rc()).as("a self-signed certificate is not trusted without the kubeconfig's pin: %s", unpinned).isNotZero();
@@ -270,6 +271,24 @@ class SecurityIT {
             Exec.Result pinned = curl("--cacert", ca.toString(), "-H", "Authorization: Bearer " + token,
                     api + "/api/v1/namespaces/default/secrets");
             assertThat(pinned.out()).as(pinned.toString()).isEqualTo("200");
+
+            // A person's browser: the token into the login form once, a session cookie for the dashboard after.
+            Path jar = tmp.resolve("cookies.txt");
+            Exec.Result wrongLogin = curl("--cacert", ca.toString(), "--data-urlencode", "token=nope", api + "/dashboard/login");
+            assertThat(wrongLogin.out()).isEqualTo("401");
+            Exec.Result login = curl("--cacert", ca.toString(), "-c", jar.toString(), "--data-urlencode", "token=" + token,
+                    api + "/dashboard/login");
+            assertThat(login.out()).as(login.toString()).isEqualTo("303");
+            assertThat(Files.readString(jar)).contains("#HttpOnly_").contains("tide-session").contains("/dashboard\tTRUE");
+            Exec.Result page = curl("--cacert", ca.toString(), "-b", jar.toString(), api + "/dashboard/");
+            assertThat(page.out()).isEqualTo("200");
+            String pageToken = page.err().replaceAll("(?s).*name=\"tide-dashboard-token\" content=\"([^\"]+)\".*", "$1");
+            assertThat(curl("--cacert", ca.toString(), "-b", jar.toString(), "-H", "X-Tide-Dashboard: " + pageToken,
+                    api + "/dashboard/api/overview").out()).isEqualTo("200");
+            assertThat(curl("--cacert", ca.toString(), "-b", jar.toString(), api + "/api/v1/namespaces/default/secrets").out())
+                    .as("the session opens the dashboard, not the API").isEqualTo("401");
+            assertThat(curl("--cacert", ca.toString(), "-H", "Origin: https://evil.example", "--data-urlencode", "token=" + token,
+                    api + "/dashboard/login").out()).as("a login posted from another site").isEqualTo("403");
 
             Map<String, String> env = Map.of("KUBECONFIG", data.resolve("kubeconfig").toString());
             List<String> kubectl = List.of(Kubectl.binary(), "--cache-dir", Files.createDirectories(tmp.resolve("kc")).toString());

@@ -26,11 +26,13 @@ final class TideProcess implements AutoCloseable {
     private final Process process;
     private final String url;
     private volatile String ingress;
-    private final ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
+    /** Every line printed so far; the reader thread keeps appending while the process runs. */
+    private final ConcurrentLinkedQueue<String> output;
 
-    private TideProcess(Process process, String url) {
+    private TideProcess(Process process, String url, ConcurrentLinkedQueue<String> output) {
         this.process = process;
         this.url = url;
+        this.output = output;
     }
 
     /**
@@ -78,9 +80,8 @@ final class TideProcess implements AutoCloseable {
             reader.setDaemon(true);
             reader.start();
             String u = url.get(60, TimeUnit.SECONDS);
-            TideProcess t = new TideProcess(p, u);
+            TideProcess t = new TideProcess(p, u, seen);
             t.ingress = ingress.get(10, TimeUnit.SECONDS);
-            t.output.addAll(seen);
             return t;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -122,6 +123,7 @@ final class TideProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The lines printed so far (more may follow). */
     List<String> output() {
         return List.copyOf(output);
     }

@@ -66,8 +66,12 @@ public final class DashboardHandler implements HttpHandler {
      * @param ingress where a stress test sends its requests
      * @param cache   the model cache's entries
      */
+    private final DashboardLogin login;
+
+    /** @param login the login for browsers of an API that needs a token */
     public DashboardHandler(Registry registry, MetricsHistory history, ReplicaRuntime runtime, URI ingress,
-                            Callable<List<ModelCache.Entry>> cache, Ticker ticker) {
+                            Callable<List<ModelCache.Entry>> cache, Ticker ticker, DashboardLogin login) {
+        this.login = login;
         this.registry = registry;
         this.history = history;
         this.runtime = runtime;
@@ -89,6 +93,10 @@ public final class DashboardHandler implements HttpHandler {
                 return;
             }
             String rest = path.substring("/dashboard/".length());
+            if (rest.equals("login")) {
+                login.handle(ex);
+                return;
+            }
             if (rest.startsWith("api/")) {
                 String given = ex.getRequestHeaders().getFirst(TOKEN_HEADER);
                 if (given == null || !java.security.MessageDigest.isEqual(secret, given.getBytes(StandardCharsets.US_ASCII))) {

@@ -36,7 +36,8 @@ import javax.net.ssl.SSLContext;
  * @param url        the API's URL as clients on this machine reach it
  * @param kubeconfig where the admin's kubeconfig is written
  */
-public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig, String adminToken, String caPem) {
+public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig, String adminToken, String caPem,
+                        DashboardSessions sessions) {
 
     /** The flags that decide it. */
     /** @param anonymous {@code --anonymous-auth}: {@code null} lets requests without a token in on a loopback bind only */
@@ -47,7 +48,8 @@ public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig
         }
     }
 
-    public static ApiAccess prepare(Settings s) {
+    /** @param ticker times the dashboard's sessions */
+    public static ApiAccess prepare(Settings s, dev.tide.common.time.Ticker ticker) {
         boolean loopback = isLoopback(s.bind());
         if (!loopback && Boolean.TRUE.equals(s.anonymous())) {
             throw new IllegalArgumentException("--anonymous-auth is only allowed on a loopback bind: an API on " + s.bind()
@@ -70,9 +72,10 @@ public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig
             } else if (!anonymous) {
                 tls = TlsMaterial.selfSigned(s.dataDir(), TlsMaterial.namesFor(s.bind(), s.apiHosts()));
             }
-            ApiGuard guard = new ApiGuard(anonymous, Set.copyOf(s.apiHosts()), tokens, tls != null);
+            DashboardSessions sessions = new DashboardSessions(ticker);
+            ApiGuard guard = new ApiGuard(anonymous, Set.copyOf(s.apiHosts()), tokens, tls != null, sessions);
             return new ApiAccess(guard, tls == null ? null : tls.context(), null, s.dataDir().resolve("kubeconfig"), admin,
-                    tls == null ? null : tls.certificatePem());
+                    tls == null ? null : tls.certificatePem(), sessions);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the API's credentials in " + s.dataDir() + ": " + e.getMessage(), e);
         }
@@ -90,7 +93,7 @@ public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + kubeconfig + ": " + e.getMessage(), e);
         }
-        return new ApiAccess(guard, tls, u, kubeconfig, adminToken, caPem);
+        return new ApiAccess(guard, tls, u, kubeconfig, adminToken, caPem, sessions);
     }
 
     private static String adminToken(Path file) throws IOException {

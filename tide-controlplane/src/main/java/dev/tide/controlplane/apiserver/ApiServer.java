@@ -128,6 +128,11 @@ public final class ApiServer implements AutoCloseable {
                         if (r.code() == 401) {
                             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tide\"");
                         }
+                        if (r.code() == 303) {
+                            ex.getResponseHeaders().set("Location", r.message());
+                            ex.sendResponseHeaders(303, -1);
+                            return;
+                        }
                         send(ex, r.code(), JSON, Json.write(new ApiException(r.code(), r.reason(), r.message(), null).toStatus()), List.of());
                     }
                 }

@@ -11,9 +11,10 @@ import java.util.function.Function;
  *
  * <ol>
  *   <li><b>Authentication</b>: a bearer token from the token file or the one Tide generated; a wrong token is a 401
- *       everywhere, as in kube-apiserver. Without a token, only a loopback-only API lets the request in (as
- *       {@link Identity#LOOPBACK}); an API reachable from other machines answers only health and version
- *       anonymously.</li>
+ *       everywhere, as in kube-apiserver. On the dashboard's paths, a session cookie from its login
+ *       ({@link Sessions}). Without either, only a loopback-only API lets the request in (as
+ *       {@link Identity#LOOPBACK}); an API reachable from other machines answers only health, version and the
+ *       dashboard's login anonymously, and sends a browser asking for the dashboard to the login.</li>
  *   <li><b>Host</b> (anonymous requests): a loopback name or address, or a name the operator gave
  *       ({@code --api-host}). A DNS-rebinding page reaches 127.0.0.1 under the attacker's name, so its Host gives it
  *       away.</li>
@@ -30,8 +31,16 @@ import java.util.function.Function;
  * @param apiHosts          host names the operator added to the loopback names
  * @param tokens            the bearer tokens known
  * @param tls               whether the API is served over TLS (for the own-origin check)
+ * @param sessions          the dashboard's browser sessions
  */
-public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens tokens, boolean tls) {
+public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens tokens, boolean tls, Sessions sessions) {
+
+    /** The dashboard's login: reachable without credentials, the one place a form POST is read. */
+    public static final String LOGIN = "/dashboard/login";
+
+    public ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens tokens, boolean tls) {
+        this(anonymousLoopback, apiHosts, tokens, tls, Sessions.NONE);
+    }
 
     /** The decision on one request. */
     public sealed interface Decision {
@@ -66,6 +75,8 @@ public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens t
                 return new Refused(401, "Unauthorized", "Unauthorized");
             }
             who = known.get();
+        } else if (req.path().startsWith("/dashboard") && session(header.apply("Cookie")).isPresent()) {
+            who = session(header.apply("Cookie")).get();
         } else if (anonymousLoopback) {
             String host = header.apply("Host");
             if (!trustedHost(host)) {
@@ -74,8 +85,11 @@ public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens t
             }
             who = Identity.LOOPBACK;
         } else if (req.path().equals("/livez") || req.path().equals("/readyz") || req.path().equals("/healthz")
-                || req.path().equals("/version")) {
-            return new Allowed(new Identity("system:anonymous", java.util.List.of("system:unauthenticated"), Role.VIEW, null));
+                || req.path().equals("/version") || req.path().equals(LOGIN)) {
+            who = new Identity("system:anonymous", java.util.List.of("system:unauthenticated"), Role.VIEW, null);
+        } else if (req.verb().equals("get") && (req.path().equals("/dashboard") || req.path().equals("/dashboard/"))) {
+            // A person opening the dashboard in a browser: to the login rather than a JSON 401.
+            return new Refused(303, "SeeOther", LOGIN);
         } else {
             return new Refused(401, "Unauthorized", "Unauthorized");
         }
@@ -90,7 +104,9 @@ public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens t
             // Protobuf only for the core group (Secrets and ConfigMaps, which kubectl's typed commands send so); for
             // custom resources kube-apiserver answers 415 too.
             boolean protobuf = media.equals("application/vnd.kubernetes.protobuf") && "".equals(req.group());
-            if (!WRITE_TYPES.contains(media) && !protobuf) {
+            // The login's form: it reads nothing but a token, and its Origin was checked above.
+            boolean loginForm = req.path().equals(LOGIN) && media.equals("application/x-www-form-urlencoded");
+            if (!WRITE_TYPES.contains(media) && !protobuf && !loginForm) {
                 return new Refused(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
                         + "media types include: application/json, application/yaml, application/merge-patch+json, "
                         + "application/apply-patch+yaml, application/strategic-merge-patch+json (got "
@@ -102,6 +118,20 @@ public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens t
             return new Refused(403, "Forbidden", refusal.get());
         }
         return new Allowed(who);
+    }
+
+    /** The session named by the request's {@value Sessions#COOKIE} cookie, if it is live. */
+    private Optional<Identity> session(String cookieHeader) {
+        if (cookieHeader == null) {
+            return Optional.empty();
+        }
+        for (String part : cookieHeader.split(";")) {
+            String p = part.strip();
+            if (p.startsWith(Sessions.COOKIE + "=")) {
+                return sessions.identity(p.substring(Sessions.COOKIE.length() + 1));
+            }
+        }
+        return Optional.empty();
     }
 
     /** A loopback name or address, or an operator-given name; the port, if any, is not looked at. */

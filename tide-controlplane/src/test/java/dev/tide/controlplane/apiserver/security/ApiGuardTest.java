@@ -18,7 +18,9 @@ class ApiGuardTest {
             team-token,tina,3,"tide:admin:team"
             """, "tokens.csv");
     private static final ApiGuard LOOPBACK = new ApiGuard(true, Set.of("tide.internal"), TOKENS, false);
-    private static final ApiGuard EXPOSED = new ApiGuard(false, Set.of(), TOKENS, true);
+    private static final Sessions SESSIONS = id -> id.equals("live-session")
+            ? java.util.Optional.of(new Identity("alice", List.of("system:masters"), Role.ADMIN, null)) : java.util.Optional.empty();
+    private static final ApiGuard EXPOSED = new ApiGuard(false, Set.of(), TOKENS, true, SESSIONS);
 
     /** @param want the status code, or 200 when allowed */
     record Case(String name, ApiGuard guard, String method, String path, Map<String, String> headers, int want) {
@@ -76,7 +78,7 @@ class ApiGuardTest {
                 new Case("exposed health", EXPOSED, "GET", "/readyz", h(), 200),
                 new Case("exposed version", EXPOSED, "GET", "/version", h(), 200),
                 new Case("exposed metrics need a token", EXPOSED, "GET", "/metrics", h(), 401),
-                new Case("exposed dashboard needs a token", EXPOSED, "GET", "/dashboard/", h(), 401),
+                new Case("exposed dashboard data needs a token", EXPOSED, "GET", "/dashboard/api/overview", h(), 401),
                 new Case("exposed logs need a token", EXPOSED, "GET", "/logs/v1/namespaces/default/revisions/r", h(), 401),
                 new Case("exposed admin create", EXPOSED, "POST", SERVICES, h("Authorization", "Bearer admin-token", "Content-Type", "application/json"), 200),
                 new Case("exposed own origin over TLS", EXPOSED, "POST", "/dashboard/api/load",
@@ -99,6 +101,19 @@ class ApiGuardTest {
                 new Case("namespace admin cannot see every namespace's metrics", EXPOSED, "GET", "/metrics", h("Authorization", "Bearer team-token"), 403),
                 new Case("namespace admin's logs elsewhere", EXPOSED, "GET", "/logs/v1/namespaces/default/revisions/r",
                         h("Authorization", "Bearer team-token"), 403),
+                new Case("a browser opening the dashboard goes to the login", EXPOSED, "GET", "/dashboard/", h(), 303),
+                new Case("the login form, without credentials", EXPOSED, "GET", "/dashboard/login", h(), 200),
+                new Case("the login's form POST", EXPOSED, "POST", "/dashboard/login", h("Content-Type", "application/x-www-form-urlencoded",
+                        "Origin", "https://127.0.0.1:8081"), 200),
+                new Case("a login form posted from another site", EXPOSED, "POST", "/dashboard/login",
+                        h("Content-Type", "application/x-www-form-urlencoded", "Origin", "https://evil.example"), 403),
+                new Case("form POSTs elsewhere stay refused", EXPOSED, "POST", "/dashboard/api/load",
+                        h("Cookie", "tide-session=live-session", "Content-Type", "application/x-www-form-urlencoded"), 415),
+                new Case("a live session on the dashboard", EXPOSED, "GET", "/dashboard/api/overview", h("Cookie", "a=b; tide-session=live-session"), 200),
+                new Case("a live session runs a stress test", EXPOSED, "POST", "/dashboard/api/load",
+                        h("Cookie", "tide-session=live-session", "Content-Type", "application/json", "Origin", "https://127.0.0.1:8081"), 200),
+                new Case("a session is not a key to the API", EXPOSED, "GET", SECRETS, h("Cookie", "tide-session=live-session"), 401),
+                new Case("a dead session", EXPOSED, "GET", "/dashboard/api/overview", h("Cookie", "tide-session=expired"), 401),
                 new Case("encoded path still names the namespace", EXPOSED, "GET", "/apis/serving.knative.dev/v1/namespaces/%64efault/services",
                         h("Authorization", "Bearer team-token"), 403));
     }
