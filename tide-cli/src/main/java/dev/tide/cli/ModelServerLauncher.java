@@ -20,10 +20,6 @@ final class ModelServerLauncher {
     private ModelServerLauncher() {
     }
 
-    static ModelServing forThisJvm(ServerConfig config) {
-        return forThisJvm(config, java.util.Set::of);
-    }
-
     /** @param tidePorts Tide's API and ingress ports once bound: models are never fetched from them */
     static ModelServing forThisJvm(ServerConfig config, java.util.function.Supplier<Set<Integer>> tidePorts) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());

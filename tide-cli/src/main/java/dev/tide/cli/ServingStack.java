@@ -71,16 +71,7 @@ final class ServingStack implements AutoCloseable {
     }
 
     /**
-     * @param controller set once the controller exists: replica changes requeue their revision's status
-     */
-    static ServingStack create(Registry registry, InstantSource clock, Path dataDir, String bind, int httpPort,
-                               AtomicReference<Controller> controller, ModelServing models, MeterRegistry meters)
-            throws InterruptedException {
-        return create(registry, clock, dataDir, bind, httpPort, controller, models, meters, port -> { },
-                ReplicaUsers.AS_TIDE, ProcessRuntime.Settings.EMPTY);
-    }
-
-    /**
+     * @param controller   set once the controller exists: replica changes requeue their revision's status
      * @param ingressBound told the ingress's port once it listens, before any revision is configured
      * @param users        who replicas run as
      * @param process      what every replica process starts from

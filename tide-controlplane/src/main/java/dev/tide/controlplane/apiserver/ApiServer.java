@@ -60,13 +60,6 @@ public final class ApiServer implements AutoCloseable {
     private final Filter guard;
     private volatile boolean closing;
 
-    /** A loopback-only API without TLS that lets anyone on this machine in: for tests of the API itself. */
-    public ApiServer(Registry registry, InstantSource clock, Ticker ticker, InetSocketAddress bind, Executor executor,
-                     String version) throws IOException {
-        this(registry, clock, ticker, bind, executor, version,
-                new ApiGuard(true, java.util.Set.of(), dev.tide.controlplane.apiserver.security.Tokens.none(), false), null);
-    }
-
     /**
      * @param bind     address to listen on; port 0 picks a free port (see {@link #port()})
      * @param executor runs each request

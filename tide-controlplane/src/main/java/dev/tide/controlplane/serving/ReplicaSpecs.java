@@ -31,9 +31,6 @@ public final class ReplicaSpecs {
 
     /** @param user who the replicas run as, and the condition that says so */
     public record Runnable(ReplicaSpec spec, ReplicaUsers.Decision user) implements Result {
-        public Runnable(ReplicaSpec spec) {
-            this(spec, null);
-        }
     }
 
     /** @param reason a CamelCase condition reason */

@@ -21,10 +21,6 @@ final class Probes {
     private Probes() {
     }
 
-    static boolean attempt(ProbeSpec.Handler handler, int replicaPort, Duration timeout, Map<String, String> env) {
-        return attempt(handler, replicaPort, timeout, env, List.of());
-    }
-
     /** @param prefix what an exec probe's command runs under (the replica's user switch), usually empty */
     static boolean attempt(ProbeSpec.Handler handler, int replicaPort, Duration timeout, Map<String, String> env, List<String> prefix) {
         int millis = (int) Math.max(1, timeout.toMillis());
