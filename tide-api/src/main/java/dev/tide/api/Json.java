@@ -64,6 +64,25 @@ public final class Json {
         }
     }
 
+    /**
+     * Whether two trees hold the same JSON: numbers compare by value, so {@code 300} built in Java as a long equals the
+     * {@code 300} the journal reads back as an int (Jackson's own {@code equals} says {@code LongNode(300) !=
+     * IntNode(300)}, which made every restart look like a spec change); object keys in any order.
+     */
+    public static boolean sameJson(JsonNode a, JsonNode b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.equals(NUMBERS_BY_VALUE, b);
+    }
+
+    private static final java.util.Comparator<JsonNode> NUMBERS_BY_VALUE = (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return x.equals(y) ? 0 : 1;
+    };
+
     /** The text of a scalar field, or {@code null} when absent or JSON null. */
     public static String text(JsonNode node, String field) {
         JsonNode v = node == null ? null : node.get(field);

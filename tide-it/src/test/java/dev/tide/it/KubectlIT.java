@@ -222,4 +222,33 @@ class KubectlIT {
             assertThat(second.stop(Duration.ofSeconds(20))).as("clean exit on SIGTERM").isIn(0, 143);
         }
     }
+
+    @Test
+    void restartsMakeNoRevision() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("restart-data"));
+        Path cache = Files.createDirectories(tmp.resolve("restart-cache"));
+        String before;
+        try (TideProcess first = TideProcess.start(data)) {
+            Kubectl k = new Kubectl(first.url(), cache);
+            // The examples as ./tide up applies them: Services and InferenceServices, whose Services Tide writes itself.
+            Exec.Result applied = k.run("apply", "-f", Exec.repo().resolve("examples/hello.yaml").toString(),
+                    "-f", Exec.repo().resolve("examples/minilm.yaml").toString());
+            assertThat(applied.rc()).as("%s", applied).isZero();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(k.ok("get", "revisions", "-o", "name")).contains("hello-00001", "minilm-predictor-00001"));
+            before = k.ok("get", "revisions", "-o", "name");
+        }
+        for (int restart = 1; restart <= 2; restart++) {
+            int n = restart;
+            try (TideProcess again = TideProcess.start(data)) {
+                Kubectl k = new Kubectl(again.url(), cache);
+                // Each reconciler has run once the InferenceService reports on this start's Service again.
+                await().atMost(Duration.ofSeconds(30)).until(() -> !k.ok("get", "isvc", "minilm", "-o",
+                        "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").isEmpty());
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(k.ok("get", "revisions", "-o", "name")).as("restart %s", n).isEqualTo(before));
+                assertThat(k.ok("get", "ksvc", "minilm-predictor", "-o", "jsonpath={.metadata.generation}")).isEqualTo("1");
+            }
+        }
+    }
 }

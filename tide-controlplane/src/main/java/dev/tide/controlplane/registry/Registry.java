@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.Admission;
 import dev.tide.api.FieldValidation;
+import dev.tide.api.Json;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
@@ -134,7 +135,7 @@ public final class Registry {
         }
         Admission.Admitted admitted = admit(type, next, fieldValidation);
         ObjectNode obj = admitted.object();
-        if (hasStatus(type) && !specOf(obj).equals(specOf(current))) {
+        if (hasStatus(type) && !Json.sameJson(specOf(obj), specOf(current))) {
             if (type == ResourceTypes.REVISION) {
                 throw ApiException.badRequest("validation failed: Immutable fields changed (-old +new): spec");
             }

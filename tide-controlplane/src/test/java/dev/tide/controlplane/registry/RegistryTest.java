@@ -45,6 +45,21 @@ class RegistryTest {
     }
 
     @Test
+    void numbersCompareByValueSoARestartIsNoSpecChange() {
+        // As the journal reads it back after a restart: 300 is an int node.
+        ObjectNode stored = service("default", "hello");
+        ((ObjectNode) stored.at("/spec/template/spec")).put("timeoutSeconds", 300);
+        registry.create(ResourceTypes.SERVICE, "default", stored);
+        // As a reconciler or a default builds it in Java: the same 300 as a long node, which Jackson's equals tells apart.
+        ObjectNode rebuilt = service("default", "hello");
+        ((ObjectNode) rebuilt.at("/spec/template/spec")).put("timeoutSeconds", 300L);
+        assertThat(Meta.generation(registry.update(ResourceTypes.SERVICE, "default", "hello", rebuilt, null).object())).isEqualTo(1);
+        ObjectNode longer = service("default", "hello");
+        ((ObjectNode) longer.at("/spec/template/spec")).put("timeoutSeconds", 301L);
+        assertThat(Meta.generation(registry.update(ResourceTypes.SERVICE, "default", "hello", longer, null).object())).isEqualTo(2);
+    }
+
+    @Test
     void usersCannotWriteStatusThroughTheMainResource() {
         ObjectNode svc = registry.create(ResourceTypes.SERVICE, "default", service("default", "hello")).object();
         svc.putObject("status").put("url", "http://controller-set");
