@@ -43,18 +43,10 @@ final class ApiClient {
     private final Connection connection;
     private final HttpClient http;
 
-    ApiClient(URI server) {
-        this(new Connection(server, null, null));
-    }
-
     ApiClient(Connection connection) {
         this.connection = connection;
         this.server = connection.server();
         this.http = connection.httpClient();
-    }
-
-    Connection connection() {
-        return connection;
     }
 
     /** As kubectl sends by default: unknown fields are errors, not silently dropped. */

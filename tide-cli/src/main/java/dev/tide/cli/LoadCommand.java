@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -65,11 +66,9 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "-o", description = "csv (one line per request) or json (the summary) instead of hey's text")
     String output;
 
-    @Option(names = "--server", description = "Tide's API, to look a service up (default: the kubeconfig's, else http://127.0.0.1:8081)")
-    URI server;
-
-    @Option(names = "--kubeconfig", description = "the kubeconfig to read (default: $KUBECONFIG, else ~/.tide/kubeconfig)")
-    java.nio.file.Path kubeconfig;
+    /** Tide's API, to look a service up. */
+    @Mixin
+    ConnectionOptions api;
 
     @Option(names = "--ingress", defaultValue = "http://127.0.0.1:8080", description = "Tide's ingress, for a service name")
     URI ingress;
@@ -132,9 +131,9 @@ final class LoadCommand implements Callable<Integer> {
         if (target.contains("://")) {
             return URI.create(target);
         }
-        ApiClient api = new ApiClient(Connection.resolve(server, kubeconfig, null, System.getenv("KUBECONFIG")));
-        Optional<String> url = api.get(ResourceTypes.SERVICE, namespace, target).map(s -> Json.text(s.path("status"), "url"))
-                .or(() -> api.get(ResourceTypes.INFERENCE_SERVICE, namespace, target).map(s -> Json.text(s.path("status"), "url")));
+        ApiClient client = this.api.client();
+        Optional<String> url = client.get(ResourceTypes.SERVICE, namespace, target).map(s -> Json.text(s.path("status"), "url"))
+                .or(() -> client.get(ResourceTypes.INFERENCE_SERVICE, namespace, target).map(s -> Json.text(s.path("status"), "url")));
         String u = url.orElseThrow(() -> new IllegalArgumentException("no Knative Service or InferenceService \"" + target
                 + "\" with a URL in namespace " + namespace + " (is it ready? tide get ksvc,isvc)"));
         if (host == null) {

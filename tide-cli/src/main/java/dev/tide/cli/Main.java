@@ -74,26 +74,9 @@ public final class Main {
     }
 
     /** Options of commands that talk to a server. */
-    static class ClientOptions {
-        @Option(names = "--server", description = "Tide's API (default: the kubeconfig's server, else http://127.0.0.1:8081)")
-        URI server;
-
-        @Option(names = "--kubeconfig", description = "the kubeconfig to read (default: $KUBECONFIG, else ~/.tide/kubeconfig, which tide server writes)")
-        Path kubeconfig;
-
-        @Option(names = "--token", description = "a bearer token (default: the kubeconfig's)")
-        String token;
-
+    static class ClientOptions extends ConnectionOptions {
         @Option(names = {"-n", "--namespace"}, description = "namespace (default: ${DEFAULT-VALUE})", defaultValue = "default")
         String namespace;
-
-        Connection connection() {
-            return Connection.resolve(server, kubeconfig, token, System.getenv("KUBECONFIG"));
-        }
-
-        ApiClient client() {
-            return new ApiClient(connection());
-        }
     }
 
     static ResourceType type(String name) {

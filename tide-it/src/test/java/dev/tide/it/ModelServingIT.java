@@ -31,8 +31,8 @@ class ModelServingIT {
 
     @RegisterExtension
     // The sample model is under the repository's examples/ and S3Proxy listens on loopback: both allowed explicitly.
-    static final TideServerExtension TIDE = new TideServerExtension(List.of("--model-root", Exec.repo().resolve("examples").toString(),
-            "--allow-private-model-hosts"));
+    static final TideServerExtension TIDE = TideServerExtension.with("--model-root", Exec.repo().resolve("examples").toString(),
+            "--allow-private-model-hosts");
 
     private final Kubectl kubectl = TIDE.kubectl();
 

@@ -40,8 +40,11 @@ final class TideProcess implements AutoCloseable {
      * the unprivileged user a root Tide runs replicas as cannot read, so replicas keep the test's user.
      */
     static TideProcess start(Path dataDir) {
-        return start(dataDir, List.of("--replica-user", "root"), java.util.Map.of());
+        return start(dataDir, AS_TEST_USER, java.util.Map.of());
     }
+
+    /** The flag that keeps replicas the test's user under a root Tide ({@link #start(Path)} says why). */
+    static final List<String> AS_TEST_USER = List.of("--replica-user", "root");
 
     /**
      * @param args flags after {@code tide server --api-port 0 --http-port 0 --data-dir DIR}

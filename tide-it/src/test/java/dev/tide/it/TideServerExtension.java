@@ -25,23 +25,24 @@ final class TideServerExtension implements BeforeAllCallback, AfterAllCallback {
 
     /** Replicas as the test's own user ({@link TideProcess#start(Path)}). */
     TideServerExtension() {
-        this(List.of());
+        this(TideProcess.AS_TEST_USER);
     }
 
-    /** @param args more {@code tide server} flags */
-    TideServerExtension(List<String> args) {
-        List<String> all = new java.util.ArrayList<>(List.of("--replica-user", "root"));
-        all.addAll(args);
-        this.args = List.copyOf(all);
-    }
-
-    private TideServerExtension(List<String> args, boolean asShipped) {
+    /** @param args every flag after {@code tide server --api-port 0 --http-port 0 --data-dir DIR} */
+    private TideServerExtension(List<String> args) {
         this.args = List.copyOf(args);
+    }
+
+    /** Replicas as the test's own user, and {@code args}. */
+    static TideServerExtension with(String... args) {
+        List<String> all = new java.util.ArrayList<>(TideProcess.AS_TEST_USER);
+        all.addAll(List.of(args));
+        return new TideServerExtension(all);
     }
 
     /** Tide with its shipped defaults and {@code args}, replicas run as the default replica user included. */
     static TideServerExtension asShipped(String... args) {
-        return new TideServerExtension(List.of(args), true);
+        return new TideServerExtension(List.of(args));
     }
 
     /** The data directory. */

@@ -51,4 +51,29 @@ public final class Names {
     public static boolean isDns1123Subdomain(String s) {
         return s.length() <= 253 && DNS_1123_SUBDOMAIN.matcher(s).matches();
     }
+
+    /** The name part of a qualified name and a label value: letters, digits, '-', '_' and '.', alphanumeric at both ends. */
+    private static final Pattern NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+
+    /**
+     * A label or annotation key as apimachinery's {@code IsQualifiedName} checks it: an optional DNS-1123 subdomain
+     * prefix (at most 253 characters) and '/', then a name of at most 63: {@code app},
+     * {@code serving.knative.dev/service}; not {@code a/b/c}, {@code -app}.
+     */
+    public static boolean isQualifiedName(String key) {
+        int slash = key.lastIndexOf('/');
+        String name = slash < 0 ? key : key.substring(slash + 1);
+        if (slash >= 0) {
+            String prefix = key.substring(0, slash);
+            if (prefix.isEmpty() || prefix.length() > 253 || !isDns1123Subdomain(prefix)) {
+                return false;
+            }
+        }
+        return !name.isEmpty() && name.length() <= 63 && NAME_PART.matcher(name).matches();
+    }
+
+    /** A label value: empty, or at most 63 characters of a qualified name's name part. */
+    public static boolean isLabelValue(String v) {
+        return v.isEmpty() || v.length() <= 63 && NAME_PART.matcher(v).matches();
+    }
 }

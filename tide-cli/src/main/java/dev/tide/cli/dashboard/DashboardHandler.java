@@ -13,6 +13,7 @@ import dev.tide.cli.HttpReplies;
 import dev.tide.cli.load.LoadGenerator;
 import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.apiserver.QueryString;
+import dev.tide.controlplane.apiserver.security.Tokens;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.modelserver.storage.ModelCache;
 import dev.tide.runtime.Replica;
@@ -78,9 +79,7 @@ public final class DashboardHandler implements HttpHandler {
         this.ingress = ingress;
         this.cache = cache;
         this.ticker = ticker;
-        byte[] raw = new byte[24];
-        new java.security.SecureRandom().nextBytes(raw);
-        this.secret = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw).getBytes(StandardCharsets.US_ASCII);
+        this.secret = Tokens.generate().getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override

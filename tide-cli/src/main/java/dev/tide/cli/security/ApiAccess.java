@@ -1,5 +1,7 @@
 package dev.tide.cli.security;
 
+import dev.tide.store.file.PrivateFiles;
+
 import dev.tide.controlplane.apiserver.security.ApiGuard;
 import dev.tide.controlplane.apiserver.security.Identity;
 import dev.tide.controlplane.apiserver.security.Role;
@@ -11,8 +13,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
@@ -39,8 +39,11 @@ import javax.net.ssl.SSLContext;
 public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig, String adminToken, String caPem,
                         DashboardSessions sessions) {
 
-    /** The flags that decide it. */
-    /** @param anonymous {@code --anonymous-auth}: {@code null} lets requests without a token in on a loopback bind only */
+    /**
+     * The flags that decide it.
+     *
+     * @param anonymous {@code --anonymous-auth}: {@code null} lets requests without a token in on a loopback bind only
+     */
     public record Settings(String bind, Path dataDir, Path tokenAuthFile, Path tlsCertFile, Path tlsKeyFile, List<String> apiHosts,
                            Boolean anonymous) {
         public Settings {
@@ -59,7 +62,7 @@ public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig
             throw new IllegalArgumentException("--tls-cert-file and --tls-private-key-file go together");
         }
         try {
-            Private.directory(s.dataDir());
+            PrivateFiles.directory(s.dataDir());
             String admin = adminToken(s.dataDir().resolve("admin-token"));
             Tokens tokens = s.tokenAuthFile() == null ? Tokens.none()
                     : Tokens.parseCsv(Files.readString(s.tokenAuthFile()), s.tokenAuthFile().toString());
@@ -89,7 +92,7 @@ public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig
         }
         URI u = URI.create((tls != null ? "https://" : "http://") + host + ":" + port);
         try {
-            Private.write(kubeconfig, new Kubeconfig(u, adminToken, caPem, false, "default").toYaml());
+            PrivateFiles.write(kubeconfig, new Kubeconfig(u, adminToken, caPem, false, "default").toYaml());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + kubeconfig + ": " + e.getMessage(), e);
         }
@@ -100,14 +103,12 @@ public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig
         if (Files.isRegularFile(file)) {
             String t = Files.readString(file).strip();
             if (!t.isEmpty()) {
-                Private.restrict(file);
+                PrivateFiles.restrict(file);
                 return t;
             }
         }
-        byte[] b = new byte[32];
-        new SecureRandom().nextBytes(b);
-        String t = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        Private.write(file, t + "\n");
+        String t = Tokens.generate();
+        PrivateFiles.write(file, t + "\n");
         return t;
     }
 

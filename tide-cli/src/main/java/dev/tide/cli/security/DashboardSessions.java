@@ -3,9 +3,8 @@ package dev.tide.cli.security;
 import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.apiserver.security.Identity;
 import dev.tide.controlplane.apiserver.security.Sessions;
-import java.security.SecureRandom;
+import dev.tide.controlplane.apiserver.security.Tokens;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +27,6 @@ public final class DashboardSessions implements Sessions {
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Ticker ticker;
-    private final SecureRandom random = new SecureRandom();
 
     public DashboardSessions(Ticker ticker) {
         this.ticker = ticker;
@@ -41,9 +39,7 @@ public final class DashboardSessions implements Sessions {
         if (sessions.size() >= MAX) {
             return Optional.empty();
         }
-        byte[] b = new byte[32];
-        random.nextBytes(b);
-        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        String id = Tokens.generate();
         sessions.put(id, new Session(identity, now + TTL.toNanos()));
         return Optional.of(id);
     }

@@ -1,5 +1,7 @@
 package dev.tide.cli.security;
 
+import dev.tide.store.file.PrivateFiles;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -194,7 +196,7 @@ public record TlsMaterial(SSLContext context, String certificatePem) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while making the certificate", e);
         }
-        Private.restrict(store);
+        PrivateFiles.restrict(store);
     }
 
     private static KeyStore load(Path store) throws IOException, GeneralSecurityException {

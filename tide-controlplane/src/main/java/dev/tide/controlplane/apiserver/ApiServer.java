@@ -93,9 +93,6 @@ public final class ApiServer implements AutoCloseable {
         http.createContext(path, handler).getFilters().add(guard);
     }
 
-    /** The exchange attribute under which a handler finds the request's {@link dev.tide.controlplane.apiserver.security.Identity}. */
-    public static final String IDENTITY = "tide.identity";
-
     /** Applies the {@link ApiGuard} and answers its refusals as Kubernetes Status objects. */
     private static final class GuardFilter extends Filter {
         private final ApiGuard guard;
@@ -106,25 +103,21 @@ public final class ApiServer implements AutoCloseable {
 
         @Override
         public void doFilter(HttpExchange ex, Chain chain) throws IOException {
-            String query = ex.getRequestURI().getRawQuery();
-            boolean watch = query != null && (query.contains("watch=true") || query.contains("watch=1"));
-            ApiGuard.Decision d = guard.check(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), watch,
-                    ex.getRequestHeaders()::getFirst);
-            switch (d) {
-                case ApiGuard.Allowed a -> {
-                    ex.setAttribute(IDENTITY, a.identity());
-                    chain.doFilter(ex);
+            boolean watch = isTrue(QueryString.parse(ex.getRequestURI().getRawQuery()).get("watch"));
+            switch (guard.check(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), watch, ex.getRequestHeaders()::getFirst)) {
+                case ApiGuard.Allowed a -> chain.doFilter(ex);
+                // The body of a refused or redirected request is not read: closing the exchange drops the connection
+                // rather than drain an attacker's upload.
+                case ApiGuard.Redirect r -> {
+                    try (ex) {
+                        ex.getResponseHeaders().set("Location", r.location());
+                        ex.sendResponseHeaders(303, -1);
+                    }
                 }
                 case ApiGuard.Refused r -> {
                     try (ex) {
-                        // The body is not read: closing the exchange drops the connection rather than drain an attacker's upload.
                         if (r.code() == 401) {
                             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tide\"");
-                        }
-                        if (r.code() == 303) {
-                            ex.getResponseHeaders().set("Location", r.message());
-                            ex.sendResponseHeaders(303, -1);
-                            return;
                         }
                         send(ex, r.code(), JSON, Json.write(new ApiException(r.code(), r.reason(), r.message(), null).toStatus()), List.of());
                     }

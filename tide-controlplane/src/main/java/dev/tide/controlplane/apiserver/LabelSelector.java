@@ -1,5 +1,6 @@
 package dev.tide.controlplane.apiserver;
 
+import dev.tide.api.naming.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,6 @@ import java.util.regex.Pattern;
  */
 final class LabelSelector {
 
-    private static final Pattern KEY = Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-            + "([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]");
-    private static final Pattern VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?");
     private static final Pattern SET = Pattern.compile("\\s*(\\S+)\\s+(in|notin)\\s*\\((.*)\\)\\s*");
 
     private LabelSelector() {
@@ -107,14 +105,14 @@ final class LabelSelector {
     }
 
     private static String key(String k, String term, String selector) {
-        if (k.length() > 316 || !KEY.matcher(k).matches()) {
+        if (!Names.isQualifiedName(k)) {
             throw bad(selector, "invalid label key \"" + k + "\" in \"" + term + "\"");
         }
         return k;
     }
 
     private static String value(String v, String term, String selector) {
-        if (v.length() > 63 || !VALUE.matcher(v).matches()) {
+        if (!Names.isLabelValue(v)) {
             throw bad(selector, "invalid label value \"" + v + "\" in \"" + term + "\"");
         }
         return v;

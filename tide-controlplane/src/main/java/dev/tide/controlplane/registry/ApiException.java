@@ -61,7 +61,8 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException unsupportedMediaType(String contentType) {
         return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: "
-                + "application/json, application/merge-patch+json, application/apply-patch+yaml (got " + contentType + ")", null);
+                + "application/json, application/yaml, application/merge-patch+json, application/apply-patch+yaml, "
+                + "application/strategic-merge-patch+json (got " + contentType + ")", null);
     }
 
     /**

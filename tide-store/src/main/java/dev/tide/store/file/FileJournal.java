@@ -57,30 +57,8 @@ public final class FileJournal implements Journal {
         this.file = dir.resolve(FILE);
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.channel = open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    }
-
-    /**
-     * The journal holds Secrets, so it and its directory are Tide's user's alone: files 0600, created so before a
-     * byte is written, and made so again when an older Tide left them readable.
-     */
-    private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-
-    private static FileChannel open(Path path, StandardOpenOption... options) throws IOException {
-        if (!POSIX) {
-            return FileChannel.open(path, options);
-        }
-        var perms = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
-        FileChannel ch = FileChannel.open(path, java.util.Set.of(options), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(perms));
-        Files.setPosixFilePermissions(path, perms);
-        return ch;
-    }
-
-    private static void privateDirectory(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        if (POSIX) {
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        }
+        // The journal holds Secrets: it and its directory are Tide's user's alone.
+        this.channel = PrivateFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
     /**
@@ -94,8 +72,8 @@ public final class FileJournal implements Journal {
 
     static FileJournal open(Path dir, long compactMinBytes) {
         try {
-            privateDirectory(dir);
-            FileChannel lockChannel = open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            PrivateFiles.directory(dir);
+            FileChannel lockChannel = PrivateFiles.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = lockChannel.tryLock();
@@ -175,7 +153,7 @@ public final class FileJournal implements Journal {
     @Override
     public void compact(Collection<Entry> live, long resourceVersion) {
         Path tmp = dir.resolve(FILE + ".tmp");
-        try (FileChannel out = open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        try (FileChannel out = PrivateFiles.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             long bytes = 0;
             for (Entry e : live) {

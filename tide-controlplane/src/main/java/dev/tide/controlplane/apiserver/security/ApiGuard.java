@@ -1,5 +1,6 @@
 package dev.tide.controlplane.apiserver.security;
 
+import dev.tide.controlplane.registry.ApiException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -53,8 +54,12 @@ public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens t
     public record Refused(int code, String reason, String message) implements Decision {
     }
 
+    /** A person's browser sent elsewhere (303 See Other): the dashboard without credentials, to its login. */
+    public record Redirect(String location) implements Decision {
+    }
+
     /** The media types a write may carry: what kube-apiserver decodes, less protobuf (refused with 415 below). */
-    private static final Set<String> WRITE_TYPES = Set.of("application/json", "application/yaml", "application/merge-patch+json",
+    public static final Set<String> WRITE_TYPES = Set.of("application/json", "application/yaml", "application/merge-patch+json",
             "application/strategic-merge-patch+json", "application/apply-patch+yaml", "application/json-patch+json");
 
     public ApiGuard {
@@ -67,6 +72,7 @@ public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens t
     public Decision check(String method, String rawPath, boolean watch, Function<String, String> header) {
         RequestInfo req = RequestInfo.of(method, rawPath, watch);
         Identity who;
+        Optional<Identity> session;
         String authorization = header.apply("Authorization");
         if (authorization != null) {
             Optional<Identity> known = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
@@ -75,8 +81,8 @@ public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens t
                 return new Refused(401, "Unauthorized", "Unauthorized");
             }
             who = known.get();
-        } else if (req.path().startsWith("/dashboard") && session(header.apply("Cookie")).isPresent()) {
-            who = session(header.apply("Cookie")).get();
+        } else if (req.path().startsWith("/dashboard") && (session = session(header.apply("Cookie"))).isPresent()) {
+            who = session.get();
         } else if (anonymousLoopback) {
             String host = header.apply("Host");
             if (!trustedHost(host)) {
@@ -84,12 +90,11 @@ public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens t
                         + "name or address (localhost, 127.0.0.1, [::1]), or start Tide with --api-host NAME");
             }
             who = Identity.LOOPBACK;
-        } else if (req.path().equals("/livez") || req.path().equals("/readyz") || req.path().equals("/healthz")
-                || req.path().equals("/version") || req.path().equals(LOGIN)) {
-            who = new Identity("system:anonymous", java.util.List.of("system:unauthenticated"), Role.VIEW, null);
+        } else if (Authorizer.isPublic(req.path())) {
+            who = Identity.ANONYMOUS;
         } else if (req.verb().equals("get") && (req.path().equals("/dashboard") || req.path().equals("/dashboard/"))) {
             // A person opening the dashboard in a browser: to the login rather than a JSON 401.
-            return new Refused(303, "SeeOther", LOGIN);
+            return new Redirect(LOGIN);
         } else {
             return new Refused(401, "Unauthorized", "Unauthorized");
         }
@@ -107,10 +112,8 @@ public record ApiGuard(boolean anonymousLoopback, Set<String> apiHosts, Tokens t
             // The login's form: it reads nothing but a token, and its Origin was checked above.
             boolean loginForm = req.path().equals(LOGIN) && media.equals("application/x-www-form-urlencoded");
             if (!WRITE_TYPES.contains(media) && !protobuf && !loginForm) {
-                return new Refused(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
-                        + "media types include: application/json, application/yaml, application/merge-patch+json, "
-                        + "application/apply-patch+yaml, application/strategic-merge-patch+json (got "
-                        + (contentType == null ? "no Content-Type" : contentType) + ")");
+                return new Refused(415, "UnsupportedMediaType", ApiException.unsupportedMediaType(
+                        contentType == null ? "no Content-Type" : contentType).getMessage());
             }
         }
         Optional<String> refusal = Authorizer.refusal(who, req);

@@ -11,11 +11,16 @@ public final class Authorizer {
     private Authorizer() {
     }
 
-    /** Non-resource paths every authenticated identity may read: discovery, health and version. */
+    /** Paths anyone may reach without credentials, as kube-apiserver's {@code system:public-info-viewer}: health, version, and the dashboard's login. */
+    public static boolean isPublic(String path) {
+        return path.equals("/livez") || path.equals("/readyz") || path.equals("/healthz") || path.equals("/version")
+                || path.equals(ApiGuard.LOGIN);
+    }
+
+    /** Non-resource paths every authenticated identity may read: discovery and the public ones. */
     private static boolean discovery(String path) {
         return path.equals("/api") || path.equals("/apis") || path.startsWith("/apis/") || path.startsWith("/api/")
-                || path.startsWith("/openapi") || path.equals("/version") || path.equals("/livez") || path.equals("/readyz")
-                || path.equals("/healthz");
+                || path.startsWith("/openapi") || isPublic(path);
     }
 
     /** @return why not, in kube-apiserver's words, or empty when allowed */

@@ -15,6 +15,9 @@ public record Identity(String user, List<String> groups, Role role, String names
     /** Anyone on a loopback-only API without a token: the single-machine default, guarded against browsers. */
     public static final Identity LOOPBACK = new Identity("system:anonymous-loopback", List.of(), Role.ADMIN, null);
 
+    /** Anyone, on the paths that need no credentials ({@link Authorizer#isPublic}). */
+    public static final Identity ANONYMOUS = new Identity("system:anonymous", List.of("system:unauthenticated"), Role.VIEW, null);
+
     public Identity {
         groups = List.copyOf(groups);
     }

@@ -34,10 +34,6 @@ public final class Tokens {
         return new Tokens(m);
     }
 
-    public boolean isEmpty() {
-        return byDigest.isEmpty();
-    }
-
     public Optional<Identity> authenticate(String token) {
         return token == null || token.isEmpty() ? Optional.empty() : Optional.ofNullable(byDigest.get(digest(token)));
     }
@@ -119,6 +115,18 @@ public final class Tokens {
         out.add(cur.toString().strip());
         return out;
     }
+
+    /**
+     * A new random secret, 256 bits as URL-safe base64 (43 characters): Tide's admin token, the dashboard page's
+     * secret, a dashboard session's id.
+     */
+    public static String generate() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     static String digest(String token) {
         try {

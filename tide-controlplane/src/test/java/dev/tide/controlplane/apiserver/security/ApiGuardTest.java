@@ -124,7 +124,11 @@ class ApiGuardTest {
         Map<String, String> lower = new HashMap<>();
         c.headers().forEach((k, v) -> lower.put(k.toLowerCase(java.util.Locale.ROOT), v));
         ApiGuard.Decision d = c.guard().check(c.method(), c.path(), false, name -> lower.get(name.toLowerCase(java.util.Locale.ROOT)));
-        int code = d instanceof ApiGuard.Refused r ? r.code() : 200;
+        int code = switch (d) {
+            case ApiGuard.Refused r -> r.code();
+            case ApiGuard.Redirect r -> 303;
+            case ApiGuard.Allowed a -> 200;
+        };
         assertThat(code).as(d.toString()).isEqualTo(c.want());
     }
 
