@@ -4,7 +4,6 @@ import dev.tide.controlplane.serving.ModelServing;
 import dev.tide.modelserver.storage.S3Fetcher;
 import dev.tide.modelserver.storage.StoragePolicy;
 import dev.tide.modelserver.storage.StorageUri;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,9 @@ import java.util.function.Supplier;
 
 /**
  * The operator's model storage rule ({@link StoragePolicy}) as the control plane checks it before starting a model
- * server replica, so that a refusal is the revision's condition and nothing is fetched. Tide's own ports are read
+ * server replica, so that a refusal is the revision's condition ({@code StorageRefused}) and nothing is fetched: local
+ * paths, IP literals, {@code localhost} and Tide's own ports, all without a DNS lookup. A name that resolves to a
+ * refused address is refused by the model server when it fetches (the replica exits naming the rule). Tide's own ports are read
  * when asked: they are known once the API and the ingress are bound, which is before any revision is configured.
  *
  * @param roots        {@code --model-root} directories (the defaults when none was given)
@@ -46,7 +47,9 @@ public record ModelStorageCheck(List<Path> roots, Map<String, Path> volumes, Pat
             // Malformed URIs are reported by the model server, which parses them the same way.
             return Optional.empty();
         }
-        return policy().refusal(parsed, S3Fetcher.Settings.fromEnv(env), InetAddress::getAllByName);
+        // Runs in the scaling loop, whose thread also fires request deadlines: no DNS here. Names are resolved and
+        // checked by the model server, just before it fetches.
+        return policy().refusal(parsed, S3Fetcher.Settings.fromEnv(env), StoragePolicy.Resolver.LITERALS_ONLY);
     }
 
     @Override

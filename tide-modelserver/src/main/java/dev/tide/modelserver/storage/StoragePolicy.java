@@ -28,6 +28,10 @@ import java.util.stream.Stream;
  *       allows private hosts. Every address the name resolves to is checked, and every redirect hop again.</li>
  * </ul>
  *
+ * Tide's control plane checks each model before starting its replica with {@link Resolver#LITERALS_ONLY}, so a
+ * refusal it can make without the network is the revision's condition; the model server checks again with DNS
+ * before each request, which catches names.
+ *
  * A name that resolves to a public address when checked and to a private one when fetched (DNS rebinding) is not
  * caught between the two: the check runs just before each request, which narrows the window to one resolution.
  *
@@ -41,10 +45,28 @@ public record StoragePolicy(List<Path> roots, boolean allowPrivateHosts, Set<Int
     /** No restriction: the model server run by hand. */
     public static final StoragePolicy UNRESTRICTED = new StoragePolicy(List.of(), true, Set.of());
 
-    /** How host names resolve; {@link InetAddress#getAllByName} outside tests. */
+    /** How host names resolve; {@link InetAddress#getAllByName} where the fetch happens. */
     @FunctionalInterface
     public interface Resolver {
         InetAddress[] resolve(String host) throws UnknownHostException;
+
+        /**
+         * Addresses known without asking DNS: IP literals ({@code 127.0.0.1}, {@code ::1}, {@code 169.254.169.254}) and
+         * the names that are loopback by definition ({@code localhost}, {@code *.localhost}); any other name resolves
+         * to nothing here and is judged where it is fetched. For threads that must never block on the network (Tide's
+         * scaling loop shares its thread with request deadlines).
+         */
+        Resolver LITERALS_ONLY = host -> {
+            String h = host.toLowerCase(java.util.Locale.ROOT);
+            if (h.equals("localhost") || h.endsWith(".localhost")) {
+                return new InetAddress[] {InetAddress.getLoopbackAddress()};
+            }
+            if (h.contains(":") || h.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+                // A literal: getByName parses it and asks no resolver.
+                return new InetAddress[] {InetAddress.getByName(h)};
+            }
+            return new InetAddress[0];
+        };
     }
 
     public StoragePolicy {

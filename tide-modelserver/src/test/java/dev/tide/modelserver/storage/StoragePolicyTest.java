@@ -82,6 +82,20 @@ class StoragePolicyTest {
     }
 
     @Test
+    void withoutDnsOnlyWhatNeedsNoLookupIsJudged() throws UnknownHostException {
+        StoragePolicy strict = new StoragePolicy(List.of(), false, Set.of(8081));
+        StoragePolicy.Resolver none = StoragePolicy.Resolver.LITERALS_ONLY;
+        java.util.function.Function<String, Optional<String>> check = uri -> strict.refusal(StorageUri.parse(uri, Map.of(), tmp), S3, none);
+        assertThat(check.apply("http://127.0.0.1:9000/m.onnx")).isPresent();
+        assertThat(check.apply("http://[::1]/m.onnx")).isPresent();
+        assertThat(check.apply("http://169.254.169.254/latest")).hasValueSatisfying(r -> assertThat(r).contains("link-local"));
+        assertThat(check.apply("http://localhost:9000/m.onnx")).isPresent();
+        assertThat(check.apply("http://models.localhost/m.onnx")).isPresent();
+        assertThat(check.apply("http://models.example.com/m.onnx")).as("a name is the model server's to resolve").isEmpty();
+        assertThat(none.resolve("no-such-host.invalid")).isEmpty();
+    }
+
+    @Test
     void theModelServerGetsThePolicyAsFlags() {
         StoragePolicy p = new StoragePolicy(List.of(Path.of("/models")), true, Set.of(8081, 8080));
         assertThat(p.args()).containsExactly("--model_root=/models", "--allow_private_hosts=true", "--deny_port=8080", "--deny_port=8081");
