@@ -15,10 +15,15 @@ import javax.net.ssl.SSLContext;
  * ({@code --kubeconfig}, else {@code $KUBECONFIG}, else {@code ~/.tide/kubeconfig}), unless {@code --server} names
  * another server: a kubeconfig's token is only ever sent to the server it was written for.
  *
- * @param token or {@code null}
- * @param tls   or {@code null} for the JDK's default trust
+ * @param token     or {@code null}
+ * @param tls       or {@code null} for the JDK's default trust
+ * @param namespace the kubeconfig context's namespace, or {@code null}
  */
-record Connection(URI server, String token, SSLContext tls) {
+record Connection(URI server, String token, SSLContext tls, String namespace) {
+
+    Connection(URI server, String token, SSLContext tls) {
+        this(server, token, tls, null);
+    }
 
     static final URI DEFAULT_SERVER = URI.create("http://127.0.0.1:8081");
 
@@ -43,7 +48,8 @@ record Connection(URI server, String token, SSLContext tls) {
         }
         if (kc.isPresent() && (server == null || sameServer(server, kc.get().server()))) {
             Kubeconfig k = kc.get();
-            return new Connection(k.server(), token != null ? token : k.token(), k.caPem() != null ? TlsMaterial.trusting(k.caPem()) : null);
+            return new Connection(k.server(), token != null ? token : k.token(), k.caPem() != null ? TlsMaterial.trusting(k.caPem()) : null,
+                    k.namespace());
         }
         if (kubeconfig != null && kc.isEmpty()) {
             throw new IllegalArgumentException("kubeconfig " + kubeconfig + " not found");

@@ -15,8 +15,14 @@ class ConnectionOptions {
     @Option(names = "--token", description = "a bearer token (default: the kubeconfig's)")
     String token;
 
+    /** Resolved once per command. */
+    private Connection resolved;
+
     Connection connection() {
-        return Connection.resolve(server, kubeconfig, token, System.getenv("KUBECONFIG"));
+        if (resolved == null) {
+            resolved = Connection.resolve(server, kubeconfig, token, System.getenv("KUBECONFIG"));
+        }
+        return resolved;
     }
 
     ApiClient client() {

@@ -73,7 +73,7 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--ingress", defaultValue = "http://127.0.0.1:8080", description = "Tide's ingress, for a service name")
     URI ingress;
 
-    @Option(names = "--namespace", defaultValue = "default", description = "the service's namespace")
+    @Option(names = "--namespace", description = "the service's namespace (default: the kubeconfig context's, else default)")
     String namespace;
 
     @Override
@@ -132,6 +132,10 @@ final class LoadCommand implements Callable<Integer> {
             return URI.create(target);
         }
         ApiClient client = this.api.client();
+        if (namespace == null) {
+            String fromContext = api.connection().namespace();
+            namespace = fromContext == null || fromContext.isEmpty() ? "default" : fromContext;
+        }
         Optional<String> url = client.get(ResourceTypes.SERVICE, namespace, target).map(s -> Json.text(s.path("status"), "url"))
                 .or(() -> client.get(ResourceTypes.INFERENCE_SERVICE, namespace, target).map(s -> Json.text(s.path("status"), "url")));
         String u = url.orElseThrow(() -> new IllegalArgumentException("no Knative Service or InferenceService \"" + target

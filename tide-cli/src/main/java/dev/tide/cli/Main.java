@@ -75,8 +75,17 @@ public final class Main {
 
     /** Options of commands that talk to a server. */
     static class ClientOptions extends ConnectionOptions {
-        @Option(names = {"-n", "--namespace"}, description = "namespace (default: ${DEFAULT-VALUE})", defaultValue = "default")
-        String namespace;
+        @Option(names = {"-n", "--namespace"}, description = "namespace (default: the kubeconfig context's, else default)")
+        String namespaceOption;
+
+        /** {@code -n}, else the kubeconfig context's namespace, else {@code default}, as kubectl chooses. */
+        String namespace() {
+            if (namespaceOption != null) {
+                return namespaceOption;
+            }
+            String fromContext = connection().namespace();
+            return fromContext == null || fromContext.isEmpty() ? "default" : fromContext;
+        }
     }
 
     static ResourceType type(String name) {
@@ -254,7 +263,7 @@ public final class Main {
 
         @Override
         public Integer call() {
-            int failed = new Applier(client(), System.out, System.err).apply(ManifestFiles.read(files, recursive, System.in), namespace);
+            int failed = new Applier(client(), System.out, System.err).apply(ManifestFiles.read(files, recursive, System.in), namespace());
             return failed == 0 ? 0 : FAILED;
         }
     }
@@ -277,14 +286,14 @@ public final class Main {
         public Integer call() {
             ResourceType type = type(kind);
             ApiClient client = client();
-            String ns = allNamespaces ? null : namespace;
+            String ns = allNamespaces ? null : namespace();
             if (output == null || output.equals("wide")) {
                 TablePrinter.print(client.table(type, ns, name), allNamespaces, System.out);
                 return 0;
             }
             JsonNode result;
             if (name != null) {
-                result = client.get(type, namespace, name).orElseThrow(() -> new ApiClient.ApiError(404,
+                result = client.get(type, namespace(), name).orElseThrow(() -> new ApiClient.ApiError(404,
                         type.groupResource() + " \"" + name + "\" not found"));
             } else {
                 result = client.list(type, ns);
@@ -318,7 +327,7 @@ public final class Main {
         @Override
         public Integer call() {
             ResourceType type = type(kind);
-            ObjectNode o = client().get(type, namespace, name)
+            ObjectNode o = client().get(type, namespace(), name)
                     .orElseThrow(() -> new ApiClient.ApiError(404, type.groupResource() + " \"" + name + "\" not found"));
             PrintStream out = System.out;
             out.println("Name:         " + Meta.name(o));
@@ -382,10 +391,10 @@ public final class Main {
                     ObjectNode o = m.object();
                     ResourceType t = ResourceTypes.byApiVersionAndKind(Meta.apiVersion(o), Meta.kind(o))
                             .orElseThrow(() -> new IllegalArgumentException(UnservedKinds.refusal(Meta.apiVersion(o), Meta.kind(o), Meta.name(o))));
-                    targets.add(new String[] {t.plural() + "." + t.group(), Meta.namespace(o).isEmpty() ? namespace : Meta.namespace(o), Meta.name(o)});
+                    targets.add(new String[] {t.plural() + "." + t.group(), Meta.namespace(o).isEmpty() ? namespace() : Meta.namespace(o), Meta.name(o)});
                 }
             } else if (args.size() == 2) {
-                targets.add(new String[] {args.get(0), namespace, args.get(1)});
+                targets.add(new String[] {args.get(0), namespace(), args.get(1)});
             } else {
                 throw new IllegalArgumentException("give KIND NAME or -f FILE");
             }
@@ -424,7 +433,7 @@ public final class Main {
             Connection conn = connection();
             java.net.http.HttpClient http = conn.httpClient();
             java.net.http.HttpRequest request = conn.request("/logs/v1/namespaces/"
-                    + java.net.URLEncoder.encode(namespace, java.nio.charset.StandardCharsets.UTF_8) + "/revisions/"
+                    + java.net.URLEncoder.encode(namespace(), java.nio.charset.StandardCharsets.UTF_8) + "/revisions/"
                     + java.net.URLEncoder.encode(revision, java.nio.charset.StandardCharsets.UTF_8) + "?follow=" + follow
                     + "&requests=" + requests).build();
             java.net.http.HttpResponse<java.util.stream.Stream<String>> response;

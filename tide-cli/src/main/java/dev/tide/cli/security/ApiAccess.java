@@ -92,7 +92,7 @@ public record ApiAccess(ApiGuard guard, SSLContext tls, URI url, Path kubeconfig
         }
         URI u = URI.create((tls != null ? "https://" : "http://") + host + ":" + port);
         try {
-            PrivateFiles.write(kubeconfig, new Kubeconfig(u, adminToken, caPem, false, "default").toYaml());
+            PrivateFiles.write(kubeconfig, new Kubeconfig(u, adminToken, caPem, "default").toYaml());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + kubeconfig + ": " + e.getMessage(), e);
         }

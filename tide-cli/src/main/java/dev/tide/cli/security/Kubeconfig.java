@@ -17,10 +17,9 @@ import java.util.Optional;
  * @param server      the API's URL
  * @param token       a bearer token, or {@code null}
  * @param caPem       the pinned authority (PEM), or {@code null} to trust the JDK's
- * @param insecure    {@code insecure-skip-tls-verify}
- * @param namespace   the context's namespace, or {@code null}
+ * @param namespace   the context's namespace, or {@code null}: what commands use without {@code -n}, as kubectl does
  */
-public record Kubeconfig(URI server, String token, String caPem, boolean insecure, String namespace) {
+public record Kubeconfig(URI server, String token, String caPem, String namespace) {
 
     /** The kubeconfig Tide writes for its admin: cluster, user and context all named {@code tide}. */
     public String toYaml() {
@@ -72,8 +71,12 @@ public record Kubeconfig(URI server, String token, String caPem, boolean insecur
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("kubeconfig " + file + ": cannot read the cluster's certificate authority: " + e.getMessage(), e);
         }
-        return Optional.of(new Kubeconfig(URI.create(server), Json.text(user, "token"), ca,
-                cluster.path("insecure-skip-tls-verify").asBoolean(false), Json.text(ctx, "namespace")));
+        if (cluster.path("insecure-skip-tls-verify").asBoolean(false)) {
+            // Refused rather than ignored: ignored, it would fail later as a TLS error that does not name it.
+            throw new IllegalArgumentException("kubeconfig " + file + ": insecure-skip-tls-verify is not supported by tide; pin the "
+                    + "server's certificate with certificate-authority-data (the kubeconfig Tide writes has it)");
+        }
+        return Optional.of(new Kubeconfig(URI.create(server), Json.text(user, "token"), ca, Json.text(ctx, "namespace")));
     }
 
     private static JsonNode named(JsonNode list, String name) {
