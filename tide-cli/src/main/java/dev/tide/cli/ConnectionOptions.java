@@ -25,6 +25,15 @@ class ConnectionOptions {
         return resolved;
     }
 
+    /** {@code given} (a command's {@code -n}), else the kubeconfig context's namespace, else {@code default}, as kubectl chooses. */
+    String namespace(String given) {
+        if (given != null) {
+            return given;
+        }
+        String fromContext = connection().namespace();
+        return fromContext == null || fromContext.isEmpty() ? "default" : fromContext;
+    }
+
     ApiClient client() {
         return new ApiClient(connection());
     }

@@ -132,10 +132,7 @@ final class LoadCommand implements Callable<Integer> {
             return URI.create(target);
         }
         ApiClient client = this.api.client();
-        if (namespace == null) {
-            String fromContext = api.connection().namespace();
-            namespace = fromContext == null || fromContext.isEmpty() ? "default" : fromContext;
-        }
+        String namespace = api.namespace(this.namespace);
         Optional<String> url = client.get(ResourceTypes.SERVICE, namespace, target).map(s -> Json.text(s.path("status"), "url"))
                 .or(() -> client.get(ResourceTypes.INFERENCE_SERVICE, namespace, target).map(s -> Json.text(s.path("status"), "url")));
         String u = url.orElseThrow(() -> new IllegalArgumentException("no Knative Service or InferenceService \"" + target

@@ -78,13 +78,8 @@ public final class Main {
         @Option(names = {"-n", "--namespace"}, description = "namespace (default: the kubeconfig context's, else default)")
         String namespaceOption;
 
-        /** {@code -n}, else the kubeconfig context's namespace, else {@code default}, as kubectl chooses. */
         String namespace() {
-            if (namespaceOption != null) {
-                return namespaceOption;
-            }
-            String fromContext = connection().namespace();
-            return fromContext == null || fromContext.isEmpty() ? "default" : fromContext;
+            return namespace(namespaceOption);
         }
     }
 
