@@ -72,6 +72,35 @@ public final class SeasonalForecast {
         return OptionalDouble.of(n % 2 == 1 ? seen[n / 2] : (seen[n / 2 - 1] + seen[n / 2]) / 2);
     }
 
+    /** One minute of history: the highest second of that (absolute, since the epoch) minute. */
+    public record MinutePeak(long minute, double peak) {
+    }
+
+    /** The history kept, oldest minute first, so that it can outlive a restart. */
+    public java.util.List<MinutePeak> history() {
+        java.util.List<MinutePeak> out = new java.util.ArrayList<>();
+        for (int i = 0; i < peak.length; i++) {
+            if (minuteOf[i] != Long.MIN_VALUE) {
+                out.add(new MinutePeak(minuteOf[i], peak[i]));
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(MinutePeak::minute));
+        return out;
+    }
+
+    /** Takes back a history from {@link #history}; minutes beyond this forecast's days are dropped by the ring. */
+    public void restore(java.util.List<MinutePeak> history) {
+        for (MinutePeak m : history) {
+            int slot = (int) Math.floorMod(m.minute(), (long) peak.length);
+            if (minuteOf[slot] == Long.MIN_VALUE || minuteOf[slot] < m.minute()) {
+                minuteOf[slot] = m.minute();
+                peak[slot] = m.peak();
+            } else if (minuteOf[slot] == m.minute()) {
+                peak[slot] = Math.max(peak[slot], m.peak());
+            }
+        }
+    }
+
     /** {@code max(desired, ceil(forecast / target))}: the prediction only adds. */
     public int lift(int desired, long epochSecond, double target) {
         OptionalDouble f = forecast(epochSecond);

@@ -42,6 +42,7 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
     private final Scheduler scheduler;
     private final BiConsumer<String, String> poke;
     private final Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends;
+    private final java.util.function.Predicate<RevisionKey> activatorInPath;
     private volatile boolean closed;
     /** The store version the current table was built from; -1 before the first build. Scheduler thread only. */
     private long builtFrom = -1;
@@ -56,8 +57,9 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
      * @param routeProgrammed told (namespace, route) when the table starts routing a Route's current traffic
      */
     RoutingFeed(Registry registry, Endpoints endpoints, Scheduler scheduler, BiConsumer<String, String> poke,
-                Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends, BiConsumer<String, String> routeProgrammed,
-                RevisionObservers observers) {
+                Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends, java.util.function.Predicate<RevisionKey> activatorInPath,
+                BiConsumer<String, String> routeProgrammed, RevisionObservers observers) {
+        this.activatorInPath = activatorInPath;
         this.routeProgrammed = routeProgrammed;
         this.observers = observers;
         this.registry = registry;
@@ -155,6 +157,7 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                 if (ep == null) {
                     ep = new RevisionEndpoint(key, rev.path("spec").path("containerConcurrency").asInt(0), speaksH2c(rev), timeout, scheduler,
                             new SplittableRandom(), () -> poke.accept(key.namespace(), key.name()));
+                    ep.setActivatorInPath(activatorInPath.test(key));
                     ep.setReplicas(readyBackends.apply(key));
                     observers.watch(ep, rev);
                     endpoints.put(ep);

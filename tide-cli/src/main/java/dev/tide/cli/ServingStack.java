@@ -86,9 +86,12 @@ final class ServingStack implements AutoCloseable {
         Scheduler scheduler = new ExecutorScheduler(timers);
         Endpoints endpoints = new Endpoints();
         Map<String, RevisionKey> replicaRevisions = new ConcurrentHashMap<>();
+        // The autoscaler's last word on each revision's activator, for endpoints the routing feed makes later.
+        Map<RevisionKey, Boolean> activatorInPath = new ConcurrentHashMap<>();
         ReplicaRuntime.DrainGate drainGate = (replicaId, timeout, idle) -> awaitIdle(endpoints, replicaRevisions.get(replicaId), replicaId,
                 scheduler, scheduler.ticker().nanos() + timeout.toNanos(), idle);
         ProcessRuntime runtime = new ProcessRuntime(scheduler, blocking, dataDir.resolve("runtime"), drainGate, process);
+        MetricsHistory history = new MetricsHistory(meters, runtime);
         ScalingDriver.RevisionLoad load = new ScalingDriver.RevisionLoad() {
             @Override
             public double[] report(String ns, String rev, long now) {
@@ -105,11 +108,27 @@ final class ServingStack implements AutoCloseable {
                 RevisionEndpoint ep = endpoints.get(new RevisionKey(ns, rev));
                 return ep == null ? 0 : ep.inFlight(replicaId);
             }
+
+            @Override
+            public double[] usage(String ns, String rev) {
+                return history.usage(ns, rev);
+            }
+
+            @Override
+            public void activatorInPath(String ns, String rev, boolean inPath) {
+                activatorInPath.put(new RevisionKey(ns, rev), inPath);
+                RevisionEndpoint ep = endpoints.get(new RevisionKey(ns, rev));
+                if (ep != null) {
+                    ep.setActivatorInPath(inPath);
+                }
+            }
         };
-        ScalingDriver driver = new ScalingDriver(registry, runtime, load, scheduler, clock, (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models, meters, users);
+        ScalingDriver driver = new ScalingDriver(registry, runtime, load, scheduler, clock,
+                (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models, meters, users,
+                new ForecastFiles(dataDir.resolve("forecasts"), blocking));
         RevisionObservers observers = new RevisionObservers(meters);
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
-                (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);
+                key -> activatorInPath.getOrDefault(key, true), (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);
         runtime.addListener(replica -> {
             RevisionKey key = new RevisionKey(replica.namespace(), replica.revision());
             replicaRevisions.put(replica.id(), key);
@@ -123,8 +142,7 @@ final class ServingStack implements AutoCloseable {
         ingressBound.accept(gateway.port());
         driver.start();
         feed.start();
-        ServingStack stack = new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed, scheduler, observers,
-                new MetricsHistory(meters, runtime));
+        ServingStack stack = new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed, scheduler, observers, history);
         stack.sampleEverySecond(clock);
         return stack;
     }

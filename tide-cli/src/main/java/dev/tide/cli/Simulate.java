@@ -9,13 +9,13 @@ import dev.tide.api.config.AutoscalerConfig;
 import dev.tide.api.config.ClusterConfig;
 import dev.tide.autoscaler.DeciderSpec;
 import dev.tide.autoscaler.Metric;
-import dev.tide.autoscaler.SeasonalForecast;
 import dev.tide.autoscaler.simulation.Simulation;
 import dev.tide.common.text.GoDuration;
 import dev.tide.common.validation.FieldErrors;
 import dev.tide.common.validation.ValidationException;
 import dev.tide.controlplane.reconciler.inferenceservice.InferenceServiceResources;
-import dev.tide.controlplane.scaling.ScalingSpec;
+import dev.tide.autoscaler.AutoscalerSpec;
+import dev.tide.api.resources.ResourceRequests;
 import dev.tide.controlplane.scaling.ScalingSpecs;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -74,8 +74,9 @@ final class Simulate implements Callable<Integer> {
         JsonNode template = template(cluster);
         Map<String, String> annotations = Meta.strings(template.path("metadata").get("annotations"));
         long cc = template.path("spec").path("containerConcurrency").asLong(0);
-        ScalingSpec scaling = ScalingSpecs.resolve(annotations, cc, cluster, !unreachable);
-        if (!scaling.requestDriven()) {
+        JsonNode container = template.path("spec").path("containers").path(0);
+        AutoscalerSpec scaling = ScalingSpecs.resolve(annotations, cc, ResourceRequests.of(container), cluster, !unreachable);
+        if (scaling.hpa() != null) {
             throw new IllegalArgumentException(service + ": tide simulate replays request-driven autoscaling (classes "
                     + AutoscalerConfig.KPA_CLASS + ", " + AutoscalerConfig.MPA_CLASS + "); this service uses "
                     + scaling.autoscalerClass() + " on " + scaling.metricName());
@@ -93,10 +94,7 @@ final class Simulate implements Callable<Integer> {
             throw new IllegalArgumentException("--start-delay: " + startDelay + " (expected: >= 0s)");
         }
         DeciderSpec spec = scaling.decider();
-        SeasonalForecast forecast = scaling.predictive() == null ? null
-                : new SeasonalForecast(scaling.predictive().days(), scaling.predictive().lead());
-        Simulation.Setup setup = new Simulation.Setup(spec, scaling.policy(), scaling.aggregation(), readyAtStart, delay,
-                spec.targetBurstCapacity() != -1, forecast);
+        Simulation.Setup setup = new Simulation.Setup(scaling, readyAtStart, delay);
         List<Simulation.Row> rows;
         double[] load = null;
         if (input.trace != null) {
@@ -160,7 +158,7 @@ final class Simulate implements Callable<Integer> {
     }
 
     /** The resolved spec as {@code # key=value} lines, then one CSV row per decision. */
-    static String render(ScalingSpec s, List<Simulation.Row> rows) {
+    static String render(AutoscalerSpec s, List<Simulation.Row> rows) {
         DeciderSpec d = s.decider();
         StringBuilder b = new StringBuilder();
         line(b, "class", s.autoscalerClass());
@@ -183,11 +181,16 @@ final class Simulate implements Callable<Integer> {
         if (s.predictive() != null) {
             line(b, "predictive", "days=" + s.predictive().days() + ",lead=" + GoDuration.format(s.predictive().lead()));
         }
-        b.append("t,ready,observed_stable,observed_panic,desired,panic,excess_burst_capacity,want\n");
+        boolean predictive = s.predictive() != null;
+        b.append("t,ready,observed_stable,observed_panic,desired,panic,excess_burst_capacity,want").append(predictive ? ",forecast\n" : "\n");
         for (Simulation.Row r : rows) {
             b.append(r.t()).append(',').append(r.ready()).append(',').append(num(r.observedStable())).append(',')
                     .append(num(r.observedPanic())).append(',').append(r.desired()).append(',').append(r.panic() ? 1 : 0).append(',')
-                    .append(r.excessBurstCapacity()).append(',').append(r.want()).append('\n');
+                    .append(r.excessBurstCapacity()).append(',').append(r.want());
+            if (predictive) {
+                b.append(',').append(num(r.forecast()));
+            }
+            b.append('\n');
         }
         return b.toString();
     }

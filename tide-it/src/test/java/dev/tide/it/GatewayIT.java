@@ -157,10 +157,28 @@ class GatewayIT {
     }
 
     @Test
-    void beyondTheQueueRequestsGet503() throws Exception {
+    void withTheActivatorInThePathABurstOfFortyAtContainerConcurrencyOneAllSucceed() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 1, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica("hello-00001", "--sleep-ms", "100");
+        ep.setActivatorInPath(true);
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            all.add(send(HOST, "/"));
+        }
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.get();
+            assertThat(r.statusCode()).as("the activator queues up to 10,000 per revision").isEqualTo(200);
+            assertThat(r.body()).endsWith("maxInFlight=1");
+        }
+    }
+
+    @Test
+    void withoutTheActivatorBeyondTheQueueProxyQueueRequestsGet503() throws Exception {
         RevisionEndpoint ep = revision("hello-00001", 1, Duration.ofSeconds(60));
         route(HOST, new RoutingTable.Target(ep.key(), 100));
         replica("hello-00001", "--sleep-ms", "400");
+        ep.setActivatorInPath(false);
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         for (int i = 0; i < 13; i++) {
             all.add(send(HOST, "/"));

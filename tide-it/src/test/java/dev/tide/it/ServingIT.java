@@ -79,6 +79,51 @@ class ServingIT {
     }
 
     @Test
+    void hpaClassScalesOutOnCpuUtilizationOfTheRequest() throws Exception {
+        // Each request burns 40 ms of CPU; two clients keep one replica near 80% of a core, 800% of its 100m request.
+        kubectl.apply(service("burner", """
+                autoscaling.knative.dev/class: "hpa.autoscaling.knative.dev"
+                autoscaling.knative.dev/metric: "cpu"
+                autoscaling.knative.dev/target: "200"
+                autoscaling.knative.dev/max-scale: "3\"""", "", "--burn-ms", "40").replace("\n          args:", "\n          resources:\n            requests:\n              cpu: 100m\n          args:"));
+        awaitReady("burner");
+        assertThat(actualReplicas("burner-00001")).as("HPA: never below one").isEqualTo(1);
+        Thread load = Thread.ofVirtual().start(() -> Exec.run(List.of("hey", "-z", "30s", "-c", "2", "-host", "burner.serving.example.com",
+                TIDE.ingress() + "/"), null, 120));
+        try {
+            await().atMost(WAIT).until(() -> actualReplicas("burner-00001") >= 2);
+        } finally {
+            load.interrupt();
+        }
+        assertThat(kubectl.ok("get", "rev", "burner-00001", "-n", "serving", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"ResourceRequestSet\")].status}")).as("a request is set").isEmpty();
+    }
+
+    @Test
+    void hpaClassWithoutARequestSaysSo() {
+        kubectl.apply(service("norequest", "autoscaling.knative.dev/class: \"hpa.autoscaling.knative.dev\"", ""));
+        awaitReady("norequest");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "rev", "norequest-00001", "-n", "serving", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"ResourceRequestSet\")].reason}")).isEqualTo("NoResourceRequest"));
+    }
+
+    @Test
+    void theActivatorQueuesABurstOfFortyAtContainerConcurrencyOneAndMaxScaleOne() throws Exception {
+        kubectl.apply(service("burst", "autoscaling.knative.dev/max-scale: \"1\"", "containerConcurrency: 1", "--sleep-ms", "100"));
+        awaitReady("burst");
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(TIDE.ingress() + "/")).header("Host", "burst.serving.example.com")
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            statuses.add(f.get(90, TimeUnit.SECONDS).statusCode());
+        }
+        assertThat(statuses).as("Knative's activator holds up to 10,000 per revision").containsOnly(200);
+    }
+
+    @Test
     void seed004FiveInFlightAtTargetOneEndsWithFiveReplicasAndNoErrors() throws Exception {
         kubectl.apply(service("flowers", "autoscaling.knative.dev/target: \"1\"\nautoscaling.knative.dev/target-utilization-percentage: \"100\"",
                 "", "--sleep-ms", "50"));

@@ -63,6 +63,8 @@ public final class AutoscalingAnnotations {
 
     public static final String METRIC_CONCURRENCY = "concurrency";
     public static final String METRIC_RPS = "rps";
+    public static final String METRIC_CPU = "cpu";
+    public static final String METRIC_MEMORY = "memory";
 
     private static final Duration MAX_DELAY = Duration.ofHours(1);
 
@@ -103,8 +105,10 @@ public final class AutoscalingAnnotations {
             if (requestDriven && !metric.equals(METRIC_CONCURRENCY) && !metric.equals(METRIC_RPS)) {
                 errors.add(FieldError.invalidValue(metric, r.at(METRIC),
                         "class " + effectiveClass + " scales on concurrency or rps"));
-            } else if (effectiveClass.equals(AutoscalerConfig.HPA_CLASS) && metric.isEmpty()) {
-                errors.add(FieldError.invalidValue(metric, r.at(METRIC), "class " + effectiveClass + " needs a metric"));
+            } else if (effectiveClass.equals(AutoscalerConfig.HPA_CLASS) && !metric.equals(METRIC_CPU) && !metric.equals(METRIC_MEMORY)) {
+                // Knative's HPA class also takes custom metrics through a Prometheus adapter; Tide has no adapter, so
+                // it refuses them rather than accept a metric it would not scale on.
+                errors.add(FieldError.invalidValue(metric, r.at(METRIC), "class " + effectiveClass + " scales on cpu or memory"));
             }
         }
 

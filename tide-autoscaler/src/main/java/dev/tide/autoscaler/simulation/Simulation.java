@@ -1,14 +1,10 @@
 package dev.tide.autoscaler.simulation;
 
-import dev.tide.autoscaler.DeciderSpec;
-import dev.tide.autoscaler.KpaDecider;
+import dev.tide.autoscaler.AutoscalerSpec;
+import dev.tide.autoscaler.KpaAutoscaler;
 import dev.tide.autoscaler.Metric;
 import dev.tide.autoscaler.Observation;
-import dev.tide.autoscaler.PodAutoscaler;
-import dev.tide.autoscaler.RevisionMetrics;
-import dev.tide.autoscaler.ScaleDecision;
-import dev.tide.autoscaler.ScalePolicy;
-import dev.tide.autoscaler.SeasonalForecast;
+import dev.tide.autoscaler.RevisionAutoscaler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,12 +12,12 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Replays load through the autoscaler, decision for decision as the server makes them, so a configuration can be
- * tuned before it meets real traffic.
+ * Replays load through a revision's {@link RevisionAutoscaler}, the one the server's scaling loop drives, decision
+ * for decision, so a configuration can be tuned before it meets real traffic.
  *
  * <p>Two modes: {@link #trace} models the replicas (a new one is ready {@code startDelay} after the decision that
- * asked for it, a removed one is gone at once) and feeds each second's load through the metric windows; {@link
- * #observed} takes window averages already computed (as exported by a dashboard) and makes one decision per row.
+ * asked for it, a removed one is gone at once) and feeds each second's load as the server does; {@link #observed}
+ * takes window averages already computed (as exported by a dashboard) and makes one decision per row.
  *
  * <p>The simulated clock starts at a fixed, two-second-aligned Unix second, so results do not depend on when the
  * simulation runs (Knative aligns the scale-down-delay buckets on wall-clock seconds).
@@ -33,24 +29,21 @@ public final class Simulation {
     private static final long NANOS = 1_000_000_000L;
 
     /**
-     * @param aggregation  {@code linear} or {@code weighted-exponential}
-     * @param readyAtStart replicas already ready at t=0 (the decider starts in panic with more than one)
+     * @param readyAtStart replicas already ready at t=0 (the KPA starts in panic with more than one)
      * @param startDelay   how long a new replica takes to become ready
-     * @param scraped      whether replicas are scraped (TBC other than -1): decides the "no data" rule
-     * @param forecast     the predictive option, or {@code null}
      */
-    public record Setup(DeciderSpec spec, ScalePolicy policy, String aggregation, int readyAtStart, Duration startDelay,
-                        boolean scraped, SeasonalForecast forecast) {
+    public record Setup(AutoscalerSpec spec, int readyAtStart, Duration startDelay) {
     }
 
     /**
      * One decision.
      *
-     * @param desired the decider's published desired scale (-1 before the first valid decision)
-     * @param want    after bounds and scale-to-zero rules
+     * @param desired  the published desired scale (-1 before the first valid decision), after the predictive lift
+     * @param want     after bounds and scale-to-zero rules
+     * @param forecast the predictive option's expected load, NaN without one
      */
     public record Row(long t, int ready, double observedStable, double observedPanic, int desired, boolean panic,
-                      int excessBurstCapacity, int want) {
+                      int excessBurstCapacity, int want, double forecast) {
     }
 
     /** A row of window averages, for {@link #observed}. */
@@ -61,19 +54,18 @@ public final class Simulation {
     }
 
     /**
-     * Replays {@code load}: {@code load[t]} is the revision-wide concurrency (or requests per second, per the spec's
-     * metric) observed in second {@code t}. Decisions come every 2 s, plus at once when load arrives while the
-     * last decision was 0 (the activator's poke).
+     * Replays {@code load}: {@code load[t]} is what the revision saw in second {@code t}: concurrency or requests per
+     * second per the spec's metric, and for the HPA class the total usage in percent of one replica's request (so
+     * each ready replica's utilization is {@code load / ready}). Decisions come every 2 s, plus at once when load
+     * arrives while no replica is ready (the activator's poke).
      */
     public static List<Row> trace(Setup setup, double[] load) {
-        DeciderSpec spec = setup.spec();
         long delay = Math.max(0, setup.startDelay().toSeconds());
-        RevisionMetrics metrics = new RevisionMetrics(setup.aggregation(), spec.stableWindow(), spec.panicWindow());
-        KpaDecider decider = new KpaDecider(spec, setup.readyAtStart(), ORIGIN_EPOCH_SECOND * NANOS);
-        PodAutoscaler pa = new PodAutoscaler(setup.policy(), ORIGIN_EPOCH_SECOND * NANOS);
+        RevisionAutoscaler scaler = RevisionAutoscaler.create(setup.spec(), setup.readyAtStart(), at(0));
+        boolean rps = setup.spec().decider().metric() == Metric.RPS;
         int ready = setup.readyAtStart();
         Deque<Long> pending = new ArrayDeque<>(); // ready times, oldest first
-        for (int i = setup.readyAtStart(); i < setup.policy().initialScale(); i++) {
+        for (int i = setup.readyAtStart(); i < setup.spec().policy().initialScale(); i++) {
             pending.addLast(delay);
         }
         List<Row> rows = new ArrayList<>();
@@ -83,20 +75,16 @@ public final class Simulation {
                 ready++;
             }
             long second = ORIGIN_EPOCH_SECOND + t;
-            boolean concurrency = spec.metric() == Metric.CONCURRENCY;
-            metrics.record(second, concurrency ? load[t] : 0, concurrency ? 0 : load[t]);
-            if (setup.forecast() != null) {
-                setup.forecast().record(second, load[t]);
-            }
-            boolean poke = t % 2 != 0 && load[t] > 0 && decider.desiredScale() == 0;
+            boolean poke = ready == 0 && load[t] > 0 && scaler.poke(second);
+            scaler.record(second, new RevisionAutoscaler.Load(rps ? 0 : load[t], rps ? load[t] : 0,
+                    ready == 0 ? Double.NaN : load[t] / ready));
             if (t % 2 != 0 && !poke) {
                 continue;
             }
-            Observation o = metrics.observe(spec.metric(), ready, setup.scraped(), second);
-            Step step = decide(setup, decider, pa, o, t, ready, ready + pending.size());
-            rows.add(step.row());
+            RevisionAutoscaler.Step step = scaler.decide(ready, ready + pending.size(), at(t));
+            rows.add(row(t, ready, scaler, step));
             // Apply the replica count the autoscaler asked for.
-            int target = step.replicas();
+            int target = step.applied().replicas();
             if (target >= 0) {
                 int current = ready + pending.size();
                 for (int i = current; i < target; i++) {
@@ -118,33 +106,30 @@ public final class Simulation {
         return rows;
     }
 
-    /** One decision per row of already-averaged metrics; replicas are taken from the rows, not modelled. */
+    /**
+     * One KPA decision per row of already-averaged metrics; replicas are taken from the rows, not modelled. The rows'
+     * averages stand for the windows, so this mode is the KPA decider and the scale rules alone.
+     */
     public static List<Row> observed(Setup setup, List<ObservedRow> input) {
-        KpaDecider decider = new KpaDecider(setup.spec(), setup.readyAtStart(), ORIGIN_EPOCH_SECOND * NANOS);
-        PodAutoscaler pa = new PodAutoscaler(setup.policy(), ORIGIN_EPOCH_SECOND * NANOS);
+        KpaAutoscaler scaler = new KpaAutoscaler(setup.spec(), setup.readyAtStart(), at(0));
         List<Row> rows = new ArrayList<>();
         for (ObservedRow r : input) {
-            rows.add(decide(setup, decider, pa, new Observation.Metrics(r.ready(), r.stable(), r.panic()), r.t(), r.ready(), r.ready()).row());
+            RevisionAutoscaler.Step step = scaler.decide(new Observation.Metrics(r.ready(), r.stable(), r.panic()), r.ready(), r.ready(), at(r.t()));
+            rows.add(row(r.t(), r.ready(), scaler, step));
         }
         return rows;
     }
 
-    /** A decision's row and the replica count it asks of the runtime (-1: leave as is). */
-    private record Step(Row row, int replicas) {
+    private static RevisionAutoscaler.Now at(long t) {
+        long nanos = (ORIGIN_EPOCH_SECOND + t) * NANOS;
+        return new RevisionAutoscaler.Now(nanos, nanos);
     }
 
-    private static Step decide(Setup setup, KpaDecider decider, PodAutoscaler pa, Observation o, long t, int ready, int current) {
-        long now = (ORIGIN_EPOCH_SECOND + t) * NANOS;
-        ScaleDecision d = decider.decide(o, now);
-        int desired = decider.desiredScale();
-        if (setup.forecast() != null && desired >= 0) {
-            desired = setup.forecast().lift(desired, ORIGIN_EPOCH_SECOND + t, setup.spec().targetValue());
-        }
-        PodAutoscaler.Applied applied = pa.apply(desired, decider.excessBurstCapacity(), ready, current, setup.spec().reachable(), now);
-        double stable = o instanceof Observation.Metrics m ? m.stable() : Double.NaN;
-        double panic = o instanceof Observation.Metrics m ? m.panic() : Double.NaN;
-        boolean panicking = d instanceof ScaleDecision.Scale s ? s.panicking() : decider.panicking();
-        return new Step(new Row(t, ready, stable, panic, desired, panicking, decider.excessBurstCapacity(), applied.want()),
-                applied.replicas());
+    private static Row row(long t, int ready, RevisionAutoscaler scaler, RevisionAutoscaler.Step step) {
+        double stable = step.observation() instanceof Observation.Metrics m ? m.stable() : Double.NaN;
+        double panic = step.observation() instanceof Observation.Metrics m ? m.panic() : Double.NaN;
+        boolean panicking = scaler instanceof KpaAutoscaler k && k.panicking();
+        int ebc = scaler instanceof KpaAutoscaler k ? k.excessBurstCapacity() : 0;
+        return new Row(t, ready, stable, panic, step.desired(), panicking, ebc, step.applied().want(), step.forecast());
     }
 }

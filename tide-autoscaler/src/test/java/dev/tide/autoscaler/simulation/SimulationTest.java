@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tide.autoscaler.DeciderSpec;
 import dev.tide.autoscaler.Metric;
 import dev.tide.autoscaler.ScalePolicy;
-import dev.tide.autoscaler.SeasonalForecast;
+import dev.tide.autoscaler.AutoscalerSpec;
 import dev.tide.autoscaler.simulation.Simulation.Row;
 import java.time.Duration;
 import java.util.Arrays;
@@ -25,8 +25,9 @@ class SimulationTest {
         return new ScalePolicy(0, max, 1, true, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(630));
     }
 
-    private static Simulation.Setup setup(DeciderSpec spec, ScalePolicy policy, SeasonalForecast forecast) {
-        return new Simulation.Setup(spec, policy, "linear", 0, Duration.ofSeconds(2), false, forecast);
+    private static Simulation.Setup setup(DeciderSpec spec, ScalePolicy policy, AutoscalerSpec.Predictive predictive) {
+        return new Simulation.Setup(new AutoscalerSpec("kpa.autoscaling.knative.dev", "concurrency", spec, policy, "linear", predictive, null),
+                0, Duration.ofSeconds(2));
     }
 
     private static double[] load(int seconds, java.util.function.IntToDoubleFunction f) {
@@ -126,7 +127,7 @@ class SimulationTest {
         });
         DeciderSpec spec = target1(Duration.ofSeconds(60));
         List<Row> plain = Simulation.trace(setup(spec, policy(0), null), trace);
-        List<Row> predicted = Simulation.trace(setup(spec, policy(0), new SeasonalForecast(7, Duration.ofMinutes(2))), trace);
+        List<Row> predicted = Simulation.trace(setup(spec, policy(0), new AutoscalerSpec.Predictive(7, Duration.ofMinutes(2))), trace);
         long beforeBurst = 3 * day + nineOClock - 60; // 08:59 on day 4
         assertThat(at(plain, beforeBurst).want()).isZero();
         assertThat(at(predicted, beforeBurst).want()).isEqualTo(50);
@@ -141,7 +142,32 @@ class SimulationTest {
                 Duration.ofSeconds(6), Duration.ZERO, 0, 1, true);
         List<Row> rows = Simulation.observed(setup(defaults, policy(0), null),
                 List.of(new Simulation.ObservedRow(0, 3, 150, 400), new Simulation.ObservedRow(0, 3, 150, 100)));
-        assertThat(rows.get(0)).isEqualTo(new Row(0, 3, 150, 400, 6, true, -311, 6));
+        assertThat(rows.get(0)).isEqualTo(new Row(0, 3, 150, 400, 6, true, -311, 6, Double.NaN));
         assertThat(rows.get(1).desired()).as("rows may share a t; panic holds").isEqualTo(6);
+    }
+
+    @Test
+    void hpaClassScalesOnUtilizationEverySyncPeriodAndStabilizesScaleDown() {
+        // Target 50% of the request; the load is total usage in percent of one replica's request.
+        AutoscalerSpec hpa = new AutoscalerSpec("hpa.autoscaling.knative.dev", "cpu", target1(Duration.ofSeconds(60)),
+                new ScalePolicy(0, 10, 1, true, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(630)),
+                "linear", null, new AutoscalerSpec.Hpa(AutoscalerSpec.Resource.CPU, 50, 1, AutoscalerSpec.Hpa.SYNC_PERIOD,
+                Duration.ofMinutes(5)));
+        // 200% of one request for 2 minutes (4 replicas at 50%), then 40%.
+        List<Row> rows = Simulation.trace(new Simulation.Setup(hpa, 0, Duration.ofSeconds(2)), load(900, t -> t < 120 ? 200 : 40));
+        assertThat(at(rows, 0).want()).as("the initial scale, no decision yet").isEqualTo(1);
+        long lastChange = Long.MIN_VALUE / 2;
+        for (int i = 1; i < rows.size(); i++) {
+            if (rows.get(i).want() != rows.get(i - 1).want()) {
+                assertThat(rows.get(i).t() - lastChange).as("one decision per sync period, t=%d", rows.get(i).t()).isGreaterThanOrEqualTo(15);
+                lastChange = rows.get(i).t();
+            }
+        }
+        assertThat(at(rows, 118).want()).as("ceil(1 x 200/50) = 4, reached within two syncs").isEqualTo(4);
+        assertThat(rows.stream().mapToInt(Row::want).min().orElseThrow()).as("an HPA never scales to zero").isEqualTo(1);
+        // Usage drops to 40% of one request at t=120 (10% per replica): stabilization holds 4 replicas for 5 minutes.
+        assertThat(at(rows, 120 + 290).want()).isEqualTo(4);
+        assertThat(at(rows, 120 + 330).want()).as("after the stabilization window: ceil(4 x 10/50) = 1").isEqualTo(1);
+        assertThat(rows.stream().allMatch(r -> !r.panic())).isTrue();
     }
 }

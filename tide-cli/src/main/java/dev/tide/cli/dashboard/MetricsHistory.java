@@ -202,6 +202,25 @@ public final class MetricsHistory {
         return bounds.length == 0 ? Double.NaN : bounds[bounds.length - 1];
     }
 
+    /**
+     * The mean CPU (cores) and memory (bytes) of a revision's ready replicas at the last sample, {@code NaN} each when
+     * none has been sampled yet: what the HPA class scales on.
+     */
+    public double[] usage(String namespace, String revision) {
+        double cpu = 0;
+        double memory = 0;
+        int n = 0;
+        for (Replica r : runtime.replicas()) {
+            double[] now = r.routable() && r.namespace().equals(namespace) && r.revision().equals(revision) ? replicaNow.get(r.id()) : null;
+            if (now != null) {
+                cpu += now[0];
+                memory += now[1];
+                n++;
+            }
+        }
+        return n == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {cpu / n, memory / n};
+    }
+
     /** Each revision's replicas' CPU (cores) and memory (bytes), summed; registers and drops replica meters. */
     private Map<Key, double[]> sampleReplicas() {
         Map<Key, double[]> out = new HashMap<>();

@@ -6,10 +6,13 @@ import dev.tide.api.Conditions;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceTypes;
 import dev.tide.api.serving.v1.ServingLabels;
-import dev.tide.autoscaler.KpaDecider;
+import dev.tide.api.resources.ResourceRequests;
+import dev.tide.autoscaler.AutoscalerSpec;
+import dev.tide.autoscaler.KpaAutoscaler;
 import dev.tide.autoscaler.Observation;
 import dev.tide.autoscaler.PodAutoscaler;
-import dev.tide.autoscaler.RevisionMetrics;
+import dev.tide.autoscaler.RevisionAutoscaler;
+import dev.tide.autoscaler.SeasonalForecast;
 import dev.tide.common.time.Scheduler;
 import dev.tide.controlplane.reconciler.revision.RevisionRuntime;
 import dev.tide.controlplane.registry.Registry;
@@ -20,7 +23,6 @@ import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
 import dev.tide.runtime.ReplicaSpec;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -35,7 +37,9 @@ import java.util.function.BiConsumer;
  * Drives the autoscaler for every revision, as Knative's autoscaler and KPA reconciler do together: every second it
  * records each revision's load (from the gateway, which sees every request) into the revision's windows; every two
  * seconds, or at once when a request reaches a revision with no ready replica, it decides, applies the scale rules
- * and starts or stops replicas. It is also the {@link RevisionRuntime} the revision reconciler asks for status.
+ * and starts or stops replicas. Each revision's decisions are its {@link RevisionAutoscaler} (KPA or HPA, with the
+ * predictive option), the same one {@code tide simulate} replays. It is also the {@link RevisionRuntime} the revision
+ * reconciler asks for status.
  *
  * <p>Threading: all scaling runs on the scheduler's thread (ticks and pokes are both scheduled tasks), so a
  * revision's decider is never used concurrently. {@link #state} is read by the reconciler from another thread, from
@@ -46,7 +50,7 @@ public final class ScalingDriver implements RevisionRuntime {
     private static final System.Logger LOG = System.getLogger(ScalingDriver.class.getName());
     static final long TICK_NANOS = 1_000_000_000L;
 
-    /** The load the gateway saw for a revision since the last call. */
+    /** What the scaling loop reads from and tells the data plane. */
     public interface RevisionLoad {
         /** Time-weighted average requests in flight and arrivals per second since the previous call. */
         double[] report(String namespace, String revision, long nowNanos);
@@ -55,7 +59,52 @@ public final class ScalingDriver implements RevisionRuntime {
         default int inFlight(String namespace, String revision, String replicaId) {
             return 0;
         }
+
+        /**
+         * The mean usage of the revision's ready replicas in their last sample: CPU in cores and memory in bytes,
+         * {@code NaN} each when none was sampled. The HPA class scales on it.
+         */
+        default double[] usage(String namespace, String revision) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+
+        /**
+         * Whether the activator is in the revision's request path (Knative's rule: no replica wanted, or the excess
+         * burst capacity below zero): its requests then queue at the revision, up to the activator's depth, instead of
+         * at each replica's queue-proxy limit. Told on every change.
+         */
+        default void activatorInPath(String namespace, String revision, boolean inPath) {
+        }
     }
+
+    /** Keeps the predictive option's history across restarts. Calls come from the scheduler thread; must not block. */
+    public interface ForecastStore {
+        List<SeasonalForecast.MinutePeak> load(String namespace, String revision);
+
+        void save(String namespace, String revision, List<SeasonalForecast.MinutePeak> history);
+
+        void delete(String namespace, String revision);
+
+        ForecastStore NONE = new ForecastStore() {
+            @Override
+            public List<SeasonalForecast.MinutePeak> load(String namespace, String revision) {
+                return List.of();
+            }
+
+            @Override
+            public void save(String namespace, String revision, List<SeasonalForecast.MinutePeak> history) {
+            }
+
+            @Override
+            public void delete(String namespace, String revision) {
+            }
+        };
+    }
+
+    /** A revision's HPA has no request to take a percentage of. */
+    static final String HPA_CONDITION = "ResourceRequestSet";
+    /** How often the predictive option's history is written (each minute adds one peak). */
+    static final long FORECAST_SAVE_TICKS = 60;
 
     private record Key(String namespace, String name) {
     }
@@ -63,15 +112,12 @@ public final class ScalingDriver implements RevisionRuntime {
     /** One revision's autoscaler. Confined to the scheduler thread. */
     private static final class Scaler {
         String resourceVersion;
-        ScalingSpec spec;
         ReplicaSpec replica;
-        RevisionMetrics metrics;
-        KpaDecider decider;
-        PodAutoscaler pa;
+        RevisionAutoscaler autoscaler;
         int want = -1;
         boolean everReady;
-        /** The stat recorded by a poke, subtracted from the next regular report (as Knative's activator does). */
-        double pokeCredit;
+        /** The activator's place in the path as last told to the data plane; null before the first decision. */
+        Boolean proxy;
         AutoscalerMetrics gauges;
     }
 
@@ -88,33 +134,21 @@ public final class ScalingDriver implements RevisionRuntime {
     /** Who each revision's replicas run as; read by the revision reconciler's thread. */
     private final Map<Key, ReplicaUsers.Decision> users = new ConcurrentHashMap<>();
     private final ReplicaUsers replicaUsers;
+    private final ForecastStore forecasts;
+    /** Revisions whose HPA has no resource request: a Warning condition. */
+    private final Map<Key, RevisionRuntime.Note> hpaNotes = new ConcurrentHashMap<>();
     private long ticks;
     private volatile boolean closed;
 
     /**
      * @param statusChanged told (namespace, revision) when a revision's state changed, to reconcile its status
+     * @param models        how predictors that give a model and no command are served
+     * @param meters        where each revision's autoscaler gauges go ({@code autoscaler_desired_pods}, ...)
+     * @param replicaUsers  which user replicas run as
      */
     public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
-                         BiConsumer<String, String> statusChanged) {
-        this(registry, runtime, load, scheduler, clock, statusChanged, ModelServing.none());
-    }
-
-    /** @param models how predictors that give a model and no command are served */
-    public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
-                         BiConsumer<String, String> statusChanged, ModelServing models) {
-        this(registry, runtime, load, scheduler, clock, statusChanged, models, new SimpleMeterRegistry());
-    }
-
-    /** @param meters where each revision's autoscaler gauges go ({@code autoscaler_desired_pods}, ...) */
-    public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
-                         BiConsumer<String, String> statusChanged, ModelServing models, MeterRegistry meters) {
-        this(registry, runtime, load, scheduler, clock, statusChanged, models, meters, ReplicaUsers.AS_TIDE);
-    }
-
-    /** @param replicaUsers which user replicas run as */
-    public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
                          BiConsumer<String, String> statusChanged, ModelServing models, MeterRegistry meters,
-                         ReplicaUsers replicaUsers) {
+                         ReplicaUsers replicaUsers, ForecastStore forecasts) {
         this.replicaUsers = replicaUsers;
         this.meters = meters;
         this.models = models;
@@ -124,6 +158,7 @@ public final class ScalingDriver implements RevisionRuntime {
         this.scheduler = scheduler;
         this.clock = clock;
         this.statusChanged = statusChanged;
+        this.forecasts = forecasts;
     }
 
     public void start() {
@@ -137,13 +172,10 @@ public final class ScalingDriver implements RevisionRuntime {
     /** A request found no ready replica: decide for this revision now (the activator's poke). Never blocks. */
     public void poke(String namespace, String revision) {
         scheduler.schedule(() -> {
-            Scaler s = scalers.get(new Key(namespace, revision));
-            if (s != null && s.decider != null && s.decider.desiredScale() <= 0 && s.pokeCredit == 0) {
-                // Knative's activator sends {concurrency 1, count 1} at once, so the decision sees the request.
-                s.metrics.record(clock.instant().getEpochSecond(), 1, 1);
-                s.pokeCredit = 1;
-                Key key = new Key(namespace, revision);
-                decide(key, s, routedRevisions(), replicasByRevision().getOrDefault(key, List.of()));
+            Key key = new Key(namespace, revision);
+            Scaler s = scalers.get(key);
+            if (s != null && s.autoscaler != null && s.autoscaler.poke(clock.instant().getEpochSecond())) {
+                decide(key, s, replicasByRevision().getOrDefault(key, List.of()));
             }
         }, 0);
     }
@@ -155,10 +187,18 @@ public final class ScalingDriver implements RevisionRuntime {
     }
 
     @Override
-    public java.util.Optional<Note> note(JsonNode revision) {
-        ReplicaUsers.Decision d = users.get(new Key(Meta.namespace(revision), Meta.name(revision)));
-        return d == null ? java.util.Optional.empty() : java.util.Optional.of(new Note(ReplicaUsers.CONDITION, d.status(), d.reason(),
-                d.message(), d.severity()));
+    public List<Note> notes(JsonNode revision) {
+        Key key = new Key(Meta.namespace(revision), Meta.name(revision));
+        List<Note> out = new ArrayList<>(2);
+        ReplicaUsers.Decision d = users.get(key);
+        if (d != null) {
+            out.add(new Note(ReplicaUsers.CONDITION, d.status(), d.reason(), d.message(), d.severity()));
+        }
+        Note hpa = hpaNotes.get(key);
+        if (hpa != null) {
+            out.add(hpa);
+        }
+        return out;
     }
 
     private void tick() {
@@ -176,17 +216,24 @@ public final class ScalingDriver implements RevisionRuntime {
                 Key key = new Key(Meta.namespace(rev), Meta.name(rev));
                 seen.add(key);
                 Scaler s = scalers.computeIfAbsent(key, k -> new Scaler());
+                boolean reachable = routed.contains(key.namespace() + "/" + key.name());
                 if (!Meta.resourceVersion(rev).equals(s.resourceVersion)) {
-                    configure(key, s, rev, routed.contains(key.namespace() + "/" + key.name()), byRevision.getOrDefault(key, List.of()));
+                    configure(key, s, rev, reachable, byRevision.getOrDefault(key, List.of()));
                 }
                 if (s.replica == null) {
                     continue;
                 }
+                if (reachable != s.autoscaler.spec().decider().reachable()) {
+                    // A new revision becomes routed once ready; an old one stops being routed after a rollout.
+                    s.autoscaler.update(s.autoscaler.spec().withReachable(reachable));
+                }
                 double[] l = load.report(key.namespace(), key.name(), now);
-                s.metrics.record(epochSecond, Math.max(0, l[0] - s.pokeCredit), l[1]);
-                s.pokeCredit = 0;
+                s.autoscaler.record(epochSecond, new RevisionAutoscaler.Load(l[0], l[1], utilization(key, s.autoscaler.spec())));
                 if (ticks % 2 == 0) {
-                    decide(key, s, routed, byRevision.getOrDefault(key, List.of()));
+                    decide(key, s, byRevision.getOrDefault(key, List.of()));
+                }
+                if (ticks % FORECAST_SAVE_TICKS == 0 && s.autoscaler instanceof KpaAutoscaler k && k.forecast() != null) {
+                    forecasts.save(key.namespace(), key.name(), k.forecast().history());
                 }
             }
             for (Key gone : new ArrayList<>(scalers.keySet())) {
@@ -195,8 +242,12 @@ public final class ScalingDriver implements RevisionRuntime {
                     if (removed.gauges != null) {
                         removed.gauges.close();
                     }
+                    if (removed.autoscaler != null && removed.autoscaler.spec().predictive() != null) {
+                        forecasts.delete(gone.namespace(), gone.name());
+                    }
                     states.remove(gone);
                     users.remove(gone);
+                    hpaNotes.remove(gone);
                     byRevision.getOrDefault(gone, List.of()).forEach(r -> runtime.stop(r.id()));
                 }
             }
@@ -207,6 +258,19 @@ public final class ScalingDriver implements RevisionRuntime {
                 scheduler.schedule(this::tick, TICK_NANOS);
             }
         }
+    }
+
+    /**
+     * The HPA's input: the ready replicas' mean usage in percent of their request. Worked example: 0.85 cores used
+     * against a request of 500m is 170%.
+     */
+    private double utilization(Key key, AutoscalerSpec spec) {
+        if (spec.hpa() == null || spec.hpa().request() <= 0) {
+            return Double.NaN;
+        }
+        double[] usage = load.usage(key.namespace(), key.name());
+        double used = spec.hpa().resource() == AutoscalerSpec.Resource.CPU ? usage[0] : usage[1];
+        return used / spec.hpa().request() * 100;
     }
 
     /** A new revision (or a changed cluster setting): resolve its spec; a new one starts with its initial scale. */
@@ -227,8 +291,16 @@ public final class ScalingDriver implements RevisionRuntime {
         boolean fresh = s.replica == null;
         s.replica = ((ReplicaSpecs.Runnable) r).spec();
         users.put(key, ((ReplicaSpecs.Runnable) r).user());
-        s.spec = ScalingSpecs.resolve(Meta.strings(rev.path("metadata").get("annotations")),
-                rev.path("spec").path("containerConcurrency").asLong(0), registry.config().current(), reachable);
+        AutoscalerSpec spec = ScalingSpecs.resolve(Meta.strings(rev.path("metadata").get("annotations")),
+                rev.path("spec").path("containerConcurrency").asLong(0), ResourceRequests.of(rev.path("spec").path("containers").path(0)),
+                registry.config().current(), reachable);
+        if (spec.hpa() != null && spec.hpa().request() <= 0) {
+            hpaNotes.put(key, new Note(HPA_CONDITION, Conditions.FALSE, "NoResourceRequest", "class " + spec.autoscalerClass()
+                    + " scales on " + spec.metricName() + " in percent of the container's resources.requests." + spec.metricName()
+                    + ", and it requests none: the revision stays at its initial scale", "Warning"));
+        } else {
+            hpaNotes.remove(key);
+        }
         if (fresh) {
             if (s.gauges == null) {
                 Map<String, String> labels = Meta.labels(rev);
@@ -236,57 +308,54 @@ public final class ScalingDriver implements RevisionRuntime {
                 s.gauges = new AutoscalerMetrics(meters, key.namespace(), labels.getOrDefault(ServingLabels.SERVICE, configuration),
                         configuration, key.name());
             }
-            long nowEpochNanos = epochNanos(clock.instant());
-            int running = replicas.size();
-            s.metrics = new RevisionMetrics(s.spec.aggregation(), s.spec.decider().stableWindow(), s.spec.decider().panicWindow());
-            s.decider = new KpaDecider(s.spec.decider(), (int) replicas.stream().filter(Replica::routable).count(), nowEpochNanos);
-            s.pa = new PodAutoscaler(s.spec.policy(), scheduler.ticker().nanos());
+            int ready = (int) replicas.stream().filter(Replica::routable).count();
+            s.autoscaler = RevisionAutoscaler.create(spec, ready, now());
+            if (s.autoscaler instanceof KpaAutoscaler k && k.forecast() != null) {
+                k.forecast().restore(forecasts.load(key.namespace(), key.name()));
+            }
             // Knative creates the revision's deployment with its initial scale; an initial scale of 0 (when
             // allow-zero-initial-scale permits it) counts as initialized at once: Ready, inactive until a request.
-            s.everReady = s.spec.policy().initialScale() == 0;
-            for (int i = running; i < s.spec.policy().initialScale(); i++) {
+            s.everReady = spec.policy().initialScale() == 0;
+            for (int i = replicas.size(); i < spec.policy().initialScale(); i++) {
                 runtime.start(s.replica);
             }
         } else {
-            s.decider.update(s.spec.decider());
-            s.metrics.resize(s.spec.decider().stableWindow(), s.spec.decider().panicWindow());
+            s.autoscaler.update(spec);
         }
     }
 
-    private void decide(Key key, Scaler s, Set<String> routed, List<Replica> replicas) {
+    private RevisionAutoscaler.Now now() {
+        return new RevisionAutoscaler.Now(epochNanos(clock.instant()), scheduler.ticker().nanos());
+    }
+
+    private void decide(Key key, Scaler s, List<Replica> replicas) {
         if (s.replica == null) {
             return;
         }
-        boolean reachable = routed.contains(key.namespace() + "/" + key.name());
-        if (reachable != s.spec.decider().reachable()) {
-            // A new revision becomes routed once ready; an old one stops being routed after a rollout.
-            s.spec = new ScalingSpec(s.spec.autoscalerClass(), s.spec.metricName(), s.spec.decider().withReachable(reachable),
-                    s.spec.policy(), s.spec.aggregation(), s.spec.predictive());
-            s.decider.update(s.spec.decider());
-        }
         int ready = (int) replicas.stream().filter(Replica::routable).count();
-        Instant now = clock.instant();
-        // Tide's gateway sees every request, so there is no scrape target: an empty window means no traffic.
-        Observation o = s.metrics.observe(s.spec.decider().metric(), ready, false, now.getEpochSecond());
-        s.decider.decide(o, epochNanos(now));
-        PodAutoscaler.Applied applied = s.pa.apply(s.decider.desiredScale(), s.decider.excessBurstCapacity(), ready, replicas.size(),
-                reachable, scheduler.ticker().nanos());
+        RevisionAutoscaler.Step step = s.autoscaler.decide(ready, replicas.size(), now());
+        PodAutoscaler.Applied applied = step.applied();
         if (applied.replicas() >= 0) {
             scaleTo(key, s, replicas, applied.replicas());
         }
         s.want = applied.want();
+        if (!Boolean.valueOf(applied.proxy()).equals(s.proxy)) {
+            s.proxy = applied.proxy();
+            load.activatorInPath(key.namespace(), key.name(), applied.proxy());
+        }
         AutoscalerMetrics g = s.gauges;
-        if (o instanceof Observation.Metrics m) {
+        if (step.observation() instanceof Observation.Metrics m) {
             g.stable = m.stable();
             g.panic = m.panic();
         }
-        g.spec(s.spec.decider());
-        g.desiredPods = s.decider.desiredScale();
+        g.spec(s.autoscaler.spec().decider());
+        g.desiredPods = step.desired();
         g.requestedPods = Math.max(0, applied.want());
         g.actualPods = replicas.size();
         g.readyPods = ready;
-        g.panicMode = s.decider.panicking() ? 1 : 0;
-        g.excessBurstCapacity = s.decider.excessBurstCapacity();
+        boolean kpa = s.autoscaler instanceof KpaAutoscaler;
+        g.panicMode = kpa && ((KpaAutoscaler) s.autoscaler).panicking() ? 1 : 0;
+        g.excessBurstCapacity = kpa ? ((KpaAutoscaler) s.autoscaler).excessBurstCapacity() : 0;
         s.everReady |= ready > 0;
         publish(key, stateOf(s, replicas, ready));
     }
@@ -306,7 +375,7 @@ public final class ScalingDriver implements RevisionRuntime {
 
     private State stateOf(Scaler s, List<Replica> replicas, int ready) {
         int desired = Math.max(0, s.want);
-        String active = switch (s.pa.activity()) {
+        String active = switch (s.autoscaler.activity()) {
             case ACTIVE -> Conditions.TRUE;
             case INACTIVE -> Conditions.FALSE;
             case ACTIVATING -> Conditions.UNKNOWN;

@@ -5,6 +5,8 @@ import static dev.tide.api.autoscaling.AutoscalingAnnotations.lookup;
 import dev.tide.api.autoscaling.AutoscalingAnnotations;
 import dev.tide.api.config.AutoscalerConfig;
 import dev.tide.api.config.ClusterConfig;
+import dev.tide.api.resources.ResourceRequests;
+import dev.tide.autoscaler.AutoscalerSpec;
 import dev.tide.autoscaler.DeciderSpec;
 import dev.tide.autoscaler.HpaDecider;
 import dev.tide.autoscaler.Metric;
@@ -16,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Resolves a revision's {@link ScalingSpec} exactly as Knative resolves its decider spec (section 1.4 of the
+ * Resolves a revision's {@link AutoscalerSpec} exactly as Knative resolves its decider spec (section 1.4 of the
  * autoscaler notes). Pure: annotations and settings in, spec out. An annotation that does not parse is taken as
  * absent (admission refuses such objects, so this only matters for objects stored before a rule tightened).
  */
@@ -31,15 +33,16 @@ public final class ScalingSpecs {
     /**
      * @param annotations          the revision's (template's) annotations
      * @param containerConcurrency the hard limit, 0 for none
+     * @param requests             what the serving container requests, for the HPA class's utilization
      * @param reachable            whether a route sends traffic to the revision
      */
-    public static ScalingSpec resolve(Map<String, String> annotations, long containerConcurrency, ClusterConfig cluster,
-                                      boolean reachable) {
+    public static AutoscalerSpec resolve(Map<String, String> annotations, long containerConcurrency, ResourceRequests requests,
+                                         ClusterConfig cluster, boolean reachable) {
         AutoscalerConfig c = cluster.autoscaler();
         String cls = Optional.ofNullable(annotations.get(AutoscalingAnnotations.CLASS)).orElse(c.podAutoscalerClass());
         boolean hpa = cls.equals(AutoscalerConfig.HPA_CLASS);
         String metricName = Optional.ofNullable(annotations.get(AutoscalingAnnotations.METRIC))
-                .orElse(hpa ? "cpu" : AutoscalingAnnotations.METRIC_CONCURRENCY);
+                .orElse(hpa ? AutoscalingAnnotations.METRIC_CPU : AutoscalingAnnotations.METRIC_CONCURRENCY);
         Metric metric = metricName.equals(AutoscalingAnnotations.METRIC_RPS) ? Metric.RPS : Metric.CONCURRENCY;
 
         // Total and utilization: worked example, containerConcurrency 10, target annotation 20, utilization 70%:
@@ -86,15 +89,21 @@ public final class ScalingSpecs {
                 duration(annotations, AutoscalingAnnotations.SCALE_TO_ZERO_POD_RETENTION).orElse(c.scaleToZeroPodRetentionPeriod()),
                 progressDeadline.plus(ScalePolicy.ACTIVATION_TIMEOUT_BUFFER));
         String aggregation = lookup(annotations, AutoscalingAnnotations.METRIC_AGGREGATION).map(Map.Entry::getValue).orElse("linear");
-        ScalingSpec.Predictive predictive = null;
+        AutoscalerSpec.Predictive predictive = null;
         if (parseBool(annotations.get(AutoscalingAnnotations.PREDICTIVE))) {
-            predictive = new ScalingSpec.Predictive(
+            predictive = new AutoscalerSpec.Predictive(
                     Optional.ofNullable(annotations.get(AutoscalingAnnotations.PREDICTIVE_DAYS)).flatMap(ScalingSpecs::parseInt)
                             .orElse(AutoscalingAnnotations.PREDICTIVE_DAYS_DEFAULT),
                     Optional.ofNullable(annotations.get(AutoscalingAnnotations.PREDICTIVE_LEAD)).flatMap(ScalingSpecs::parseDuration)
                             .orElse(AutoscalingAnnotations.PREDICTIVE_LEAD_DEFAULT));
         }
-        return new ScalingSpec(cls, metricName, decider, policy, aggregation.isEmpty() ? "linear" : aggregation, predictive);
+        AutoscalerSpec.Hpa hpaSpec = null;
+        if (hpa) {
+            boolean memory = metricName.equals(AutoscalingAnnotations.METRIC_MEMORY);
+            hpaSpec = new AutoscalerSpec.Hpa(memory ? AutoscalerSpec.Resource.MEMORY : AutoscalerSpec.Resource.CPU, total,
+                    memory ? requests.memoryBytes() : requests.cpuCores(), AutoscalerSpec.Hpa.SYNC_PERIOD, HpaDecider.DOWNSCALE_STABILIZATION);
+        }
+        return new AutoscalerSpec(cls, metricName, decider, policy, aggregation.isEmpty() ? "linear" : aggregation, predictive, hpaSpec);
     }
 
     // Tolerant reads: a value that does not parse counts as absent, so its errors are dropped.

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tide.api.config.ClusterConfig;
 import dev.tide.autoscaler.Metric;
+import dev.tide.api.resources.ResourceRequests;
+import dev.tide.autoscaler.AutoscalerSpec;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -50,14 +52,14 @@ class ScalingSpecsTest {
     @ParameterizedTest
     @MethodSource("targets")
     void resolvesTotalAndTarget(Case c) {
-        ScalingSpec s = ScalingSpecs.resolve(c.annotations(), c.cc(), DEFAULTS, true);
+        AutoscalerSpec s = ScalingSpecs.resolve(c.annotations(), c.cc(), ResourceRequests.NONE, DEFAULTS, true);
         assertThat(s.decider().totalValue()).isCloseTo(c.wantTotal(), Offset.offset(1e-9));
         assertThat(s.decider().targetValue()).isCloseTo(c.wantTarget(), Offset.offset(1e-9));
     }
 
     @Test
     void defaultsAreKnatives() {
-        ScalingSpec s = ScalingSpecs.resolve(a(), 0, DEFAULTS, true);
+        AutoscalerSpec s = ScalingSpecs.resolve(a(), 0, ResourceRequests.NONE, DEFAULTS, true);
         assertThat(s.autoscalerClass()).isEqualTo("kpa.autoscaling.knative.dev");
         assertThat(s.decider().metric()).isEqualTo(Metric.CONCURRENCY);
         assertThat(s.decider().targetBurstCapacity()).isEqualTo(211);
@@ -71,15 +73,15 @@ class ScalingSpecsTest {
         assertThat(s.policy().gracePeriod()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.aggregation()).isEqualTo("linear");
         assertThat(s.predictive()).isNull();
-        assertThat(s.requestDriven()).isTrue();
+        assertThat(s.hpa()).isNull();
     }
 
     @Test
     void annotationsOverrideTheCluster() {
-        ScalingSpec s = ScalingSpecs.resolve(a("window", "50s", "panic-window-percentage", "10.0", "panic-threshold-percentage",
+        AutoscalerSpec s = ScalingSpecs.resolve(a("window", "50s", "panic-window-percentage", "10.0", "panic-threshold-percentage",
                 "300", "min-scale", "1", "maxScale", "3", "initial-scale", "5", "scale-down-delay", "4m", "activation-scale", "2",
                 "target-burst-capacity", "-1", "scale-to-zero-pod-retention-period", "1m", "serving.knative.dev/progress-deadline", "60s",
-                "metric-aggregation-algorithm", "weighted-exponential"), 0, DEFAULTS, false);
+                "metric-aggregation-algorithm", "weighted-exponential"), 0, ResourceRequests.NONE, DEFAULTS, false);
         assertThat(s.decider().stableWindow()).isEqualTo(Duration.ofSeconds(50));
         assertThat(s.decider().panicWindow()).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.decider().panicThreshold()).isEqualTo(3.0);
@@ -99,7 +101,7 @@ class ScalingSpecsTest {
     void clusterSettingsApply() {
         ClusterConfig cluster = DEFAULTS.with("config-autoscaler", Map.of("max-scale-up-rate", "500.0", "max-scale-down-rate", "4.0",
                 "container-concurrency-target-percentage", "80", "enable-scale-to-zero", "false"), "example.com");
-        ScalingSpec s = ScalingSpecs.resolve(a(), 0, cluster, true);
+        AutoscalerSpec s = ScalingSpecs.resolve(a(), 0, ResourceRequests.NONE, cluster, true);
         assertThat(s.decider().maxScaleUpRate()).isEqualTo(500);
         assertThat(s.decider().maxScaleDownRate()).isEqualTo(4);
         assertThat(s.decider().targetValue()).isCloseTo(80, Offset.offset(1e-9));
@@ -108,15 +110,27 @@ class ScalingSpecsTest {
 
     @Test
     void zeroInitialScaleNeedsTheClusterToAllowIt() {
-        assertThat(ScalingSpecs.resolve(a("initial-scale", "0"), 0, DEFAULTS, true).policy().initialScale()).isEqualTo(1);
+        assertThat(ScalingSpecs.resolve(a("initial-scale", "0"), 0, ResourceRequests.NONE, DEFAULTS, true).policy().initialScale()).isEqualTo(1);
         ClusterConfig allowing = DEFAULTS.with("config-autoscaler", Map.of("allow-zero-initial-scale", "true"), "example.com");
-        assertThat(ScalingSpecs.resolve(a("initial-scale", "0"), 0, allowing, true).policy().initialScale()).isZero();
+        assertThat(ScalingSpecs.resolve(a("initial-scale", "0"), 0, ResourceRequests.NONE, allowing, true).policy().initialScale()).isZero();
     }
 
     @Test
     void predictiveOption() {
-        ScalingSpec s = ScalingSpecs.resolve(a("autoscaling.tide.dev/predictive", "true", "autoscaling.tide.dev/predictive-lead", "5m"),
-                0, DEFAULTS, true);
-        assertThat(s.predictive()).isEqualTo(new ScalingSpec.Predictive(7, Duration.ofMinutes(5)));
+        AutoscalerSpec s = ScalingSpecs.resolve(a("autoscaling.tide.dev/predictive", "true", "autoscaling.tide.dev/predictive-lead", "5m"),
+                0, ResourceRequests.NONE, DEFAULTS, true);
+        assertThat(s.predictive()).isEqualTo(new AutoscalerSpec.Predictive(7, Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void hpaClassTakesItsResourceAndRequest() {
+        AutoscalerSpec cpu = ScalingSpecs.resolve(a("class", "hpa.autoscaling.knative.dev", "metric", "cpu", "target", "60"), 0,
+                new ResourceRequests(0.5, 64e6), DEFAULTS, true);
+        assertThat(cpu.hpa()).isEqualTo(new AutoscalerSpec.Hpa(AutoscalerSpec.Resource.CPU, 60, 0.5, Duration.ofSeconds(15), Duration.ofMinutes(5)));
+        AutoscalerSpec memory = ScalingSpecs.resolve(a("class", "hpa.autoscaling.knative.dev", "metric", "memory"), 0,
+                new ResourceRequests(0.5, 64e6), DEFAULTS, true);
+        assertThat(memory.hpa()).isEqualTo(new AutoscalerSpec.Hpa(AutoscalerSpec.Resource.MEMORY, 80, 64e6, Duration.ofSeconds(15),
+                Duration.ofMinutes(5)));
+        assertThat(ScalingSpecs.resolve(a(), 0, new ResourceRequests(0.5, 64e6), DEFAULTS, true).hpa()).as("KPA").isNull();
     }
 }

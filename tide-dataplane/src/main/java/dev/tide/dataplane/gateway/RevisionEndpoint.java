@@ -21,10 +21,14 @@ import java.util.random.RandomGenerator;
  *
  * <p>The gate's capacity follows the ready replicas: {@code containerConcurrency x ready} (unlimited with
  * containerConcurrency 0 and at least one replica), 0 at zero scale, so requests wait there while the revision scales
- * from zero and go out as soon as a replica is ready. Its queue is 10 per slot, as queue-proxy's (a request beyond it
- * gets 503 {@code pending request queue full}); at zero scale, or without a limit, it is {@value #ACTIVATOR_QUEUE},
- * as Knative's activator, where only the request timeout bounds waiting. Behind the gate the balancer picks a
- * replica with a free slot by Knative's policy for the containerConcurrency.
+ * from zero and go out as soon as a replica is ready. Its queue depends on who would queue the request in Knative:
+ * while the activator is in the path (the autoscaler says so: scale from zero, excess burst capacity below zero,
+ * target-burst-capacity -1) it is the activator's {@value #ACTIVATOR_QUEUE} per revision, where only the request
+ * timeout bounds waiting; otherwise requests go straight to the replicas' queue-proxies, each holding 10 per slot,
+ * so the queue is {@code 10 x containerConcurrency x ready} and a request beyond it gets 503 {@code pending request
+ * queue full}. Worked example, containerConcurrency 1 and max-scale 1: a burst of 40 with the activator in the path
+ * has 1 running and 39 waiting; without it, 1 running, 10 waiting and 29 refused. Behind the gate the balancer picks
+ * a replica with a free slot by Knative's policy for the containerConcurrency.
  *
  * <p>Threading: {@link #setReplicas} comes from the runtime's thread, requests from the event loops; the replica
  * list is replaced whole (copy on write) and read without locks.
@@ -60,6 +64,8 @@ public final class RevisionEndpoint {
     /** Whether this cold period (no ready replica) has already poked the autoscaler: one poke is enough. */
     private final java.util.concurrent.atomic.AtomicBoolean poked = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Affinity affinity;
+    /** Whether the activator is in the path; it is for a new revision (scale from zero), until the autoscaler says. */
+    private boolean activatorInPath = true;
     private volatile RequestObserver observer = RequestObserver.NONE;
 
     /**
@@ -125,17 +131,31 @@ public final class RevisionEndpoint {
         retired.values().removeIf(r -> r.inFlight() == 0 || nextPorts.containsKey(r.id()));
         ports = Map.copyOf(nextPorts);
         slots = List.copyOf(next);
-        int n = next.size();
-        if (n > 0) {
+        if (!next.isEmpty()) {
             poked.set(false); // the next time the revision is at zero, its first request pokes again
         }
+        applyLimits();
+    }
+
+    /** Whether the activator is in the request path, as the autoscaler decides (see the class comment). */
+    public synchronized void setActivatorInPath(boolean inPath) {
+        if (inPath != activatorInPath) {
+            activatorInPath = inPath;
+            applyLimits();
+        }
+    }
+
+    /** The gate's limits from the ready replicas and the activator's place. Caller holds the lock. */
+    private void applyLimits() {
+        int n = slots.size();
         if (n == 0) {
             gate.setLimits(0, ACTIVATOR_QUEUE);
         } else if (containerConcurrency == 0) {
             gate.setLimits(Integer.MAX_VALUE, ACTIVATOR_QUEUE);
         } else {
             long capacity = (long) containerConcurrency * n;
-            gate.setLimits((int) Math.min(Integer.MAX_VALUE, capacity), (int) Math.min(Integer.MAX_VALUE, 10 * capacity));
+            long queue = activatorInPath ? ACTIVATOR_QUEUE : 10 * capacity;
+            gate.setLimits((int) Math.min(Integer.MAX_VALUE, capacity), (int) Math.min(Integer.MAX_VALUE, queue));
         }
     }
 

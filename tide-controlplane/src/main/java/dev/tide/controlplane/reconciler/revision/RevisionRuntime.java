@@ -39,9 +39,9 @@ public interface RevisionRuntime {
     record Note(String type, String status, String reason, String message, String severity) {
     }
 
-    /** The runtime's note on the revision, if it has one. */
-    default java.util.Optional<Note> note(JsonNode revision) {
-        return java.util.Optional.empty();
+    /** The runtime's notes on the revision (conditions beside Ready), none by default. */
+    default java.util.List<Note> notes(JsonNode revision) {
+        return java.util.List.of();
     }
 
     /** No runtime yet: revisions are stored and reported as not served, never as failed. */
