@@ -12,7 +12,8 @@ import java.io.IOException;
 /**
  * {@code GET /metrics/targets}: every running replica as a Prometheus HTTP service-discovery target
  * ({@code http_sd_configs}), so Prometheus scrapes each model server's own {@code /metrics} directly, as it scrapes
- * pods in a cluster. Labels: {@code namespace_name}, {@code revision_name}, {@code pod_name}.
+ * pods in a cluster. Labels: {@code namespace_name}, {@code revision_name}, {@code pod_name}. A replica that is leaving
+ * (draining, or stopped) is no target: it takes no new request, and a deleted service's replicas leave the list at once.
  */
 final class ScrapeTargets implements HttpHandler {
 
@@ -27,7 +28,7 @@ final class ScrapeTargets implements HttpHandler {
         try (ex) {
             ArrayNode out = Json.MAPPER.createArrayNode();
             for (Replica r : runtime.replicas()) {
-                if (r.state() == Replica.State.STOPPED || r.port() <= 0) {
+                if (r.state() == Replica.State.STOPPED || r.state() == Replica.State.DRAINING || r.port() <= 0) {
                     continue;
                 }
                 ObjectNode t = out.addObject();

@@ -123,6 +123,55 @@ class ServingIT {
         assertThat(statuses).as("Knative's activator holds up to 10,000 per revision").containsOnly(200);
     }
 
+    /** The pids of a revision's replica processes, from the runtime's pid files ({@code PID.pid}: "START REPLICA-ID"). */
+    private List<Long> replicaPids(String revision) throws IOException {
+        Path dir = TIDE.dataDir().resolve("runtime/replicas");
+        List<Long> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                try {
+                    if (name.endsWith(".pid") && Files.readString(f).contains(" " + revision + "-")) {
+                        out.add(Long.parseLong(name.substring(0, name.length() - 4)));
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // the replica stopped while we looked
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @Test
+    void idleReplicasLeaveAtOnceOnScaleDownAndDeleteLeavesNoProcessNorTarget() throws Exception {
+        // Initial scale 3, min 1: after the 6 s window two idle replicas go; they must not wait out the 300 s timeout.
+        kubectl.apply(service("shrink", "autoscaling.knative.dev/window: \"6s\"\nautoscaling.knative.dev/initial-scale: \"3\"\n"
+                + "autoscaling.knative.dev/min-scale: \"1\"", "timeoutSeconds: 300"));
+        awaitReady("shrink");
+        await().atMost(WAIT).until(() -> replicaPids("shrink-00001").size() == 3);
+        List<Long> pids = replicaPids("shrink-00001");
+        long start = System.nanoTime();
+        await().atMost(Duration.ofSeconds(30)).until(() -> pids.stream().filter(ServingIT::alive).count() == 1);
+        long shrunkMs = (System.nanoTime() - start) / 1_000_000;
+        await().atMost(WAIT).until(() -> actualReplicas("shrink-00001") == 1);
+
+        long last = pids.stream().filter(ServingIT::alive).findFirst().orElseThrow();
+        kubectl.ok("delete", "ksvc", "shrink", "-n", "serving");
+        long deleted = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(last));
+        long goneMs = (System.nanoTime() - deleted) / 1_000_000;
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(
+                URI.create(TIDE.url() + "/metrics/targets")).build(), HttpResponse.BodyHandlers.ofString()).body()).doesNotContain("shrink"));
+        System.out.printf("scale 3 -> 1 took %d ms from ready (6 s window); the last replica exited %d ms after the delete%n", shrunkMs, goneMs);
+    }
+
     @Test
     void seed004FiveInFlightAtTargetOneEndsWithFiveReplicasAndNoErrors() throws Exception {
         kubectl.apply(service("flowers", "autoscaling.knative.dev/target: \"1\"\nautoscaling.knative.dev/target-utilization-percentage: \"100\"",

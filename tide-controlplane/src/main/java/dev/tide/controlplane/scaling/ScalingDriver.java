@@ -206,7 +206,6 @@ public final class ScalingDriver implements RevisionRuntime {
             return;
         }
         try {
-            ticks++;
             Set<String> routed = routedRevisions();
             Map<Key, List<Replica>> byRevision = replicasByRevision();
             Set<Key> seen = new HashSet<>();
@@ -218,7 +217,8 @@ public final class ScalingDriver implements RevisionRuntime {
                 Scaler s = scalers.computeIfAbsent(key, k -> new Scaler());
                 boolean reachable = routed.contains(key.namespace() + "/" + key.name());
                 if (!Meta.resourceVersion(rev).equals(s.resourceVersion)) {
-                    configure(key, s, rev, reachable, byRevision.getOrDefault(key, List.of()));
+                    // A new revision's initial replicas count in this tick's decision.
+                    byRevision.put(key, configure(key, s, rev, reachable, byRevision.getOrDefault(key, List.of())));
                 }
                 if (s.replica == null) {
                     continue;
@@ -254,6 +254,7 @@ public final class ScalingDriver implements RevisionRuntime {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "autoscaler tick failed", e);
         } finally {
+            ticks++; // the first tick decides: a new revision's first decision comes at once, as in tide simulate
             if (!closed) {
                 scheduler.schedule(this::tick, TICK_NANOS);
             }
@@ -273,8 +274,11 @@ public final class ScalingDriver implements RevisionRuntime {
         return used / spec.hpa().request() * 100;
     }
 
-    /** A new revision (or a changed cluster setting): resolve its spec; a new one starts with its initial scale. */
-    private void configure(Key key, Scaler s, ObjectNode rev, boolean reachable, List<Replica> replicas) {
+    /**
+     * A new revision (or a changed cluster setting): resolve its spec; a new one starts with its initial scale.
+     * Returns the revision's replicas, those it just started included.
+     */
+    private List<Replica> configure(Key key, Scaler s, ObjectNode rev, boolean reachable, List<Replica> replicas) {
         s.resourceVersion = Meta.resourceVersion(rev);
         ReplicaSpecs.Result r = ReplicaSpecs.from(rev,
                 name -> registry.get(ResourceTypes.SECRET, key.namespace(), name),
@@ -286,7 +290,7 @@ public final class ScalingDriver implements RevisionRuntime {
             // and then it runs, as a pod waiting on a Secret starts once the Secret exists.
             s.resourceVersion = null;
             publish(key, new State(Conditions.FALSE, n.reason(), n.message(), 0, 0));
-            return;
+            return replicas;
         }
         boolean fresh = s.replica == null;
         s.replica = ((ReplicaSpecs.Runnable) r).spec();
@@ -316,12 +320,14 @@ public final class ScalingDriver implements RevisionRuntime {
             // Knative creates the revision's deployment with its initial scale; an initial scale of 0 (when
             // allow-zero-initial-scale permits it) counts as initialized at once: Ready, inactive until a request.
             s.everReady = spec.policy().initialScale() == 0;
+            List<Replica> all = new ArrayList<>(replicas);
             for (int i = replicas.size(); i < spec.policy().initialScale(); i++) {
-                runtime.start(s.replica);
+                all.add(runtime.start(s.replica));
             }
-        } else {
-            s.autoscaler.update(spec);
+            return all;
         }
+        s.autoscaler.update(spec);
+        return replicas;
     }
 
     private RevisionAutoscaler.Now now() {
