@@ -27,9 +27,13 @@ public final class ResourceTypes {
     public static final ResourceType SERVICE_ACCOUNT =
             new ResourceType("", "v1", "ServiceAccount", "serviceaccounts", List.of("sa"), true);
 
+    /** What happened to an object (scaling decisions, replica starts and crashes), written by Tide, read by users. */
+    public static final ResourceType EVENT =
+            new ResourceType("", "v1", "Event", "events", List.of("ev"), true);
+
     /** Every served type, in the order discovery lists them. */
     public static final List<ResourceType> ALL =
-            List.of(SERVICE, CONFIGURATION, REVISION, ROUTE, INFERENCE_SERVICE, SECRET, CONFIG_MAP, SERVICE_ACCOUNT);
+            List.of(SERVICE, CONFIGURATION, REVISION, ROUTE, INFERENCE_SERVICE, SECRET, CONFIG_MAP, SERVICE_ACCOUNT, EVENT);
 
     private ResourceTypes() {
     }

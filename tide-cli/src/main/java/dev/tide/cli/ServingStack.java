@@ -8,6 +8,8 @@ import dev.tide.cli.dashboard.MetricsHistory;
 import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.reconciler.Controller;
 import dev.tide.controlplane.registry.Registry;
+import dev.tide.controlplane.events.EventRecorder;
+import dev.tide.controlplane.scaling.ReplicaEvents;
 import dev.tide.controlplane.scaling.ScalingDriver;
 import dev.tide.controlplane.serving.ModelServing;
 import dev.tide.controlplane.serving.ReplicaUsers;
@@ -92,6 +94,7 @@ final class ServingStack implements AutoCloseable {
                 scheduler, scheduler.ticker().nanos() + timeout.toNanos(), idle);
         ProcessRuntime runtime = new ProcessRuntime(scheduler, blocking, dataDir.resolve("runtime"), drainGate, process);
         MetricsHistory history = new MetricsHistory(meters, runtime);
+        EventRecorder events = new EventRecorder(registry, clock, blocking);
         ScalingDriver.RevisionLoad load = new ScalingDriver.RevisionLoad() {
             @Override
             public double[] report(String ns, String rev, long now) {
@@ -125,7 +128,8 @@ final class ServingStack implements AutoCloseable {
         };
         ScalingDriver driver = new ScalingDriver(registry, runtime, load, scheduler, clock,
                 (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models, meters, users,
-                new ForecastFiles(dataDir.resolve("forecasts"), blocking));
+                new ForecastFiles(dataDir.resolve("forecasts"), blocking), events.source("tide-autoscaler"));
+        runtime.addListener(new ReplicaEvents(registry, events.source("tide-runtime")));
         RevisionObservers observers = new RevisionObservers(meters);
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
                 key -> activatorInPath.getOrDefault(key, true), (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);

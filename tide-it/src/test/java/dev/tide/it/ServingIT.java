@@ -76,6 +76,12 @@ class ServingIT {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).hasValue(true);
         await().atMost(WAIT).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
         await().atMost(WAIT).until(() -> actualReplicas("zero-00001") == 0);
+        // What happened is in the revision's Events, as kubectl shows them.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "events", "-n", "serving", "--field-selector",
+                "involvedObject.name=zero-00001")).contains("Scaled from 0 to 1 replicas (activation: a request arrived with no replica ready)")
+                .contains("Scaled from 1 to 0 replicas").contains("Started").contains("Ready").contains("Stopped"));
+        assertThat(kubectl.ok("describe", "rev", "zero-00001", "-n", "serving")).contains("Events:").contains("ScaledUp")
+                .contains("tide-autoscaler");
     }
 
     @Test

@@ -238,6 +238,9 @@ public final class ApiServer implements AutoCloseable {
             throw ApiException.badRequest("dry-run is not supported by Tide's API yet; use 'tide validate -f FILE' to check manifests offline");
         }
         String method = ex.getRequestMethod();
+        if (type == ResourceTypes.EVENT && !method.equals("GET") && !method.equals("DELETE")) {
+            throw ApiException.methodNotAllowed("events are recorded by Tide: they can be read, watched and deleted");
+        }
         FieldValidation fieldValidation = FieldValidation.parse(query.get("fieldValidation"));
         if (name == null) {
             switch (method) {
@@ -336,7 +339,7 @@ public final class ApiServer implements AutoCloseable {
 
     private void list(HttpExchange ex, ResourceType type, String namespace, Map<String, String> query) throws IOException {
         Listing listing = registry.list(type, namespace);
-        Predicate<JsonNode> selected = selector(query);
+        Predicate<JsonNode> selected = selector(type, query);
         List<ObjectNode> items = listing.items().stream().filter(selected).toList();
         String rv = Long.toString(listing.resourceVersion());
         if (wantsTable(ex)) {
@@ -358,7 +361,7 @@ public final class ApiServer implements AutoCloseable {
      */
     private void watch(HttpExchange ex, ResourceType type, String namespace, Map<String, String> query) throws IOException {
         boolean table = wantsTable(ex);
-        Predicate<JsonNode> selected = selector(query);
+        Predicate<JsonNode> selected = selector(type, query);
         String rvParam = query.get("resourceVersion");
         List<WatchEvent> initial = new ArrayList<>();
         long from;
@@ -412,36 +415,19 @@ public final class ApiServer implements AutoCloseable {
         out.write((Json.write(event) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code fieldSelector} on name or namespace and {@code labelSelector} ({@link LabelSelector}), as kubectl sends them. */
-    private static Predicate<JsonNode> selector(Map<String, String> query) {
-        Predicate<JsonNode> p = o -> true;
-        for (String term : split(query.get("fieldSelector"))) {
-            String[] kv = term.split("==?", 2);
-            if (kv.length != 2) {
-                throw ApiException.badRequest("invalid field selector: " + term);
-            }
-            p = p.and(switch (kv[0]) {
-                case "metadata.name" -> o -> Meta.name(o).equals(kv[1]);
-                case "metadata.namespace" -> o -> Meta.namespace(o).equals(kv[1]);
-                default -> throw ApiException.badRequest("field label not supported: " + kv[0]);
-            });
-        }
+    /** {@code fieldSelector} ({@link FieldSelector}) and {@code labelSelector} ({@link LabelSelector}), as kubectl sends them. */
+    private static Predicate<JsonNode> selector(ResourceType type, Map<String, String> query) {
+        Predicate<JsonNode> p;
         Predicate<Map<String, String>> labels;
         try {
+            p = FieldSelector.parse(type, query.get("fieldSelector"));
             labels = LabelSelector.parse(query.get("labelSelector"));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        p = p.and(o -> labels.test(Meta.labels(o)));
-        return p;
+        return p.and(o -> labels.test(Meta.labels(o)));
     }
 
-    private static List<String> split(String s) {
-        if (s == null || s.isBlank()) {
-            return List.of();
-        }
-        return List.of(s.split(","));
-    }
 
     private static ObjectNode readObject(HttpExchange ex) throws IOException {
         byte[] body;

@@ -16,6 +16,8 @@ import java.util.Map;
 final class Discovery {
 
     private static final List<String> VERBS = List.of("create", "delete", "get", "list", "patch", "update", "watch");
+    /** Events are Tide's record: users read and delete them. */
+    private static final List<String> EVENT_VERBS = List.of("delete", "get", "list", "watch");
 
     private Discovery() {
     }
@@ -61,7 +63,7 @@ final class Discovery {
         for (ResourceType t : types) {
             ObjectNode r = resources.addObject();
             r.put("name", t.plural()).put("singularName", t.singular()).put("namespaced", t.namespaced()).put("kind", t.kind());
-            VERBS.forEach(r.putArray("verbs")::add);
+            (t == ResourceTypes.EVENT ? EVENT_VERBS : VERBS).forEach(r.putArray("verbs")::add);
             if (!t.shortNames().isEmpty()) {
                 t.shortNames().forEach(r.putArray("shortNames")::add);
             }

@@ -20,11 +20,33 @@ import java.util.function.Function;
 final class Tables {
 
     private record Column(String name, String type, int priority, Function<JsonNode, String> value) {
+        Column withPriority(int p) {
+            return new Column(name, type, p, value);
+        }
     }
 
     private static final Column NAME = new Column("Name", "string", 0, Meta::name);
 
     private Tables() {
+    }
+
+    /** Kubernetes' event columns; "Last Seen" stands where other kinds have "Age". */
+    private static List<Column> eventColumns(Instant now) {
+        return List.of(
+                new Column("Last Seen", "string", 0, o -> ago(Json.text(o, "lastTimestamp"), now)),
+                new Column("Type", "string", 0, o -> Json.text(o, "type")),
+                new Column("Reason", "string", 0, o -> Json.text(o, "reason")),
+                new Column("Object", "string", 0, o -> o.path("involvedObject").path("kind").asText().toLowerCase(java.util.Locale.ROOT)
+                        + "/" + o.path("involvedObject").path("name").asText()),
+                new Column("Message", "string", 0, o -> Json.text(o, "message")),
+                new Column("Source", "string", 1, o -> Json.text(o.path("source"), "component")),
+                new Column("First Seen", "string", 1, o -> ago(Json.text(o, "firstTimestamp"), now)),
+                new Column("Count", "integer", 1, o -> Json.text(o, "count")),
+                NAME.withPriority(1));
+    }
+
+    private static String ago(String timestamp, Instant now) {
+        return timestamp == null ? "<unknown>" : HumanDuration.format(Duration.between(Instant.parse(timestamp), now));
     }
 
     private static List<Column> columns(ResourceType type) {
@@ -95,12 +117,15 @@ final class Tables {
         table.put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
         table.putObject("metadata").put("resourceVersion", resourceVersion);
         ArrayNode defs = table.putArray("columnDefinitions");
-        List<Column> columns = columns(type);
+        boolean event = type == ResourceTypes.EVENT;
+        List<Column> columns = event ? eventColumns(now) : columns(type);
         for (Column c : columns) {
-            defs.addObject().put("name", c.name()).put("type", c.type()).put("format", c == NAME ? "name" : "")
+            defs.addObject().put("name", c.name()).put("type", c.type()).put("format", c.name().equals("Name") ? "name" : "")
                     .put("description", "").put("priority", c.priority());
         }
-        defs.addObject().put("name", "Age").put("type", "date").put("format", "").put("description", "").put("priority", 0);
+        if (!event) {
+            defs.addObject().put("name", "Age").put("type", "date").put("format", "").put("description", "").put("priority", 0);
+        }
         ArrayNode rows = table.putArray("rows");
         for (JsonNode item : items) {
             ObjectNode row = rows.addObject();
@@ -113,8 +138,9 @@ final class Tables {
                     cells.add(v);
                 }
             }
-            String created = Json.text(item.path("metadata"), "creationTimestamp");
-            cells.add(created == null ? "<unknown>" : HumanDuration.format(Duration.between(Instant.parse(created), now)));
+            if (!event) {
+                cells.add(ago(Json.text(item.path("metadata"), "creationTimestamp"), now));
+            }
             if (includeObject) {
                 row.set("object", item);
             } else {

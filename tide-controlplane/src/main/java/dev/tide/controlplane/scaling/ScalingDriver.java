@@ -14,6 +14,7 @@ import dev.tide.autoscaler.PodAutoscaler;
 import dev.tide.autoscaler.RevisionAutoscaler;
 import dev.tide.autoscaler.SeasonalForecast;
 import dev.tide.common.time.Scheduler;
+import dev.tide.controlplane.events.EventRecorder;
 import dev.tide.controlplane.reconciler.revision.RevisionRuntime;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.controlplane.serving.ModelServing;
@@ -118,6 +119,8 @@ public final class ScalingDriver implements RevisionRuntime {
         boolean everReady;
         /** The activator's place in the path as last told to the data plane; null before the first decision. */
         Boolean proxy;
+        /** The revision, for its events. */
+        EventRecorder.Reference ref;
         AutoscalerMetrics gauges;
     }
 
@@ -135,6 +138,7 @@ public final class ScalingDriver implements RevisionRuntime {
     private final Map<Key, ReplicaUsers.Decision> users = new ConcurrentHashMap<>();
     private final ReplicaUsers replicaUsers;
     private final ForecastStore forecasts;
+    private final EventRecorder.Source events;
     /** Revisions whose HPA has no resource request: a Warning condition. */
     private final Map<Key, RevisionRuntime.Note> hpaNotes = new ConcurrentHashMap<>();
     private long ticks;
@@ -145,10 +149,13 @@ public final class ScalingDriver implements RevisionRuntime {
      * @param models        how predictors that give a model and no command are served
      * @param meters        where each revision's autoscaler gauges go ({@code autoscaler_desired_pods}, ...)
      * @param replicaUsers  which user replicas run as
+     * @param forecasts     where the predictive option's history outlives a restart
+     * @param events        where scaling decisions and revision failures are recorded as Events
      */
     public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
                          BiConsumer<String, String> statusChanged, ModelServing models, MeterRegistry meters,
-                         ReplicaUsers replicaUsers, ForecastStore forecasts) {
+                         ReplicaUsers replicaUsers, ForecastStore forecasts, EventRecorder.Source events) {
+        this.events = events;
         this.replicaUsers = replicaUsers;
         this.meters = meters;
         this.models = models;
@@ -175,7 +182,7 @@ public final class ScalingDriver implements RevisionRuntime {
             Key key = new Key(namespace, revision);
             Scaler s = scalers.get(key);
             if (s != null && s.autoscaler != null && s.autoscaler.poke(clock.instant().getEpochSecond())) {
-                decide(key, s, replicasByRevision().getOrDefault(key, List.of()));
+                decide(key, s, replicasByRevision().getOrDefault(key, List.of()), true);
             }
         }, 0);
     }
@@ -230,7 +237,7 @@ public final class ScalingDriver implements RevisionRuntime {
                 double[] l = load.report(key.namespace(), key.name(), now);
                 s.autoscaler.record(epochSecond, new RevisionAutoscaler.Load(l[0], l[1], utilization(key, s.autoscaler.spec())));
                 if (ticks % 2 == 0) {
-                    decide(key, s, byRevision.getOrDefault(key, List.of()));
+                    decide(key, s, byRevision.getOrDefault(key, List.of()), false);
                 }
                 if (ticks % FORECAST_SAVE_TICKS == 0 && s.autoscaler instanceof KpaAutoscaler k && k.forecast() != null) {
                     forecasts.save(key.namespace(), key.name(), k.forecast().history());
@@ -280,6 +287,7 @@ public final class ScalingDriver implements RevisionRuntime {
      */
     private List<Replica> configure(Key key, Scaler s, ObjectNode rev, boolean reachable, List<Replica> replicas) {
         s.resourceVersion = Meta.resourceVersion(rev);
+        s.ref = EventRecorder.Reference.of(rev);
         ReplicaSpecs.Result r = ReplicaSpecs.from(rev,
                 name -> registry.get(ResourceTypes.SECRET, key.namespace(), name),
                 name -> registry.get(ResourceTypes.CONFIG_MAP, key.namespace(), name),
@@ -289,7 +297,7 @@ public final class ScalingDriver implements RevisionRuntime {
             // Resolve again next tick: what was missing (a Secret, a ServiceAccount) may be applied after the revision,
             // and then it runs, as a pod waiting on a Secret starts once the Secret exists.
             s.resourceVersion = null;
-            publish(key, new State(Conditions.FALSE, n.reason(), n.message(), 0, 0));
+            publish(key, s, new State(Conditions.FALSE, n.reason(), n.message(), 0, 0));
             return replicas;
         }
         boolean fresh = s.replica == null;
@@ -334,7 +342,8 @@ public final class ScalingDriver implements RevisionRuntime {
         return new RevisionAutoscaler.Now(epochNanos(clock.instant()), scheduler.ticker().nanos());
     }
 
-    private void decide(Key key, Scaler s, List<Replica> replicas) {
+    /** @param poked whether a request that found no ready replica asked for this decision */
+    private void decide(Key key, Scaler s, List<Replica> replicas, boolean poked) {
         if (s.replica == null) {
             return;
         }
@@ -342,6 +351,10 @@ public final class ScalingDriver implements RevisionRuntime {
         RevisionAutoscaler.Step step = s.autoscaler.decide(ready, replicas.size(), now());
         PodAutoscaler.Applied applied = step.applied();
         if (applied.replicas() >= 0) {
+            if (applied.replicas() != replicas.size()) {
+                ScalingEvents.Event e = ScalingEvents.of(replicas.size(), applied.replicas(), step, s.autoscaler.spec(), poked);
+                events.normal(s.ref, e.reason(), e.message());
+            }
             scaleTo(key, s, replicas, applied.replicas());
         }
         s.want = applied.want();
@@ -363,7 +376,7 @@ public final class ScalingDriver implements RevisionRuntime {
         g.panicMode = kpa && ((KpaAutoscaler) s.autoscaler).panicking() ? 1 : 0;
         g.excessBurstCapacity = kpa ? ((KpaAutoscaler) s.autoscaler).excessBurstCapacity() : 0;
         s.everReady |= ready > 0;
-        publish(key, stateOf(s, replicas, ready));
+        publish(key, s, stateOf(s, replicas, ready));
     }
 
     /** Starts or stops replicas; stopping prefers replicas that are not serving, then idle ones ({@link ScaleDownOrder}). */
@@ -398,9 +411,13 @@ public final class ScalingDriver implements RevisionRuntime {
         return new State(Conditions.UNKNOWN, "Deploying", "waiting for a replica to pass its readiness probe", ready, desired);
     }
 
-    private void publish(Key key, State next) {
+    /** Stores a revision's state; a new failure (Ready False with a new reason) is also a Warning event. */
+    private void publish(Key key, Scaler s, State next) {
         State previous = states.put(key, next);
         if (!next.equals(previous)) {
+            if (Conditions.FALSE.equals(next.ready()) && (previous == null || !java.util.Objects.equals(previous.reason(), next.reason()))) {
+                events.warning(s.ref, next.reason(), next.message());
+            }
             statusChanged.accept(key.namespace(), key.name());
         }
     }

@@ -121,7 +121,8 @@ class ScalingDriverTest {
             return rps ? new double[] {0, l} : new double[] {l, 0};
         };
         ScalingDriver driver = new ScalingDriver(world.registry, runtime, load, scheduler, clock, (ns, r) -> { }, ModelServing.none(),
-                new SimpleMeterRegistry(), ReplicaUsers.AS_TIDE, ScalingDriver.ForecastStore.NONE);
+                new SimpleMeterRegistry(), ReplicaUsers.AS_TIDE, ScalingDriver.ForecastStore.NONE,
+                dev.tide.controlplane.events.EventRecorder.NONE.source("test"));
         driver.start();
         List<Integer> server = new ArrayList<>();
         for (int t = 0; t < c.load().length; t++) {
