@@ -53,11 +53,8 @@ final class RevisionObservers {
     }
 
     /** Starts watching a revision's new endpoint: its metrics, and its request log when logging is on. */
-    void watch(RevisionEndpoint endpoint, JsonNode revision) {
+    void watch(RevisionEndpoint endpoint, String service, String configuration) {
         RevisionKey key = endpoint.key();
-        Map<String, String> labels = Meta.labels(revision);
-        String configuration = labels.getOrDefault(ServingLabels.CONFIGURATION, "");
-        String service = labels.getOrDefault(ServingLabels.SERVICE, configuration);
         Watch w = new Watch(endpoint, new RevisionRequestMetrics(registry, key.namespace(), service, configuration, key.name(),
                 endpoint::inFlight, endpoint::waiting), service, configuration);
         watches.put(key, w);

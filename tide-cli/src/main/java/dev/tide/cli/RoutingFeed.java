@@ -6,9 +6,9 @@ import dev.tide.api.Json;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceTypes;
 import dev.tide.api.config.ClusterConfig;
-import dev.tide.api.config.DefaultsConfig;
 import dev.tide.api.naming.Names;
 import dev.tide.common.time.Scheduler;
+import dev.tide.controlplane.plan.RevisionPlan;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.dataplane.gateway.Endpoints;
 import dev.tide.dataplane.gateway.RevisionEndpoint;
@@ -43,11 +43,12 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
     private final BiConsumer<String, String> poke;
     private final Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends;
     private final java.util.function.Predicate<RevisionKey> activatorInPath;
+    private final Function<RevisionKey, RevisionPlan> plans;
+    /** Set when a revision's plan changed: the next refresh rebuilds even if the store did not change. */
+    private volatile boolean plansChanged;
     private volatile boolean closed;
     /** The store version the current table was built from; -1 before the first build. Scheduler thread only. */
     private long builtFrom = -1;
-    /** The config-defaults that endpoints' timeouts were last computed from. */
-    private DefaultsConfig timeoutsFrom;
     /** Route (namespace/name) -> the status.traffic the published table routes. */
     private volatile Map<String, String> programmed = Map.of();
     private final java.util.function.BiConsumer<String, String> routeProgrammed;
@@ -58,8 +59,9 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
      */
     RoutingFeed(Registry registry, Endpoints endpoints, Scheduler scheduler, BiConsumer<String, String> poke,
                 Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends, java.util.function.Predicate<RevisionKey> activatorInPath,
-                BiConsumer<String, String> routeProgrammed, RevisionObservers observers) {
+                Function<RevisionKey, RevisionPlan> plans, BiConsumer<String, String> routeProgrammed, RevisionObservers observers) {
         this.activatorInPath = activatorInPath;
+        this.plans = plans;
         this.routeProgrammed = routeProgrammed;
         this.observers = observers;
         this.registry = registry;
@@ -77,6 +79,11 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
         closed = true;
     }
 
+    /** A revision's plan changed (its timeout, or it is new): the next refresh rebuilds. */
+    void planChanged() {
+        plansChanged = true;
+    }
+
     private void refresh() {
         if (closed) {
             return;
@@ -84,7 +91,8 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
         try {
             // Routes, InferenceServices and Revisions all live in the store: nothing changed, nothing to rebuild.
             long version = registry.store().resourceVersion();
-            if (version != builtFrom) {
+            if (version != builtFrom || plansChanged) {
+                plansChanged = false;
                 rebuild();
                 builtFrom = version;
             }
@@ -142,29 +150,24 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
             }
         }
         ClusterConfig config = registry.config().current();
-        DefaultsConfig defaults = config.defaults();
-        // A revision's spec does not change, so an endpoint already made needs its revision again only when the
-        // timeout defaults (and so its timeout) may have: the rebuild runs on every store change, status writes included.
-        boolean defaultsChanged = !defaults.equals(timeoutsFrom);
-        timeoutsFrom = defaults;
         for (RevisionKey key : routed) {
-            if (endpoints.get(key) != null && !defaultsChanged) {
+            // Every setting of an endpoint is its revision's plan's; a revision not planned yet gets its endpoint at
+            // the rebuild its plan triggers.
+            RevisionPlan plan = plans.apply(key);
+            if (plan == null) {
                 continue;
             }
-            registry.get(ResourceTypes.REVISION, key.namespace(), key.name()).ifPresent(rev -> {
-                Duration timeout = requestTimeout(rev, defaults);
-                RevisionEndpoint ep = endpoints.get(key);
-                if (ep == null) {
-                    ep = new RevisionEndpoint(key, rev.path("spec").path("containerConcurrency").asInt(0), speaksH2c(rev), timeout, scheduler,
-                            new SplittableRandom(), () -> poke.accept(key.namespace(), key.name()));
-                    ep.setActivatorInPath(activatorInPath.test(key));
-                    ep.setReplicas(readyBackends.apply(key));
-                    observers.watch(ep, rev);
-                    endpoints.put(ep);
-                } else {
-                    ep.setTimeout(timeout); // config-defaults may have changed since
-                }
-            });
+            RevisionEndpoint ep = endpoints.get(key);
+            if (ep == null) {
+                ep = new RevisionEndpoint(key, plan.containerConcurrency(), plan.h2c(), plan.timeout(), scheduler, new SplittableRandom(),
+                        () -> poke.accept(key.namespace(), key.name()));
+                ep.setActivatorInPath(activatorInPath.test(key));
+                ep.setReplicas(readyBackends.apply(key));
+                observers.watch(ep, plan.service(), plan.configuration());
+                endpoints.put(ep);
+            } else if (!ep.timeout().equals(plan.timeout())) {
+                ep.setTimeout(plan.timeout()); // config-defaults changed since
+            }
         }
         observers.configure(config.observability());
         for (RevisionKey key : routed) {
@@ -187,32 +190,6 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
     @Override
     public boolean programmed(String namespace, String route, JsonNode traffic) {
         return traffic.toString().equals(programmed.get(namespace + "/" + route));
-    }
-
-    /**
-     * The revision's {@code timeoutSeconds} (unset or 0: config-defaults' {@code revision-timeout-seconds}), capped by
-     * {@code max-revision-timeout-seconds} as it is now. Admission already refuses a larger value; the cap here holds
-     * when the maximum is lowered after the revision was made. Example: timeoutSeconds 900 admitted under a maximum of
-     * 1200, maximum then set to 600: requests time out after 600 s.
-     */
-    static Duration requestTimeout(JsonNode revision, DefaultsConfig defaults) {
-        long seconds = revision.path("spec").path("timeoutSeconds").asLong(0);
-        if (seconds <= 0) {
-            seconds = defaults.revisionTimeoutSeconds();
-        }
-        return Duration.ofSeconds(Math.min(seconds, defaults.maxRevisionTimeoutSeconds()));
-    }
-
-    /** Whether the revision's serving container names its port {@code h2c}: Knative's sign that it speaks HTTP/2. */
-    static boolean speaksH2c(JsonNode revision) {
-        for (JsonNode container : revision.path("spec").path("containers")) {
-            for (JsonNode port : container.path("ports")) {
-                if ("h2c".equals(port.path("name").asText())) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private static String host(String url) {

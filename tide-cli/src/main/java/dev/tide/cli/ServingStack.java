@@ -9,6 +9,8 @@ import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.reconciler.Controller;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.controlplane.events.EventRecorder;
+import dev.tide.controlplane.plan.RevisionPlan;
+import dev.tide.controlplane.plan.RevisionPlanner;
 import dev.tide.controlplane.scaling.ReplicaEvents;
 import dev.tide.controlplane.scaling.ScalingDriver;
 import dev.tide.controlplane.serving.ModelServing;
@@ -51,6 +53,7 @@ final class ServingStack implements AutoCloseable {
     private final ProcessRuntime runtime;
     private final Gateway gateway;
     private final ScalingDriver driver;
+    private final RevisionPlanner planner;
     private final RoutingFeed feed;
     private final Scheduler scheduler;
     private final RevisionObservers observers;
@@ -58,8 +61,9 @@ final class ServingStack implements AutoCloseable {
     private volatile boolean closed;
 
     private ServingStack(EventLoopGroup loops, ScheduledExecutorService timers, ExecutorService blocking, ProcessRuntime runtime,
-                         Gateway gateway, ScalingDriver driver, RoutingFeed feed, Scheduler scheduler, RevisionObservers observers,
-                         MetricsHistory history) {
+                         Gateway gateway, ScalingDriver driver, RevisionPlanner planner, RoutingFeed feed, Scheduler scheduler,
+                         RevisionObservers observers, MetricsHistory history) {
+        this.planner = planner;
         this.scheduler = scheduler;
         this.observers = observers;
         this.history = history;
@@ -126,13 +130,31 @@ final class ServingStack implements AutoCloseable {
                 }
             }
         };
-        ScalingDriver driver = new ScalingDriver(registry, runtime, load, scheduler, clock,
-                (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), models, meters, users,
+        ScalingDriver driver = new ScalingDriver(runtime, load, scheduler, clock,
+                (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), meters,
                 new ForecastFiles(dataDir.resolve("forecasts"), blocking), events.source("tide-autoscaler"));
         runtime.addListener(new ReplicaEvents(registry, events.source("tide-runtime")));
         RevisionObservers observers = new RevisionObservers(meters);
+        // Each revision's plan, as the planner last pushed it: the routing feed makes endpoints from it.
+        Map<RevisionKey, RevisionPlan> plans = new ConcurrentHashMap<>();
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
-                key -> activatorInPath.getOrDefault(key, true), (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);
+                key -> activatorInPath.getOrDefault(key, true), plans::get,
+                (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);
+        RevisionPlanner planner = new RevisionPlanner(registry, models, users, new RevisionPlanner.Listener() {
+            @Override
+            public void planned(RevisionPlan plan) {
+                plans.put(new RevisionKey(plan.namespace(), plan.name()), plan);
+                driver.planned(plan);
+                feed.planChanged();
+            }
+
+            @Override
+            public void removed(String namespace, String revision) {
+                plans.remove(new RevisionKey(namespace, revision));
+                driver.removed(namespace, revision);
+                feed.planChanged();
+            }
+        });
         runtime.addListener(replica -> {
             RevisionKey key = new RevisionKey(replica.namespace(), replica.revision());
             replicaRevisions.put(replica.id(), key);
@@ -145,8 +167,10 @@ final class ServingStack implements AutoCloseable {
         Gateway gateway = new Gateway(endpoints, loops, new InetSocketAddress(bind, httpPort), Ticker.system(), new SplittableRandom()).start();
         ingressBound.accept(gateway.port());
         driver.start();
+        planner.start(Thread.ofVirtual().name("tide-planner-", 0).factory());
         feed.start();
-        ServingStack stack = new ServingStack(loops, timers, blocking, runtime, gateway, driver, feed, scheduler, observers, history);
+        ServingStack stack = new ServingStack(loops, timers, blocking, runtime, gateway, driver, planner, feed, scheduler, observers,
+                history);
         stack.sampleEverySecond(clock);
         return stack;
     }
@@ -224,6 +248,7 @@ final class ServingStack implements AutoCloseable {
     public void close() {
         closed = true;
         gateway.close();
+        planner.close();
         feed.close();
         driver.close();
         runtime.shutdown(Duration.ofSeconds(30));

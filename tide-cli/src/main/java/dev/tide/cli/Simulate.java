@@ -16,7 +16,7 @@ import dev.tide.common.validation.ValidationException;
 import dev.tide.controlplane.reconciler.inferenceservice.InferenceServiceResources;
 import dev.tide.autoscaler.AutoscalerSpec;
 import dev.tide.api.resources.ResourceRequests;
-import dev.tide.controlplane.scaling.ScalingSpecs;
+import dev.tide.controlplane.plan.ScalingSpecs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -59,7 +59,9 @@ final class TideServer implements AutoCloseable {
         ApiAccess prepared = ApiAccess.prepare(new ApiAccess.Settings(config.bind(), config.dataDir(), sec.tokenAuthFile(),
                 sec.tlsCertFile(), sec.tlsKeyFile(), sec.apiHosts(), sec.anonymous()), Ticker.system());
         ReplicaUsers users = ReplicaIsolation.users(sec.replicaUser());
-        DefaultStore store = new DefaultStore(FileJournal.open(config.dataDir()));
+        // A configuration's revisions are found by their label at every reconcile: indexed, not scanned.
+        DefaultStore store = new DefaultStore(FileJournal.open(config.dataDir()),
+                java.util.Set.of(dev.tide.api.serving.v1.ServingLabels.CONFIGURATION));
         ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
         ApiServer api = null;
         try {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,17 +41,27 @@ public final class DefaultStore implements Store {
     /** Guarded by {@link #lock}. */
     private long version;
 
+    /** Guarded by {@link #lock}. */
+    private final LabelIndex byLabel;
+
     public DefaultStore(Journal journal) {
+        this(journal, Set.of());
+    }
+
+    /** @param indexedLabels labels whose values {@link #listByLabel} finds by lookup rather than by scan */
+    public DefaultStore(Journal journal, Set<String> indexedLabels) {
         this.journal = journal;
+        this.byLabel = new LabelIndex(indexedLabels);
         for (Journal.Entry e : journal.replay()) {
             version = Math.max(version, e.resourceVersion());
             if (e.key() == null) {
                 continue;
             }
             if (e.object() == null) {
-                objects.remove(e.key());
+                byLabel.remove(e.key(), objects.remove(e.key()));
             } else {
-                objects.put(e.key(), e.object());
+                byLabel.remove(e.key(), objects.put(e.key(), e.object()));
+                byLabel.add(e.key(), e.object());
             }
         }
     }
@@ -68,11 +79,16 @@ public final class DefaultStore implements Store {
 
     @Override
     public Listing list(String resource, String namespace) {
+        return list(resource, namespace, o -> true);
+    }
+
+    @Override
+    public Listing list(String resource, String namespace, Predicate<? super ObjectNode> filter) {
         lock.lock();
         try {
             List<ObjectNode> items = new ArrayList<>();
-            for (Map.Entry<ObjectKey, ObjectNode> e : range(resource).entrySet()) {
-                if (namespace == null || namespace.equals(e.getKey().namespace())) {
+            for (Map.Entry<ObjectKey, ObjectNode> e : range(resource, namespace).entrySet()) {
+                if (filter.test(e.getValue())) {
                     items.add(e.getValue().deepCopy());
                 }
             }
@@ -80,6 +96,31 @@ public final class DefaultStore implements Store {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public Listing listByLabel(String resource, String namespace, String label, String value) {
+        if (!byLabel.covers(label)) {
+            return Store.super.listByLabel(resource, namespace, label, value);
+        }
+        lock.lock();
+        try {
+            List<ObjectNode> items = new ArrayList<>();
+            for (ObjectKey k : byLabel.keys(label, value)) {
+                if (k.resource().equals(resource) && (namespace == null || namespace.equals(k.namespace()))) {
+                    items.add(objects.get(k).deepCopy());
+                }
+            }
+            return new Listing(items, version);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One resource's objects, or one namespace's of them: keys sort by resource, then namespace, then name. */
+    private NavigableMap<ObjectKey, ObjectNode> range(String resource, String namespace) {
+        return namespace == null ? range(resource)
+                : objects.subMap(new ObjectKey(resource, namespace, ""), true, new ObjectKey(resource, namespace + "\0", ""), false);
     }
 
     private NavigableMap<ObjectKey, ObjectNode> range(String resource) {
@@ -133,7 +174,7 @@ public final class DefaultStore implements Store {
             long next = version + 1;
             journal.append(new Journal.Entry(next, key, null));
             version = next;
-            objects.remove(key);
+            byLabel.remove(key, objects.remove(key));
             publish(new WatchEvent(WatchEvent.Type.DELETED, key, current, next));
             maybeCompact();
             return current.deepCopy();
@@ -148,7 +189,8 @@ public final class DefaultStore implements Store {
         Meta.metadata(object).put("resourceVersion", Long.toString(next));
         journal.append(new Journal.Entry(next, key, object));
         version = next;
-        objects.put(key, object);
+        byLabel.remove(key, objects.put(key, object));
+        byLabel.add(key, object);
         publish(new WatchEvent(type, key, object, next));
         maybeCompact();
         return object.deepCopy();

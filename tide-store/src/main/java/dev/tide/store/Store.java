@@ -17,6 +17,21 @@ public interface Store extends AutoCloseable {
     /** Copies of the objects of {@code resource} in {@code namespace} ({@code null}: every namespace). */
     Listing list(String resource, String namespace);
 
+    /**
+     * Copies of the objects of {@code resource} in {@code namespace} that {@code filter} accepts. The filter sees the
+     * stored objects and must not change them; only the accepted ones are copied, so finding a few objects among
+     * thousands costs a scan, not thousands of copies.
+     */
+    default Listing list(String resource, String namespace, Predicate<? super ObjectNode> filter) {
+        Listing all = list(resource, namespace);
+        return new Listing(all.items().stream().filter(filter).map(o -> (ObjectNode) o).toList(), all.resourceVersion());
+    }
+
+    /** Copies of the objects of {@code resource} in {@code namespace} whose {@code label} is {@code value}. */
+    default Listing listByLabel(String resource, String namespace, String label, String value) {
+        return list(resource, namespace, o -> value.equals(o.path("metadata").path("labels").path(label).asText(null)));
+    }
+
     /** Stores a new object and returns the stored copy. */
     ObjectNode create(ObjectKey key, ObjectNode object);
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
+import dev.tide.api.serving.v1.ServingLabels;
 import dev.tide.api.config.ClusterConfig;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.store.ObjectKey;
@@ -41,6 +42,7 @@ public final class Controller implements AutoCloseable {
     private final Registry registry;
     private final Map<ResourceType, Reconciler> reconcilers;
     private final GarbageCollector collector;
+    private final RouteReferences routes = new RouteReferences();
     private final ThreadFactory threads;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
@@ -71,6 +73,8 @@ public final class Controller implements AutoCloseable {
             running.add(t);
             t.start();
         }
+        // Route events after the watches began apply on top of this listing, in order, so the index ends current.
+        registry.list(ResourceTypes.ROUTE, null).items().forEach(r -> routes.update(Meta.namespace(r), Meta.name(r), r));
         for (ResourceType type : reconcilers.keySet()) {
             registry.list(type, null).items().forEach(o -> enqueue(new Key(type, Meta.namespace(o), Meta.name(o))));
         }
@@ -99,6 +103,9 @@ public final class Controller implements AutoCloseable {
         if (e.type() == WatchEvent.Type.DELETED) {
             collector.deleted(type, e.object());
         }
+        if (type == ResourceTypes.ROUTE) {
+            routes.update(key.namespace(), key.name(), e.type() == WatchEvent.Type.DELETED ? null : e.object());
+        }
         if (type == ResourceTypes.CONFIG_MAP) {
             if (ClusterConfig.isConfigMap(key.namespace(), key.name())) {
                 // New defaults or a new domain change every URL and revision: look at everything again.
@@ -113,8 +120,11 @@ public final class Controller implements AutoCloseable {
         }
         enqueueOwners(e.object(), key.namespace());
         if (type == ResourceTypes.REVISION || type == ResourceTypes.CONFIGURATION) {
-            registry.list(ResourceTypes.ROUTE, key.namespace()).items()
-                    .forEach(r -> enqueue(new Key(ResourceTypes.ROUTE, key.namespace(), Meta.name(r))));
+            // The Routes whose traffic names this configuration (or this revision, or its configuration).
+            String configuration = type == ResourceTypes.CONFIGURATION ? key.name()
+                    : e.object().path("metadata").path("labels").path(ServingLabels.CONFIGURATION).asText("");
+            String revision = type == ResourceTypes.REVISION ? key.name() : "";
+            routes.naming(key.namespace(), configuration, revision).forEach(r -> enqueue(new Key(ResourceTypes.ROUTE, key.namespace(), r)));
         }
     }
 

@@ -67,6 +67,11 @@ public final class Registry {
         return store.list(type.groupResource(), namespace);
     }
 
+    /** The objects whose {@code label} is {@code value}: a lookup where the store indexes that label. */
+    public Listing listByLabel(ResourceType type, String namespace, String label, String value) {
+        return store.listByLabel(type.groupResource(), namespace, label, value);
+    }
+
     /** Creates {@code body} in {@code namespace}; unknown fields are errors. */
     public Written create(ResourceType type, String namespace, ObjectNode body) {
         return create(type, namespace, body, FieldValidation.STRICT);

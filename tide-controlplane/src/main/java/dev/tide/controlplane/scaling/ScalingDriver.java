@@ -1,12 +1,8 @@
 package dev.tide.controlplane.scaling;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.Conditions;
 import dev.tide.api.Meta;
-import dev.tide.api.ResourceTypes;
-import dev.tide.api.serving.v1.ServingLabels;
-import dev.tide.api.resources.ResourceRequests;
 import dev.tide.autoscaler.AutoscalerSpec;
 import dev.tide.autoscaler.KpaAutoscaler;
 import dev.tide.autoscaler.Observation;
@@ -15,9 +11,9 @@ import dev.tide.autoscaler.RevisionAutoscaler;
 import dev.tide.autoscaler.SeasonalForecast;
 import dev.tide.common.time.Scheduler;
 import dev.tide.controlplane.events.EventRecorder;
+import dev.tide.controlplane.plan.RevisionPlan;
+import dev.tide.controlplane.plan.RevisionPlanner;
 import dev.tide.controlplane.reconciler.revision.RevisionRuntime;
-import dev.tide.controlplane.registry.Registry;
-import dev.tide.controlplane.serving.ModelServing;
 import dev.tide.controlplane.serving.ReplicaSpecs;
 import dev.tide.controlplane.serving.ReplicaUsers;
 import dev.tide.runtime.Replica;
@@ -27,10 +23,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -42,11 +37,14 @@ import java.util.function.BiConsumer;
  * predictive option), the same one {@code tide simulate} replays. It is also the {@link RevisionRuntime} the revision
  * reconciler asks for status.
  *
- * <p>Threading: all scaling runs on the scheduler's thread (ticks and pokes are both scheduled tasks), so a
- * revision's decider is never used concurrently. {@link #state} is read by the reconciler from another thread, from
- * a concurrent map of immutable snapshots.
+ * <p>It reads nothing from the store: the {@link RevisionPlanner} pushes each revision's {@link RevisionPlan} when it
+ * changes ({@link #planned}, {@link #removed}), as Knative's {@code MultiScaler} is told of decider changes.
+ *
+ * <p>Threading: all scaling runs on the scheduler's thread (ticks, pokes and plan changes are all scheduled tasks),
+ * so a revision's autoscaler is never used concurrently. {@link #state} is read by the reconciler from another
+ * thread, from a concurrent map of immutable snapshots.
  */
-public final class ScalingDriver implements RevisionRuntime {
+public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Listener {
 
     private static final System.Logger LOG = System.getLogger(ScalingDriver.class.getName());
     static final long TICK_NANOS = 1_000_000_000L;
@@ -112,60 +110,49 @@ public final class ScalingDriver implements RevisionRuntime {
 
     /** One revision's autoscaler. Confined to the scheduler thread. */
     private static final class Scaler {
-        String resourceVersion;
+        RevisionPlan plan;
         ReplicaSpec replica;
         RevisionAutoscaler autoscaler;
         int want = -1;
         boolean everReady;
         /** The activator's place in the path as last told to the data plane; null before the first decision. */
         Boolean proxy;
-        /** The revision, for its events. */
-        EventRecorder.Reference ref;
         AutoscalerMetrics gauges;
     }
 
-    private final Registry registry;
     private final ReplicaRuntime runtime;
     private final RevisionLoad load;
     private final Scheduler scheduler;
     private final InstantSource clock;
     private final BiConsumer<String, String> statusChanged;
-    private final ModelServing models;
     private final MeterRegistry meters;
-    private final Map<Key, Scaler> scalers = new ConcurrentHashMap<>();
-    private final Map<Key, State> states = new ConcurrentHashMap<>();
-    /** Who each revision's replicas run as; read by the revision reconciler's thread. */
-    private final Map<Key, ReplicaUsers.Decision> users = new ConcurrentHashMap<>();
-    private final ReplicaUsers replicaUsers;
     private final ForecastStore forecasts;
     private final EventRecorder.Source events;
-    /** Revisions whose HPA has no resource request: a Warning condition. */
-    private final Map<Key, RevisionRuntime.Note> hpaNotes = new ConcurrentHashMap<>();
+    /** Scheduler thread only. */
+    private final Map<Key, Scaler> scalers = new HashMap<>();
+    private final Map<Key, State> states = new ConcurrentHashMap<>();
+    /** Who each revision's replicas run as, and whether its HPA lacks a request; read by the revision reconciler. */
+    private final Map<Key, List<Note>> notes = new ConcurrentHashMap<>();
     private long ticks;
     private volatile boolean closed;
 
     /**
      * @param statusChanged told (namespace, revision) when a revision's state changed, to reconcile its status
-     * @param models        how predictors that give a model and no command are served
      * @param meters        where each revision's autoscaler gauges go ({@code autoscaler_desired_pods}, ...)
-     * @param replicaUsers  which user replicas run as
      * @param forecasts     where the predictive option's history outlives a restart
      * @param events        where scaling decisions and revision failures are recorded as Events
      */
-    public ScalingDriver(Registry registry, ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
-                         BiConsumer<String, String> statusChanged, ModelServing models, MeterRegistry meters,
-                         ReplicaUsers replicaUsers, ForecastStore forecasts, EventRecorder.Source events) {
-        this.events = events;
-        this.replicaUsers = replicaUsers;
-        this.meters = meters;
-        this.models = models;
-        this.registry = registry;
+    public ScalingDriver(ReplicaRuntime runtime, RevisionLoad load, Scheduler scheduler, InstantSource clock,
+                         BiConsumer<String, String> statusChanged, MeterRegistry meters, ForecastStore forecasts,
+                         EventRecorder.Source events) {
         this.runtime = runtime;
         this.load = load;
         this.scheduler = scheduler;
         this.clock = clock;
         this.statusChanged = statusChanged;
+        this.meters = meters;
         this.forecasts = forecasts;
+        this.events = events;
     }
 
     public void start() {
@@ -174,6 +161,16 @@ public final class ScalingDriver implements RevisionRuntime {
 
     public void close() {
         closed = true;
+    }
+
+    @Override
+    public void planned(RevisionPlan plan) {
+        scheduler.schedule(() -> apply(plan), 0);
+    }
+
+    @Override
+    public void removed(String namespace, String revision) {
+        scheduler.schedule(() -> forget(new Key(namespace, revision)), 0);
     }
 
     /** A request found no ready replica: decide for this revision now (the activator's poke). Never blocks. */
@@ -195,17 +192,7 @@ public final class ScalingDriver implements RevisionRuntime {
 
     @Override
     public List<Note> notes(JsonNode revision) {
-        Key key = new Key(Meta.namespace(revision), Meta.name(revision));
-        List<Note> out = new ArrayList<>(2);
-        ReplicaUsers.Decision d = users.get(key);
-        if (d != null) {
-            out.add(new Note(ReplicaUsers.CONDITION, d.status(), d.reason(), d.message(), d.severity()));
-        }
-        Note hpa = hpaNotes.get(key);
-        if (hpa != null) {
-            out.add(hpa);
-        }
-        return out;
+        return notes.getOrDefault(new Key(Meta.namespace(revision), Meta.name(revision)), List.of());
     }
 
     private void tick() {
@@ -213,26 +200,14 @@ public final class ScalingDriver implements RevisionRuntime {
             return;
         }
         try {
-            Set<String> routed = routedRevisions();
             Map<Key, List<Replica>> byRevision = replicasByRevision();
-            Set<Key> seen = new HashSet<>();
             long now = scheduler.ticker().nanos();
             long epochSecond = clock.instant().getEpochSecond();
-            for (ObjectNode rev : registry.list(ResourceTypes.REVISION, null).items()) {
-                Key key = new Key(Meta.namespace(rev), Meta.name(rev));
-                seen.add(key);
-                Scaler s = scalers.computeIfAbsent(key, k -> new Scaler());
-                boolean reachable = routed.contains(key.namespace() + "/" + key.name());
-                if (!Meta.resourceVersion(rev).equals(s.resourceVersion)) {
-                    // A new revision's initial replicas count in this tick's decision.
-                    byRevision.put(key, configure(key, s, rev, reachable, byRevision.getOrDefault(key, List.of())));
-                }
+            for (Map.Entry<Key, Scaler> e : scalers.entrySet()) {
+                Key key = e.getKey();
+                Scaler s = e.getValue();
                 if (s.replica == null) {
                     continue;
-                }
-                if (reachable != s.autoscaler.spec().decider().reachable()) {
-                    // A new revision becomes routed once ready; an old one stops being routed after a rollout.
-                    s.autoscaler.update(s.autoscaler.spec().withReachable(reachable));
                 }
                 double[] l = load.report(key.namespace(), key.name(), now);
                 s.autoscaler.record(epochSecond, new RevisionAutoscaler.Load(l[0], l[1], utilization(key, s.autoscaler.spec())));
@@ -241,21 +216,6 @@ public final class ScalingDriver implements RevisionRuntime {
                 }
                 if (ticks % FORECAST_SAVE_TICKS == 0 && s.autoscaler instanceof KpaAutoscaler k && k.forecast() != null) {
                     forecasts.save(key.namespace(), key.name(), k.forecast().history());
-                }
-            }
-            for (Key gone : new ArrayList<>(scalers.keySet())) {
-                if (!seen.contains(gone)) {
-                    Scaler removed = scalers.remove(gone);
-                    if (removed.gauges != null) {
-                        removed.gauges.close();
-                    }
-                    if (removed.autoscaler != null && removed.autoscaler.spec().predictive() != null) {
-                        forecasts.delete(gone.namespace(), gone.name());
-                    }
-                    states.remove(gone);
-                    users.remove(gone);
-                    hpaNotes.remove(gone);
-                    byRevision.getOrDefault(gone, List.of()).forEach(r -> runtime.stop(r.id()));
                 }
             }
         } catch (RuntimeException e) {
@@ -282,60 +242,70 @@ public final class ScalingDriver implements RevisionRuntime {
     }
 
     /**
-     * A new revision (or a changed cluster setting): resolve its spec; a new one starts with its initial scale.
-     * Returns the revision's replicas, those it just started included.
+     * A revision's plan, new or changed: a new runnable revision starts with its initial scale, and the next tick
+     * decides with those replicas counted; a changed one keeps its windows and state.
      */
-    private List<Replica> configure(Key key, Scaler s, ObjectNode rev, boolean reachable, List<Replica> replicas) {
-        s.resourceVersion = Meta.resourceVersion(rev);
-        s.ref = EventRecorder.Reference.of(rev);
-        ReplicaSpecs.Result r = ReplicaSpecs.from(rev,
-                name -> registry.get(ResourceTypes.SECRET, key.namespace(), name),
-                name -> registry.get(ResourceTypes.CONFIG_MAP, key.namespace(), name),
-                name -> registry.get(ResourceTypes.SERVICE_ACCOUNT, key.namespace(), name), models, replicaUsers);
-        if (r instanceof ReplicaSpecs.NotRunnable n) {
-            s.replica = null;
-            // Resolve again next tick: what was missing (a Secret, a ServiceAccount) may be applied after the revision,
-            // and then it runs, as a pod waiting on a Secret starts once the Secret exists.
-            s.resourceVersion = null;
-            publish(key, s, new State(Conditions.FALSE, n.reason(), n.message(), 0, 0));
-            return replicas;
-        }
-        boolean fresh = s.replica == null;
-        s.replica = ((ReplicaSpecs.Runnable) r).spec();
-        users.put(key, ((ReplicaSpecs.Runnable) r).user());
-        AutoscalerSpec spec = ScalingSpecs.resolve(Meta.strings(rev.path("metadata").get("annotations")),
-                rev.path("spec").path("containerConcurrency").asLong(0), ResourceRequests.of(rev.path("spec").path("containers").path(0)),
-                registry.config().current(), reachable);
+    private void apply(RevisionPlan plan) {
+        Key key = new Key(plan.namespace(), plan.name());
+        Scaler s = scalers.computeIfAbsent(key, k -> new Scaler());
+        s.plan = plan;
+        AutoscalerSpec spec = plan.scaling();
+        List<Note> revisionNotes = new ArrayList<>(2);
         if (spec.hpa() != null && spec.hpa().request() <= 0) {
-            hpaNotes.put(key, new Note(HPA_CONDITION, Conditions.FALSE, "NoResourceRequest", "class " + spec.autoscalerClass()
+            revisionNotes.add(new Note(HPA_CONDITION, Conditions.FALSE, "NoResourceRequest", "class " + spec.autoscalerClass()
                     + " scales on " + spec.metricName() + " in percent of the container's resources.requests." + spec.metricName()
                     + ", and it requests none: the revision stays at its initial scale", "Warning"));
-        } else {
-            hpaNotes.remove(key);
         }
-        if (fresh) {
-            if (s.gauges == null) {
-                Map<String, String> labels = Meta.labels(rev);
-                String configuration = labels.getOrDefault(ServingLabels.CONFIGURATION, "");
-                s.gauges = new AutoscalerMetrics(meters, key.namespace(), labels.getOrDefault(ServingLabels.SERVICE, configuration),
-                        configuration, key.name());
-            }
-            int ready = (int) replicas.stream().filter(Replica::routable).count();
-            s.autoscaler = RevisionAutoscaler.create(spec, ready, now());
-            if (s.autoscaler instanceof KpaAutoscaler k && k.forecast() != null) {
-                k.forecast().restore(forecasts.load(key.namespace(), key.name()));
-            }
-            // Knative creates the revision's deployment with its initial scale; an initial scale of 0 (when
-            // allow-zero-initial-scale permits it) counts as initialized at once: Ready, inactive until a request.
-            s.everReady = spec.policy().initialScale() == 0;
-            List<Replica> all = new ArrayList<>(replicas);
-            for (int i = replicas.size(); i < spec.policy().initialScale(); i++) {
-                all.add(runtime.start(s.replica));
-            }
-            return all;
+        if (plan.replica() instanceof ReplicaSpecs.NotRunnable n) {
+            // Planned again when what was missing (a Secret, a ServiceAccount) is applied: then it runs, as a pod
+            // waiting on a Secret starts once the Secret exists.
+            s.replica = null;
+            notes.put(key, revisionNotes);
+            publish(key, s, new State(Conditions.FALSE, n.reason(), n.message(), 0, 0));
+            return;
         }
-        s.autoscaler.update(spec);
-        return replicas;
+        ReplicaSpecs.Runnable runnable = (ReplicaSpecs.Runnable) plan.replica();
+        ReplicaUsers.Decision d = runnable.user();
+        revisionNotes.add(0, new Note(ReplicaUsers.CONDITION, d.status(), d.reason(), d.message(), d.severity()));
+        notes.put(key, revisionNotes);
+        boolean fresh = s.replica == null;
+        s.replica = runnable.spec();
+        if (!fresh) {
+            s.autoscaler.update(spec);
+            return;
+        }
+        if (s.gauges == null) {
+            s.gauges = new AutoscalerMetrics(meters, key.namespace(), plan.service(), plan.configuration(), key.name());
+        }
+        List<Replica> replicas = replicasByRevision().getOrDefault(key, List.of());
+        int ready = (int) replicas.stream().filter(Replica::routable).count();
+        s.autoscaler = RevisionAutoscaler.create(spec, ready, now());
+        if (s.autoscaler instanceof KpaAutoscaler k && k.forecast() != null) {
+            k.forecast().restore(forecasts.load(key.namespace(), key.name()));
+        }
+        // Knative creates the revision's deployment with its initial scale; an initial scale of 0 (when
+        // allow-zero-initial-scale permits it) counts as initialized at once: Ready, inactive until a request.
+        s.everReady = spec.policy().initialScale() == 0;
+        for (int i = replicas.size(); i < spec.policy().initialScale(); i++) {
+            runtime.start(s.replica);
+        }
+    }
+
+    /** A deleted revision: its replicas stop, its gauges, state, notes and forecast history go. */
+    private void forget(Key key) {
+        Scaler removed = scalers.remove(key);
+        if (removed == null) {
+            return;
+        }
+        if (removed.gauges != null) {
+            removed.gauges.close();
+        }
+        if (removed.plan.scaling().predictive() != null) {
+            forecasts.delete(key.namespace(), key.name());
+        }
+        states.remove(key);
+        notes.remove(key);
+        replicasByRevision().getOrDefault(key, List.of()).forEach(r -> runtime.stop(r.id()));
     }
 
     private RevisionAutoscaler.Now now() {
@@ -353,7 +323,7 @@ public final class ScalingDriver implements RevisionRuntime {
         if (applied.replicas() >= 0) {
             if (applied.replicas() != replicas.size()) {
                 ScalingEvents.Event e = ScalingEvents.of(replicas.size(), applied.replicas(), step, s.autoscaler.spec(), poked);
-                events.normal(s.ref, e.reason(), e.message());
+                events.normal(s.plan.ref(), e.reason(), e.message());
             }
             scaleTo(key, s, replicas, applied.replicas());
         }
@@ -416,7 +386,7 @@ public final class ScalingDriver implements RevisionRuntime {
         State previous = states.put(key, next);
         if (!next.equals(previous)) {
             if (Conditions.FALSE.equals(next.ready()) && (previous == null || !java.util.Objects.equals(previous.reason(), next.reason()))) {
-                events.warning(s.ref, next.reason(), next.message());
+                events.warning(s.plan.ref(), next.reason(), next.message());
             }
             statusChanged.accept(key.namespace(), key.name());
         }
@@ -436,18 +406,5 @@ public final class ScalingDriver implements RevisionRuntime {
             }
         }
         return out;
-    }
-
-    /** {@code namespace/revision} of every revision a Route sends traffic to. */
-    private Set<String> routedRevisions() {
-        Set<String> routed = new HashSet<>();
-        for (ObjectNode route : registry.list(ResourceTypes.ROUTE, null).items()) {
-            for (JsonNode t : route.path("status").path("traffic")) {
-                if (t.hasNonNull("revisionName")) {
-                    routed.add(Meta.namespace(route) + "/" + t.get("revisionName").asText());
-                }
-            }
-        }
-        return routed;
     }
 }

@@ -41,29 +41,16 @@ public final class ReplicaSpecs {
     }
 
     /**
-     * @param secrets    a Secret of the revision's namespace by name
-     * @param configMaps a ConfigMap of the revision's namespace by name
-     */
-    public static Result from(JsonNode revision, Function<String, Optional<? extends JsonNode>> secrets,
-                              Function<String, Optional<? extends JsonNode>> configMaps) {
-        return from(revision, secrets, configMaps, name -> Optional.empty(), ModelServing.none());
-    }
-
-    /**
-     * As {@link #from(JsonNode, Function, Function)}, with Tide's model server for KServe predictors that give a model
-     * and no command.
-     *
+     * @param timeout         the revision's request timeout, as its plan resolved it: how long a leaving replica may
+     *                        finish its requests
+     * @param secrets         a Secret of the revision's namespace by name
+     * @param configMaps      a ConfigMap of the revision's namespace by name
      * @param serviceAccounts a ServiceAccount of the revision's namespace by name: its Secrets carry the model
      *                        server's storage credentials
+     * @param models          Tide's model server, for KServe predictors that give a model and no command
+     * @param users           who replicas run as
      */
-    public static Result from(JsonNode revision, Function<String, Optional<? extends JsonNode>> secrets,
-                              Function<String, Optional<? extends JsonNode>> configMaps,
-                              Function<String, Optional<? extends JsonNode>> serviceAccounts, ModelServing models) {
-        return from(revision, secrets, configMaps, serviceAccounts, models, ReplicaUsers.AS_TIDE);
-    }
-
-    /** As above, with replicas run as {@code users} decides. */
-    public static Result from(JsonNode revision, Function<String, Optional<? extends JsonNode>> secrets,
+    public static Result from(JsonNode revision, Duration timeout, Function<String, Optional<? extends JsonNode>> secrets,
                               Function<String, Optional<? extends JsonNode>> configMaps,
                               Function<String, Optional<? extends JsonNode>> serviceAccounts, ModelServing models,
                               ReplicaUsers users) {
@@ -133,7 +120,6 @@ public final class ReplicaSpecs {
             }
         }
         int containerPort = c.path("ports").path(0).path("containerPort").asInt(0);
-        long timeout = revision.path("spec").path("timeoutSeconds").asLong(300);
         ProbeSpec readiness = probe(c.get("readinessProbe"), containerPort, false);
         if (modelServer) {
             Optional<NotRunnable> credentials = StorageCredentials.resolve(revision, serviceAccounts, secrets, env);
@@ -156,7 +142,8 @@ public final class ReplicaSpecs {
         }
         return new Runnable(new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command,
                 args, env, Json.text(c, "workingDir"), readiness == null ? ProbeSpec.defaultReadiness() : readiness,
-                liveness, Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, timeout)), user.runAs(), user.noNewPrivileges()), user);
+                liveness, timeout, timeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : timeout, user.runAs(),
+                user.noNewPrivileges()), user);
     }
 
     static final String MODEL_FORMAT = "serving.kserve.io/model-format";

@@ -8,6 +8,8 @@ import dev.tide.api.ResourceTypes;
 import dev.tide.api.resources.ResourceRequests;
 import dev.tide.autoscaler.AutoscalerSpec;
 import dev.tide.autoscaler.simulation.Simulation;
+import dev.tide.controlplane.plan.RevisionPlanner;
+import dev.tide.controlplane.plan.ScalingSpecs;
 import dev.tide.controlplane.reconciler.TestWorld;
 import dev.tide.controlplane.serving.ModelServing;
 import dev.tide.controlplane.serving.ReplicaUsers;
@@ -120,9 +122,10 @@ class ScalingDriverTest {
             double l = second[0] < c.load().length ? c.load()[second[0]] : 0;
             return rps ? new double[] {0, l} : new double[] {l, 0};
         };
-        ScalingDriver driver = new ScalingDriver(world.registry, runtime, load, scheduler, clock, (ns, r) -> { }, ModelServing.none(),
-                new SimpleMeterRegistry(), ReplicaUsers.AS_TIDE, ScalingDriver.ForecastStore.NONE,
-                dev.tide.controlplane.events.EventRecorder.NONE.source("test"));
+        ScalingDriver driver = new ScalingDriver(runtime, load, scheduler, clock, (ns, r) -> { }, new SimpleMeterRegistry(),
+                ScalingDriver.ForecastStore.NONE, dev.tide.controlplane.events.EventRecorder.NONE.source("test"));
+        // The planner pushes the revision's plan, as in the server; the driver applies it before its first tick.
+        new RevisionPlanner(world.registry, ModelServing.none(), ReplicaUsers.AS_TIDE, driver).planAll();
         driver.start();
         List<Integer> server = new ArrayList<>();
         for (int t = 0; t < c.load().length; t++) {

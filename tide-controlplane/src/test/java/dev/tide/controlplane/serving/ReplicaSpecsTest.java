@@ -33,7 +33,7 @@ class ReplicaSpecsTest {
 
     private static ReplicaSpecs.Result from(JsonNode rev) {
         JsonNode secret = Json.parseObject("{\"data\":{\"token\":\"czNjcjN0\"}}");
-        return ReplicaSpecs.from(rev, name -> name.equals("creds") ? Optional.of(secret) : Optional.empty(), name -> Optional.empty());
+        return from(rev, name -> name.equals("creds") ? Optional.of(secret) : Optional.empty(), name -> Optional.empty());
     }
 
     private static final ModelServing MODELS = new ModelServing(java.util.List.of("java", "-cp", "cp", "Main"),
@@ -60,9 +60,25 @@ class ReplicaSpecsTest {
         return rev;
     }
 
+    /** The replica spec as a revision's plan resolves it: the timeout by the plan's one rule, the cluster defaults. */
+    private static ReplicaSpecs.Result from(com.fasterxml.jackson.databind.JsonNode rev,
+                                            java.util.function.Function<String, Optional<? extends com.fasterxml.jackson.databind.JsonNode>> secrets,
+                                            java.util.function.Function<String, Optional<? extends com.fasterxml.jackson.databind.JsonNode>> configMaps) {
+        return from(rev, secrets, configMaps, name -> Optional.empty(), ModelServing.none());
+    }
+
+    private static ReplicaSpecs.Result from(com.fasterxml.jackson.databind.JsonNode rev,
+                                            java.util.function.Function<String, Optional<? extends com.fasterxml.jackson.databind.JsonNode>> secrets,
+                                            java.util.function.Function<String, Optional<? extends com.fasterxml.jackson.databind.JsonNode>> configMaps,
+                                            java.util.function.Function<String, Optional<? extends com.fasterxml.jackson.databind.JsonNode>> accounts,
+                                            ModelServing models) {
+        return ReplicaSpecs.from(rev, dev.tide.controlplane.plan.RevisionPlans.timeout(rev, dev.tide.api.config.DefaultsConfig.DEFAULTS),
+                secrets, configMaps, accounts, models, ReplicaUsers.AS_TIDE);
+    }
+
     @Test
     void anOnnxPredictorRunsTheModelServerReadyWhenItsModelIs() {
-        ReplicaSpec spec = ((ReplicaSpecs.Runnable) ReplicaSpecs.from(predictorRevision("""
+        ReplicaSpec spec = ((ReplicaSpecs.Runnable) from(predictorRevision("""
                 batcher:
                   maxBatchSize: 8
                   maxLatency: 5
@@ -105,7 +121,7 @@ class ReplicaSpecsTest {
             case "s3creds" -> Optional.of(creds);
             default -> Optional.empty();
         };
-        ReplicaSpec spec = ((ReplicaSpecs.Runnable) ReplicaSpecs.from(rev, secrets, n -> Optional.empty(),
+        ReplicaSpec spec = ((ReplicaSpecs.Runnable) from(rev, secrets, n -> Optional.empty(),
                 n -> n.equals("sa") ? Optional.of(sa) : Optional.empty(), MODELS)).spec();
         // The Secret's annotations win over the account's; the container's own env wins over both.
         assertThat(spec.env()).isEqualTo(Map.of("AWS_ACCESS_KEY_ID", "key", "AWS_SECRET_ACCESS_KEY", "s3cr3t", "S3_ENDPOINT", "minio:9000",
@@ -114,18 +130,18 @@ class ReplicaSpecsTest {
         JsonNode anonymous = Json.parseObject("""
                 {"metadata": {"name": "sa", "annotations": {"serving.kserve.io/s3-useanoncredential": "true"}},
                  "secrets": [{"name": "s3creds"}]}""");
-        assertThat(((ReplicaSpecs.Runnable) ReplicaSpecs.from(rev, secrets, n -> Optional.empty(), n -> Optional.of(anonymous), MODELS))
+        assertThat(((ReplicaSpecs.Runnable) from(rev, secrets, n -> Optional.empty(), n -> Optional.of(anonymous), MODELS))
                 .spec().env()).doesNotContainKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY").containsEntry("S3_ENDPOINT", "minio:9000");
 
-        assertThat(ReplicaSpecs.from(rev, secrets, n -> Optional.empty(), n -> Optional.empty(), MODELS)).isEqualTo(
+        assertThat(from(rev, secrets, n -> Optional.empty(), n -> Optional.empty(), MODELS)).isEqualTo(
                 new ReplicaSpecs.NotRunnable("ServiceAccountMissing", "spec.serviceAccountName: ServiceAccount \"sa\" not found"));
-        assertThat(ReplicaSpecs.from(rev, n -> Optional.empty(), n -> Optional.empty(), n -> Optional.of(sa), MODELS)).isEqualTo(
+        assertThat(from(rev, n -> Optional.empty(), n -> Optional.empty(), n -> Optional.of(sa), MODELS)).isEqualTo(
                 new ReplicaSpecs.NotRunnable("SecretMissing", "ServiceAccount \"sa\" secrets[0]: Secret \"other\" not found"));
     }
 
     @Test
     void otherFormatsNameTheRuntimesTideHas() {
-        assertThat(ReplicaSpecs.from(predictorRevision("""
+        assertThat(from(predictorRevision("""
                 model:
                   modelFormat: {name: sklearn}
                   storageUri: s3://models/iris

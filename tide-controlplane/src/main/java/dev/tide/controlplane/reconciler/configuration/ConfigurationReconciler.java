@@ -41,8 +41,7 @@ public final class ConfigurationReconciler extends ObjectReconciler {
                 return;
             }
         }
-        List<ObjectNode> revisions = registry.list(ResourceTypes.REVISION, namespace).items().stream()
-                .filter(r -> name.equals(Meta.labels(r).get(ServingLabels.CONFIGURATION))).toList();
+        List<ObjectNode> revisions = registry.listByLabel(ResourceTypes.REVISION, namespace, ServingLabels.CONFIGURATION, name).items();
         StatusUpdates.publish(registry, ResourceTypes.CONFIGURATION, cfg,
                 ConfigurationResources.status(cfg, revision, revisions, clock.instant()));
     }

@@ -1,4 +1,4 @@
-package dev.tide.controlplane.scaling;
+package dev.tide.controlplane.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
