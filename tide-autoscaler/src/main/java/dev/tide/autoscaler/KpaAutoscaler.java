@@ -60,9 +60,10 @@ public final class KpaAutoscaler implements RevisionAutoscaler {
         int desired = decider.desiredScale();
         double expected = Double.NaN;
         if (forecast != null) {
+            // One forecast per decision, both shown (the Step) and applied: the prediction only ever adds replicas.
             expected = forecast.forecast(now.epochSecond()).orElse(Double.NaN);
-            if (desired >= 0) {
-                desired = forecast.lift(desired, now.epochSecond(), d.targetValue());
+            if (desired >= 0 && !Double.isNaN(expected)) {
+                desired = Math.max(desired, (int) Math.ceil(expected / d.targetValue()));
             }
         }
         PodAutoscaler.Applied applied = pa.apply(desired, decider.excessBurstCapacity(), readyPods, currentReplicas, d.reachable(),

@@ -100,10 +100,4 @@ public final class SeasonalForecast {
             }
         }
     }
-
-    /** {@code max(desired, ceil(forecast / target))}: the prediction only adds. */
-    public int lift(int desired, long epochSecond, double target) {
-        OptionalDouble f = forecast(epochSecond);
-        return f.isEmpty() ? desired : Math.max(desired, (int) Math.ceil(f.getAsDouble() / target));
-    }
 }

@@ -38,8 +38,6 @@ class HpaAndForecastTest {
         }
         long today = 3 * day + nine;
         assertThat(f.forecast(today)).hasValue(100.0);
-        assertThat(f.lift(0, today, 10)).isEqualTo(10);
-        assertThat(f.lift(15, today, 10)).as("never below the KPA's decision").isEqualTo(15);
         assertThat(f.forecast(today + 600)).as("no history at 09:12").isEmpty();
     }
 

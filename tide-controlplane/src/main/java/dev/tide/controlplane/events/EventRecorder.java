@@ -123,13 +123,12 @@ public final class EventRecorder {
     /** Writes what is queued, one writer at a time; an event queued while the last one finishes starts another drain. */
     private void drain() {
         try {
-            synchronized (this) {
-                load();
-                for (Pending p = queue.poll(); p != null; p = queue.poll()) {
-                    write(p);
-                }
-                prune(clock.instant());
+            // The draining flag makes this the only writer: no lock is needed.
+            load();
+            for (Pending p = queue.poll(); p != null; p = queue.poll()) {
+                write(p);
             }
+            prune(clock.instant());
         } finally {
             draining.set(false);
             if (!queue.isEmpty() && draining.compareAndSet(false, true)) {
