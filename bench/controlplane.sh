@@ -5,6 +5,7 @@
 #      seconds kubectl itself took to send them;
 #   2. Tide's CPU while reconciling (from /proc, in % of one core);
 #   3. idle cost once settled: CPU over 30 s (goal: under 2% of a core) and RSS (goal: under 300 MB).
+# Tide runs as ./tide server runs it (the launcher's JVM flags); JAVA_TOOL_OPTIONS adds a profiler, for example.
 # Usage: bench/controlplane.sh [N, default 1000]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +19,7 @@ WORK="$(mktemp -d)"
 cleanup() { [ -n "${TIDE_PID:-}" ] && kill "$TIDE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-"$JAVA_HOME/bin/java" -XX:+UseSerialGC -jar tide-cli/target/tide-cli.jar server --api-port 0 --http-port 0 --data-dir "$WORK/data" \
+./tide server --api-port 0 --http-port 0 --data-dir "$WORK/data" \
   >"$WORK/tide.log" 2>&1 &
 TIDE_PID=$!
 for _ in $(seq 1 100); do grep -q "ingress listening" "$WORK/tide.log" 2>/dev/null && break; sleep 0.1; done

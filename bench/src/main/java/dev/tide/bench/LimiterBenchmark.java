@@ -64,7 +64,7 @@ public class LimiterBenchmark {
     @Benchmark
     public void recordRequest() {
         long t = now += 1000;
-        stats.started(t, false);
-        stats.ended(t + 500, false);
+        stats.started(t);
+        stats.ended(t + 500);
     }
 }

@@ -2,11 +2,10 @@ package dev.tide.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tide.api.Json;
 import dev.tide.api.Meta;
+import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
 import dev.tide.api.config.ClusterConfig;
-import dev.tide.api.naming.Names;
 import dev.tide.common.time.Scheduler;
 import dev.tide.controlplane.plan.RevisionPlan;
 import dev.tide.controlplane.registry.Registry;
@@ -14,28 +13,38 @@ import dev.tide.dataplane.gateway.Endpoints;
 import dev.tide.dataplane.gateway.RevisionEndpoint;
 import dev.tide.dataplane.routing.RevisionKey;
 import dev.tide.dataplane.routing.RoutingTable;
-import java.net.URI;
+import dev.tide.store.Listing;
+import dev.tide.store.Watch;
+import dev.tide.store.WatchEvent;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
  * Keeps the gateway's routing table and revision endpoints in step with the control plane's Routes (their resolved
- * {@code status.traffic}, tag URLs) and InferenceServices (their top-level host and model name), rebuilding the table
- * from the registry a few times a second. The data plane thus needs nothing from the control plane.
+ * {@code status.traffic}, tag URLs) and InferenceServices (their top-level host and model name). It watches both kinds,
+ * keeps what the table takes from each object ({@link RoutingInputs}) and rebuilds the table once per burst of
+ * changes, as it does when a revision's plan changes; the data plane thus needs nothing from the control plane. Idle,
+ * it does nothing at all; with 1,000 Routes a rebuild reads 1,000 small records, no JSON.
  *
- * <p>Threading: runs on the scheduler's thread; publishes immutable tables.
+ * <p>Threading: one watch thread per kind updates the inputs and asks for a rebuild; rebuilds run on the scheduler's
+ * thread, one at a time, and publish immutable tables. A change made while a rebuild runs asks for the next one, so
+ * none is lost.
  */
 final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingress {
 
-    static final long PERIOD_NANOS = Duration.ofMillis(200).toNanos();
+    /** What the table is made of; the cluster's ConfigMaps hold the observability settings endpoints get. */
+    private static final List<ResourceType> WATCHED = List.of(ResourceTypes.ROUTE, ResourceTypes.INFERENCE_SERVICE,
+            ResourceTypes.CONFIG_MAP);
 
     private final Registry registry;
     private final Endpoints endpoints;
@@ -44,11 +53,15 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
     private final Function<RevisionKey, List<RevisionEndpoint.Backend>> readyBackends;
     private final java.util.function.Predicate<RevisionKey> activatorInPath;
     private final Function<RevisionKey, RevisionPlan> plans;
-    /** Set when a revision's plan changed: the next refresh rebuilds even if the store did not change. */
-    private volatile boolean plansChanged;
+    /** {@code namespace/name} to what the table takes from each Route and InferenceService; sorted, so rebuilds agree. */
+    private final Map<String, RoutingInputs.Route> routes = new ConcurrentSkipListMap<>();
+    private final Map<String, RoutingInputs.InferenceService> services = new ConcurrentSkipListMap<>();
+    /** Set while a rebuild is scheduled and has not started. */
+    private final AtomicBoolean rebuildPending = new AtomicBoolean();
+    /** The earliest a rebuild may start, on the scheduler's ticker. */
+    private volatile long nextRebuildNanos;
+    private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
-    /** The store version the current table was built from; -1 before the first build. Scheduler thread only. */
-    private long builtFrom = -1;
     /** Route (namespace/name) -> the status.traffic the published table routes. */
     private volatile Map<String, String> programmed = Map.of();
     private final java.util.function.BiConsumer<String, String> routeProgrammed;
@@ -71,82 +84,127 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
         this.readyBackends = readyBackends;
     }
 
-    void start() {
-        scheduler.schedule(this::refresh, 0);
+    /** Lists both kinds, watches them from there on, and builds the first table. */
+    void start(ThreadFactory threads) {
+        for (ResourceType type : WATCHED) {
+            Watch w = listAndWatch(type);
+            threads.newThread(() -> pump(type, w)).start();
+        }
+        requestRebuild();
     }
 
     void close() {
         closed = true;
+        watches.forEach(Watch::close);
     }
 
-    /** A revision's plan changed (its timeout, or it is new): the next refresh rebuilds. */
+    /** A revision's plan changed (its timeout, or it is new): rebuild. */
     void planChanged() {
-        plansChanged = true;
+        requestRebuild();
     }
 
-    private void refresh() {
-        if (closed) {
-            return;
+    /** Replaces the inputs of {@code type} with a fresh listing and watches from its version. */
+    private Watch listAndWatch(ResourceType type) {
+        Listing listing = registry.list(type, null);
+        Map<String, ObjectNode> byKey = new java.util.HashMap<>();
+        listing.items().forEach(o -> byKey.put(Meta.namespace(o) + "/" + Meta.name(o), o));
+        if (type == ResourceTypes.ROUTE) {
+            routes.keySet().retainAll(byKey.keySet());
+            byKey.forEach((k, o) -> routes.put(k, RoutingInputs.Route.of(o)));
+        } else if (type == ResourceTypes.INFERENCE_SERVICE) {
+            services.keySet().retainAll(byKey.keySet());
+            byKey.forEach((k, o) -> services.put(k, RoutingInputs.InferenceService.of(o)));
         }
+        Watch w = registry.store().watch(type.groupResource(), null, listing.resourceVersion(),
+                k -> type != ResourceTypes.CONFIG_MAP || ClusterConfig.isConfigMap(k.namespace(), k.name()));
+        watches.add(w);
+        return w;
+    }
+
+    private void pump(ResourceType type, Watch first) {
+        Watch w = first;
         try {
-            // Routes, InferenceServices and Revisions all live in the store: nothing changed, nothing to rebuild.
-            long version = registry.store().resourceVersion();
-            if (version != builtFrom || plansChanged) {
-                plansChanged = false;
-                rebuild();
-                builtFrom = version;
+            while (!closed) {
+                if (w.isClosed()) {
+                    // The store closes a watch that fell too far behind: start again from a listing.
+                    watches.remove(w);
+                    w = listAndWatch(type);
+                    requestRebuild();
+                    continue;
+                }
+                WatchEvent e = w.poll(Duration.ofMillis(500));
+                if (e != null) {
+                    changed(type, e);
+                }
             }
-        } finally {
-            scheduler.schedule(this::refresh, PERIOD_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    void rebuild() {
+    private void changed(ResourceType type, WatchEvent e) {
+        String key = e.key().namespace() + "/" + e.key().name();
+        boolean deleted = e.type() == WatchEvent.Type.DELETED;
+        if (type == ResourceTypes.ROUTE) {
+            RoutingInputs.Route next = deleted ? null : RoutingInputs.Route.of(e.object());
+            RoutingInputs.Route before = deleted ? routes.remove(key) : routes.put(key, next);
+            if (!java.util.Objects.equals(before, next)) {
+                requestRebuild();
+            }
+        } else if (type == ResourceTypes.INFERENCE_SERVICE) {
+            RoutingInputs.InferenceService next = deleted ? null : RoutingInputs.InferenceService.of(e.object());
+            RoutingInputs.InferenceService before = deleted ? services.remove(key) : services.put(key, next);
+            if (!java.util.Objects.equals(before, next)) {
+                requestRebuild();
+            }
+        } else {
+            requestRebuild(); // the cluster's settings
+        }
+    }
+
+    /**
+     * Schedules one rebuild for every change asked for until it starts. A rebuild reads every Route, so while 1,000
+     * Services are being created one per change would cost O(N^2); instead the next rebuild starts no sooner than nine
+     * times the last one's length after it ended, which holds rebuilding to a tenth of the scheduler's thread. Example:
+     * with 1,000 Routes a rebuild takes about 1 ms, so changes are programmed within 10 ms; with 10 Routes, at once.
+     */
+    private void requestRebuild() {
+        if (!closed && rebuildPending.compareAndSet(false, true)) {
+            long wait = Math.max(0, nextRebuildNanos - scheduler.ticker().nanos());
+            scheduler.schedule(() -> {
+                rebuildPending.set(false);
+                if (!closed) {
+                    long start = scheduler.ticker().nanos();
+                    rebuild();
+                    long end = scheduler.ticker().nanos();
+                    nextRebuildNanos = end + 9 * (end - start);
+                }
+            }, wait);
+        }
+    }
+
+    private void rebuild() {
         RoutingTable.Builder table = RoutingTable.builder();
-        Map<String, List<RoutingTable.Target>> routeTargets = new LinkedHashMap<>();
         Map<String, String> nowProgrammed = new java.util.HashMap<>();
         Map<RevisionKey, RevisionEndpoint.Affinity> affinities = new java.util.HashMap<>();
         Set<RevisionKey> routed = new HashSet<>();
-        for (ObjectNode route : registry.list(ResourceTypes.ROUTE, null).items()) {
-            String ns = Meta.namespace(route);
-            Map<String, Integer> split = new LinkedHashMap<>();
-            for (JsonNode t : route.path("status").path("traffic")) {
-                String rev = Json.text(t, "revisionName");
-                if (rev == null) {
-                    continue;
-                }
-                routed.add(new RevisionKey(ns, rev));
-                // A Route inherits its Service's annotations, affinity among them.
-                dev.tide.api.serving.v1.AffinityAnnotations.of(Meta.annotations(route)).ifPresent(a ->
-                        affinities.put(new RevisionKey(ns, rev), new RevisionEndpoint.Affinity(a.cookieName(), a.maxAgeSeconds())));
-                split.merge(rev, t.path("percent").asInt(0), Integer::sum);
-                String tagUrl = Json.text(t, "url");
-                if (tagUrl != null) {
-                    table.host(host(tagUrl), List.of(new RoutingTable.Target(new RevisionKey(ns, rev), 100)));
-                }
+        for (Map.Entry<String, RoutingInputs.Route> e : routes.entrySet()) {
+            RoutingInputs.Route route = e.getValue();
+            routed.addAll(route.routed());
+            if (route.affinity() != null) {
+                route.routed().forEach(k -> affinities.put(k, route.affinity()));
             }
-            List<RoutingTable.Target> targets = new ArrayList<>();
-            split.forEach((rev, pct) -> {
-                if (pct > 0) {
-                    targets.add(new RoutingTable.Target(new RevisionKey(ns, rev), pct));
-                }
-            });
-            String url = Json.text(route.path("status"), "url");
-            nowProgrammed.put(ns + "/" + Meta.name(route), route.path("status").path("traffic").toString());
-            if (url != null && !targets.isEmpty()) {
-                table.host(host(url), targets);
-                routeTargets.put(ns + "/" + Meta.name(route), targets);
+            route.tagHosts().forEach((host, rev) -> table.host(host, List.of(new RoutingTable.Target(rev, 100))));
+            nowProgrammed.put(e.getKey(), route.traffic());
+            if (route.host() != null && !route.targets().isEmpty()) {
+                table.host(route.host(), route.targets());
             }
         }
-        for (ObjectNode isvc : registry.list(ResourceTypes.INFERENCE_SERVICE, null).items()) {
-            String ns = Meta.namespace(isvc);
-            String name = Meta.name(isvc);
-            boolean transformer = isvc.path("spec").hasNonNull("transformer");
-            List<RoutingTable.Target> targets = routeTargets.get(ns + "/" + Names.component(name, transformer ? "transformer" : "predictor"));
-            String url = Json.text(isvc.path("status"), "url");
-            if (targets != null && url != null) {
-                table.host(host(url), targets);
-                table.model(name, host(url));
+        for (RoutingInputs.InferenceService isvc : services.values()) {
+            RoutingInputs.Route entry = routes.get(isvc.route());
+            if (entry != null && !entry.targets().isEmpty() && entry.host() != null && isvc.host() != null) {
+                table.host(isvc.host(), entry.targets());
+                table.model(isvc.model(), isvc.host());
             }
         }
         ClusterConfig config = registry.config().current();
@@ -178,7 +236,7 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
         }
         endpoints.setTable(table.build());
         Map<String, String> before = programmed;
-        programmed = Map.copyOf(nowProgrammed);
+        programmed = java.util.Collections.unmodifiableMap(nowProgrammed);
         nowProgrammed.forEach((route, traffic) -> {
             if (!traffic.equals(before.get(route))) {
                 int slash = route.indexOf('/');
@@ -190,9 +248,5 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
     @Override
     public boolean programmed(String namespace, String route, JsonNode traffic) {
         return traffic.toString().equals(programmed.get(namespace + "/" + route));
-    }
-
-    private static String host(String url) {
-        return URI.create(url).getHost();
     }
 }

@@ -97,7 +97,7 @@ final class ServingStack implements AutoCloseable {
         ReplicaRuntime.DrainGate drainGate = (replicaId, timeout, idle) -> awaitIdle(endpoints, replicaRevisions.get(replicaId), replicaId,
                 scheduler, scheduler.ticker().nanos() + timeout.toNanos(), idle);
         ProcessRuntime runtime = new ProcessRuntime(scheduler, blocking, dataDir.resolve("runtime"), drainGate, process);
-        MetricsHistory history = new MetricsHistory(meters, runtime);
+        MetricsHistory history = new MetricsHistory(meters, runtime::replicas);
         EventRecorder events = new EventRecorder(registry, clock, blocking);
         ScalingDriver.RevisionLoad load = new ScalingDriver.RevisionLoad() {
             @Override
@@ -168,7 +168,7 @@ final class ServingStack implements AutoCloseable {
         ingressBound.accept(gateway.port());
         driver.start();
         planner.start(Thread.ofVirtual().name("tide-planner-", 0).factory());
-        feed.start();
+        feed.start(Thread.ofVirtual().name("tide-routing-feed-", 0).factory());
         ServingStack stack = new ServingStack(loops, timers, blocking, runtime, gateway, driver, planner, feed, scheduler, observers,
                 history);
         stack.sampleEverySecond(clock);

@@ -37,6 +37,12 @@ import java.util.concurrent.atomic.AtomicReference;
 /** A running Tide: the store, the registry, the reconcilers and the API, wired together. */
 final class TideServer implements AutoCloseable {
 
+    /**
+     * Reconciles that may run at once: one per core, at least two so a slow reconcile does not hold up the rest, at
+     * most eight, past which writes to the same objects mostly conflict.
+     */
+    private static final int CONTROLLER_WORKERS = Math.clamp(Runtime.getRuntime().availableProcessors(), 2, 8);
+
     private final DefaultStore store;
     private final Controller controller;
     private final ApiServer api;
@@ -106,7 +112,7 @@ final class TideServer implements AutoCloseable {
                     new RevisionReconciler(registry, clock, serving.driver()),
                     new RouteReconciler(registry, clock, serving.ingress()),
                     new InferenceServiceReconciler(registry, clock)),
-                    Thread.ofVirtual().name("tide-controller-", 0).factory());
+                    Thread.ofVirtual().name("tide-controller-", 0).factory(), CONTROLLER_WORKERS);
             controllerRef.set(controller);
             controller.start();
             api.addContext("/logs/", serving.logs());

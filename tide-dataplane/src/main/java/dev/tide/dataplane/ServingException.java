@@ -26,8 +26,6 @@ public abstract sealed class ServingException extends RuntimeException
     public static final QueueFull QUEUE_FULL = new QueueFull();
     /** The request's time ran out while it waited for a replica: 504. */
     public static final Timeout REQUEST_TIMEOUT = new Timeout("request timeout");
-    /** The request's time ran out at the activator, waiting for the revision to have a replica: 504. */
-    public static final Timeout ACTIVATOR_TIMEOUT = new Timeout("activator request timeout");
 
     /** Admission refused: every slot busy and the queue full. */
     public static final class QueueFull extends ServingException {

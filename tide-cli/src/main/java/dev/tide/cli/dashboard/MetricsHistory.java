@@ -1,7 +1,6 @@
 package dev.tide.cli.dashboard;
 
 import dev.tide.runtime.Replica;
-import dev.tide.runtime.ReplicaRuntime;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -15,12 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The last hour of each revision's metrics at one-second resolution, kept in memory so the dashboard works without
@@ -32,10 +34,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * Prometheus' {@code histogram_quantile} does. Example: 10 requests in a second, 6 in the 5-10 ms bucket and 4 in
  * 10-20 ms: P50 is rank 5, the fifth of the six in 5-10 ms, so 5 + (10 - 5) x 5/6 = 9.2 ms.
  *
+ * <p>At scale most revisions are idle, at zero, every second looking like the one before. So a series stores runs: a
+ * row is kept only when it differs from the last one, and stands for every second up to the next row (or the last
+ * sample). 1,000 idle revisions thus hold one row each, not 3,600 (about 500 MB an hour); a busy one still holds at
+ * most one per second. A revision's meters are indexed as they are registered and removed, so a sample visits only
+ * revisions, never every meter; and a revision whose meters are all gone (it was deleted) loses its history, so a
+ * Service created again under the same name starts afresh.
+ *
  * <p>Also registers each replica's CPU time and resident memory with the meter registry
  * ({@code tide_replica_cpu_seconds_total}, {@code tide_replica_memory_bytes}).
  *
- * <p>Threading: one {@link #sample} at a time (the caller chains them); readers take copies under the revision's lock.
+ * <p>Threading: one {@link #sample} at a time (the caller chains them); meters come and go on any thread; readers
+ * take copies under the revision's lock.
  */
 public final class MetricsHistory {
 
@@ -45,18 +55,35 @@ public final class MetricsHistory {
 
     static final int KEEP = 3600;
     private static final long PAGE_SIZE = 4096;
+    /** Kinds of revision meter a row reads, besides the gauges' column numbers. */
+    private static final int OK = -1;
+    private static final int CLIENT_ERROR = -2;
+    private static final int SERVER_ERROR = -3;
+    private static final int OTHER = -4;
+    private static final int LATENCY = -5;
+    private static final int IGNORED = -6;
 
     private record Key(String namespace, String revision) {
     }
 
-    /** One revision's rows and the cumulative counts seen at the last sample. */
+    /** A revision meter and what a row takes from it: a column for a gauge, else one of the kinds above. */
+    private record Watched(Meter meter, int use) {
+    }
+
+    /** One revision's meters, its runs of rows and the cumulative counts seen at the last sample. */
     private static final class Series {
+        final Set<Watched> meters = ConcurrentHashMap.newKeySet();
+        /** Runs of equal rows; a run's {@code t} is its first second. Guarded by this. */
         final ArrayDeque<double[]> rows = new ArrayDeque<>();
+        /** The second of the last sample; the last run lasts until it. Guarded by this. */
+        long lastSecond;
+        final double[] next = new double[COLUMNS.size()];
         double total = -1;
         double ok;
         double c4xx;
         double c5xx;
         long[] buckets = new long[0];
+        double[] bounds = new double[0];
     }
 
     /** One replica's meters and its CPU time at the last sample. */
@@ -69,102 +96,144 @@ public final class MetricsHistory {
     }
 
     private final MeterRegistry registry;
-    private final ReplicaRuntime runtime;
+    private final Supplier<List<Replica>> replicaList;
     private final Map<Key, Series> series = new ConcurrentHashMap<>();
     private final Map<String, ReplicaWatch> replicas = new HashMap<>();
     private final Map<String, double[]> replicaNow = new ConcurrentHashMap<>();
 
-    public MetricsHistory(MeterRegistry registry, ReplicaRuntime runtime) {
+    /** @param replicas the replicas running now, whose CPU and memory are sampled */
+    public MetricsHistory(MeterRegistry registry, Supplier<List<Replica>> replicas) {
         this.registry = registry;
-        this.runtime = runtime;
+        this.replicaList = replicas;
+        registry.config().onMeterAdded(this::added).onMeterRemoved(this::removed);
+        registry.getMeters().forEach(this::added);
+    }
+
+    private void added(Meter m) {
+        Key key = key(m);
+        if (key != null) {
+            Watched w = new Watched(m, use(m));
+            series.compute(key, (k, s) -> {
+                Series out = s == null ? new Series() : s;
+                out.meters.add(w);
+                return out;
+            });
+        }
+    }
+
+    private void removed(Meter m) {
+        Key key = key(m);
+        if (key != null) {
+            series.computeIfPresent(key, (k, s) -> {
+                s.meters.removeIf(w -> w.meter() == m);
+                return s.meters.isEmpty() ? null : s;
+            });
+        }
+    }
+
+    /** The revision a request or autoscaler meter belongs to; null for any other meter. */
+    private static Key key(Meter m) {
+        String name = m.getId().getName();
+        if (!name.startsWith("revision_") && !name.startsWith("autoscaler_")) {
+            return null;
+        }
+        String ns = m.getId().getTag("namespace_name");
+        String rev = m.getId().getTag("revision_name");
+        return ns == null || rev == null ? null : new Key(ns, rev);
+    }
+
+    private static int use(Meter m) {
+        return switch (m.getId().getName()) {
+            case "revision_request_count" -> switch (String.valueOf(m.getId().getTag("response_code_class"))) {
+                case "2xx", "3xx" -> OK;
+                case "4xx" -> CLIENT_ERROR;
+                case "5xx" -> SERVER_ERROR;
+                default -> OTHER;
+            };
+            case "revision_request_latencies" -> LATENCY;
+            case "revision_queue_depth" -> 9;
+            // What Tide asks for after min/max scale (Knative's requested_pods): the scaling trend.
+            case "autoscaler_requested_pods" -> 10;
+            case "autoscaler_actual_pods" -> 11;
+            case "autoscaler_ready_pods" -> 12;
+            case "autoscaler_panic_mode" -> 13;
+            default -> IGNORED;
+        };
     }
 
     /** Takes one row per revision, stamped {@code epochSecond}; call once a second. */
     public void sample(long epochSecond) {
         Map<Key, double[]> usage = sampleReplicas();
-        Map<Key, List<Meter>> byRevision = new HashMap<>();
-        for (Meter m : registry.getMeters()) {
-            String name = m.getId().getName();
-            if (!name.startsWith("revision_") && !name.startsWith("autoscaler_")) {
-                continue;
-            }
-            String ns = m.getId().getTag("namespace_name");
-            String rev = m.getId().getTag("revision_name");
-            if (ns != null && rev != null) {
-                byRevision.computeIfAbsent(new Key(ns, rev), k -> new ArrayList<>()).add(m);
-            }
-        }
-        for (Map.Entry<Key, List<Meter>> e : byRevision.entrySet()) {
-            Series s = series.computeIfAbsent(e.getKey(), k -> new Series());
-            double[] row = row(s, e.getValue(), epochSecond);
-            double[] u = usage.getOrDefault(e.getKey(), new double[] {0, 0});
-            row[14] = u[0];
-            row[15] = u[1];
+        for (Map.Entry<Key, Series> e : series.entrySet()) {
+            Series s = e.getValue();
+            double[] row = row(s, epochSecond);
+            double[] u = usage.get(e.getKey());
+            row[14] = u == null ? 0 : u[0];
+            row[15] = u == null ? 0 : u[1];
             synchronized (s) {
-                s.rows.addLast(row);
-                while (s.rows.size() > KEEP) {
-                    s.rows.removeFirst();
+                double[] last = s.rows.peekLast();
+                if (last == null || !Arrays.equals(last, 1, row.length, row, 1, row.length)) {
+                    s.rows.addLast(row.clone());
                 }
+                s.lastSecond = epochSecond;
+                trim(s);
             }
         }
     }
 
-    private static double[] row(Series s, List<Meter> meters, long epochSecond) {
+    /** Drops the runs that ended before the window of {@link #KEEP} seconds that ends at the last sample. */
+    private static void trim(Series s) {
+        long first = s.lastSecond - KEEP + 1;
+        while (s.rows.size() > 1) {
+            double[] oldest = s.rows.pollFirst();
+            if (s.rows.peekFirst()[0] > first) {
+                s.rows.addFirst(oldest);
+                return;
+            }
+        }
+    }
+
+    /** The series' next row, in its scratch array. */
+    private static double[] row(Series s, long epochSecond) {
         double total = 0;
         double ok = 0;
         double c4xx = 0;
         double c5xx = 0;
-        long[] buckets = s.buckets;
-        double[] bounds = new double[0];
-        double[] row = new double[COLUMNS.size()];
-        java.util.Arrays.fill(row, Double.NaN);
+        DistributionSummary latency = null;
+        double[] row = s.next;
+        Arrays.fill(row, Double.NaN);
         row[0] = epochSecond;
-        for (Meter m : meters) {
-            switch (m) {
-                case Counter c when m.getId().getName().equals("revision_request_count") -> {
-                    double v = c.count();
+        for (Watched w : s.meters) {
+            switch (w.use()) {
+                case OK, CLIENT_ERROR, SERVER_ERROR, OTHER -> {
+                    double v = ((Counter) w.meter()).count();
                     total += v;
-                    String cls = String.valueOf(m.getId().getTag("response_code_class"));
-                    switch (cls) {
-                        case "2xx", "3xx" -> ok += v;
-                        case "4xx" -> c4xx += v;
-                        case "5xx" -> c5xx += v;
+                    switch (w.use()) {
+                        case OK -> ok += v;
+                        case CLIENT_ERROR -> c4xx += v;
+                        case SERVER_ERROR -> c5xx += v;
                         default -> { }
                     }
                 }
-                case DistributionSummary d -> {
-                    CountAtBucket[] counts = d.takeSnapshot().histogramCounts();
-                    buckets = new long[counts.length];
-                    bounds = new double[counts.length];
-                    for (int i = 0; i < counts.length; i++) {
-                        buckets[i] = (long) counts[i].count();
-                        bounds[i] = counts[i].bucket();
+                case LATENCY -> latency = (DistributionSummary) w.meter();
+                default -> {
+                    if (w.use() >= 0) {
+                        row[w.use()] = ((Gauge) w.meter()).value();
                     }
                 }
-                case Gauge g -> {
-                    int col = switch (m.getId().getName()) {
-                        case "revision_queue_depth" -> 9;
-                        // What Tide asks for after min/max scale (Knative's requested_pods): the scaling trend.
-                        case "autoscaler_requested_pods" -> 10;
-                        case "autoscaler_actual_pods" -> 11;
-                        case "autoscaler_ready_pods" -> 12;
-                        case "autoscaler_panic_mode" -> 13;
-                        default -> -1;
-                    };
-                    if (col >= 0) {
-                        row[col] = g.value();
-                    }
-                }
-                default -> { }
             }
         }
-        if (s.total >= 0) {
+        // The histogram moves only with the counts: an idle second needs no snapshot.
+        if (latency != null && (total != s.total || s.buckets.length == 0)) {
+            CountAtBucket[] counts = latency.takeSnapshot().histogramCounts();
+            long[] buckets = new long[counts.length];
+            double[] bounds = new double[counts.length];
+            for (int i = 0; i < counts.length; i++) {
+                buckets[i] = (long) counts[i].count();
+                bounds[i] = counts[i].bucket();
+            }
             double n = total - s.total;
-            row[1] = n;
-            row[2] = n > 0 ? (ok - s.ok) / n : Double.NaN;
-            row[3] = c4xx - s.c4xx;
-            row[4] = c5xx - s.c5xx;
-            if (n > 0 && buckets.length == s.buckets.length) {
+            if (s.total >= 0 && n > 0 && buckets.length == s.buckets.length) {
                 long[] delta = new long[buckets.length];
                 for (int i = 0; i < buckets.length; i++) {
                     delta[i] = buckets[i] - s.buckets[i];
@@ -174,12 +243,20 @@ public final class MetricsHistory {
                 row[7] = quantile(0.95, n, bounds, delta);
                 row[8] = quantile(0.99, n, bounds, delta);
             }
+            s.buckets = buckets;
+            s.bounds = bounds;
+        }
+        if (s.total >= 0) {
+            double n = total - s.total;
+            row[1] = n;
+            row[2] = n > 0 ? (ok - s.ok) / n : Double.NaN;
+            row[3] = c4xx - s.c4xx;
+            row[4] = c5xx - s.c5xx;
         }
         s.total = total;
         s.ok = ok;
         s.c4xx = c4xx;
         s.c5xx = c5xx;
-        s.buckets = buckets;
         return row;
     }
 
@@ -210,7 +287,7 @@ public final class MetricsHistory {
         double cpu = 0;
         double memory = 0;
         int n = 0;
-        for (Replica r : runtime.replicas()) {
+        for (Replica r : replicaList.get()) {
             double[] now = r.routable() && r.namespace().equals(namespace) && r.revision().equals(revision) ? replicaNow.get(r.id()) : null;
             if (now != null) {
                 cpu += now[0];
@@ -225,7 +302,7 @@ public final class MetricsHistory {
     private Map<Key, double[]> sampleReplicas() {
         Map<Key, double[]> out = new HashMap<>();
         Map<String, Replica> live = new HashMap<>();
-        for (Replica r : runtime.replicas()) {
+        for (Replica r : replicaList.get()) {
             if (r.pid() > 0 && r.state() != Replica.State.STOPPED) {
                 live.put(r.id(), r);
             }
@@ -273,7 +350,10 @@ public final class MetricsHistory {
         }
     }
 
-    /** A revision's series as columns ({@link #COLUMNS} to arrays), NaN as null, for the dashboard's charts. */
+    /**
+     * A revision's series as columns ({@link #COLUMNS} to arrays), one row per second of the window (each run repeated
+     * for the seconds it stands for), NaN as null, for the dashboard's charts.
+     */
     public Map<String, List<Double>> history(String namespace, String revision) {
         Series s = series.get(new Key(namespace, revision));
         Map<String, List<Double>> out = new LinkedHashMap<>();
@@ -281,16 +361,35 @@ public final class MetricsHistory {
         if (s == null) {
             return out;
         }
-        List<double[]> rows;
+        List<double[]> runs;
+        long last;
         synchronized (s) {
-            rows = new ArrayList<>(s.rows);
+            runs = new ArrayList<>(s.rows);
+            last = s.lastSecond;
         }
-        for (double[] row : rows) {
-            for (int i = 0; i < COLUMNS.size(); i++) {
-                out.get(COLUMNS.get(i)).add(Double.isNaN(row[i]) ? null : row[i]);
+        long first = last - KEEP + 1;
+        for (int r = 0; r < runs.size(); r++) {
+            double[] run = runs.get(r);
+            long until = r + 1 < runs.size() ? (long) runs.get(r + 1)[0] - 1 : last;
+            for (long t = Math.max((long) run[0], first); t <= until; t++) {
+                out.get(COLUMNS.get(0)).add((double) t);
+                for (int i = 1; i < COLUMNS.size(); i++) {
+                    out.get(COLUMNS.get(i)).add(Double.isNaN(run[i]) ? null : run[i]);
+                }
             }
         }
         return out;
+    }
+
+    /** How many runs a revision's series holds, for tests of its size. */
+    int runs(String namespace, String revision) {
+        Series s = series.get(new Key(namespace, revision));
+        if (s == null) {
+            return 0;
+        }
+        synchronized (s) {
+            return s.rows.size();
+        }
     }
 
     /** The replica's CPU (cores over the last second) and resident memory (bytes), when sampled. */

@@ -12,23 +12,19 @@ import dev.tide.store.Watch;
 import dev.tide.store.WatchEvent;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
  * Runs the reconcilers: watches the store, turns each change into the keys of the objects it affects (the object,
- * its owner, and for revisions and configurations the routes of the namespace), and reconciles them on one worker
- * thread, so no two reconciles race. A failed reconcile is retried after {@link #RETRY_AFTER}.
+ * its owner, and for revisions and configurations the routes of the namespace), and reconciles them on a few worker
+ * threads, never one object on two at once (as Kubernetes' workqueue). Reconciles of different objects may overlap:
+ * their writes are compare-and-set, and one that lost a race fails and is retried after {@link #RETRY_AFTER}.
  *
- * <p>Threading: one watcher thread per kind feeds {@link #queue}; one worker drains it. The queue is a set, so a
- * burst of changes to one object costs one reconcile.
+ * <p>Threading: one watcher thread per kind feeds {@link #queue}; the workers drain it.
  */
 public final class Controller implements AutoCloseable {
 
@@ -44,18 +40,16 @@ public final class Controller implements AutoCloseable {
     private final GarbageCollector collector;
     private final RouteReferences routes = new RouteReferences();
     private final ThreadFactory threads;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition ready = lock.newCondition();
-    /** Guarded by {@link #lock}. */
-    private final LinkedHashSet<Key> queue = new LinkedHashSet<>();
-    /** Guarded by {@link #lock}: keys whose last reconcile failed, queued again after {@link #RETRY_AFTER}. */
-    private final LinkedHashSet<Key> retries = new LinkedHashSet<>();
+    private final int workers;
+    private final WorkQueue<Key> queue = new WorkQueue<>();
     private final List<Watch> watches = new ArrayList<>();
     private final List<Thread> running = new ArrayList<>();
     private volatile boolean closed;
 
-    public Controller(Registry registry, List<Reconciler> reconcilers, ThreadFactory threads) {
+    /** @param workers how many reconciles may run at once */
+    public Controller(Registry registry, List<Reconciler> reconcilers, ThreadFactory threads, int workers) {
         this.registry = registry;
+        this.workers = workers;
         this.reconcilers = reconcilers.stream().collect(Collectors.toMap(Reconciler::type, Function.identity()));
         this.collector = new GarbageCollector(registry);
         this.threads = threads;
@@ -79,9 +73,11 @@ public final class Controller implements AutoCloseable {
             registry.list(type, null).items().forEach(o -> enqueue(new Key(type, Meta.namespace(o), Meta.name(o))));
         }
         collector.collectOrphans();
-        Thread worker = threads.newThread(this::work);
-        running.add(worker);
-        worker.start();
+        for (int i = 0; i < workers; i++) {
+            Thread worker = threads.newThread(this::work);
+            running.add(worker);
+            worker.start();
+        }
     }
 
     private void pump(ResourceType type, Watch w) {
@@ -145,49 +141,28 @@ public final class Controller implements AutoCloseable {
     }
 
     void enqueue(Key key) {
-        lock.lock();
-        try {
-            if (queue.add(key)) {
-                ready.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
+        queue.add(key);
     }
 
     private void work() {
         while (!closed) {
             Key key;
-            lock.lock();
             try {
-                if (queue.isEmpty()) {
-                    try {
-                        boolean signalled = ready.await(RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
-                        if (!signalled && !retries.isEmpty()) {
-                            queue.addAll(retries);
-                            retries.clear();
-                        }
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    continue;
-                }
-                var it = queue.iterator();
-                key = it.next();
-                it.remove();
-            } finally {
-                lock.unlock();
+                key = queue.take(RETRY_AFTER);
+            } catch (InterruptedException e) {
+                return;
             }
+            if (key == null) {
+                continue;
+            }
+            boolean failed = false;
             try {
                 reconcilers.get(key.type()).reconcile(key.namespace(), key.name());
             } catch (RuntimeException e) {
+                failed = true;
                 LOG.log(System.Logger.Level.DEBUG, "reconcile of " + key + " failed, will retry: " + e.getMessage());
-                lock.lock();
-                try {
-                    retries.add(key);
-                } finally {
-                    lock.unlock();
-                }
+            } finally {
+                queue.done(key, failed);
             }
         }
     }

@@ -121,7 +121,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
 
     void start() {
         startNanos = ticker.nanos();
-        endpoint.stats().started(startNanos, false);
+        endpoint.stats().started(startNanos);
         endpoint.arrived();
         long timeoutNanos = endpoint.timeout().toNanos();
         // timeoutSeconds bounds the time to the first response byte, queueing included.
@@ -433,7 +433,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             permit = null;
         }
         endNanos = ticker.nanos(); // one reading for the autoscaler's stats and the observers' latency
-        endpoint.stats().ended(endNanos, false);
+        endpoint.stats().ended(endNanos);
     }
 
     /** Tells the revision's observers; after {@link #release()}, which took the end time. */

@@ -4,8 +4,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What queue-proxy reports to the autoscaler each second, for one replica or revision: the time-weighted average
- * number of requests in flight and the arrivals per second, with the requests that came through the activator
- * also counted separately (the autoscaler subtracts them, because the activator reports them itself).
+ * number of requests in flight and the arrivals per second. Tide's gateway is the activator and the queue-proxy
+ * in one place, so each request is counted once, whichever path it took.
  *
  * <p>Concurrency is integrated over time: each change adds {@code concurrency x time since the last change}.
  * Worked examples from Knative: one request spanning the whole second reports 1.0; requests over [0, 600] ms and
@@ -20,53 +20,41 @@ public final class RequestStats {
     /**
      * One report period.
      *
-     * @param concurrency        time-weighted average requests in flight
-     * @param proxiedConcurrency the same for requests that came through the activator
-     * @param requestsPerSecond  arrivals per second
-     * @param proxiedPerSecond   activator arrivals per second
+     * @param concurrency       time-weighted average requests in flight
+     * @param requestsPerSecond arrivals per second
      */
-    public record Report(double concurrency, double proxiedConcurrency, double requestsPerSecond, double proxiedPerSecond) {
+    public record Report(double concurrency, double requestsPerSecond) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
     private int inFlight;
-    private int proxiedInFlight;
     private long lastChangeNanos;
     private long lastReportNanos;
     /** Request-nanoseconds since the last report. */
     private double integral;
-    private double proxiedIntegral;
     private long arrivals;
-    private long proxiedArrivals;
 
     public RequestStats(long nowNanos) {
         this.lastChangeNanos = nowNanos;
         this.lastReportNanos = nowNanos;
     }
 
-    public void started(long nowNanos, boolean proxied) {
+    public void started(long nowNanos) {
         lock.lock();
         try {
             advance(nowNanos);
             inFlight++;
             arrivals++;
-            if (proxied) {
-                proxiedInFlight++;
-                proxiedArrivals++;
-            }
         } finally {
             lock.unlock();
         }
     }
 
-    public void ended(long nowNanos, boolean proxied) {
+    public void ended(long nowNanos) {
         lock.lock();
         try {
             advance(nowNanos);
             inFlight--;
-            if (proxied) {
-                proxiedInFlight--;
-            }
         } finally {
             lock.unlock();
         }
@@ -88,11 +76,9 @@ public final class RequestStats {
         try {
             advance(nowNanos);
             double period = Math.max(1, nowNanos - lastReportNanos);
-            Report r = new Report(integral / period, proxiedIntegral / period, arrivals * 1e9 / period, proxiedArrivals * 1e9 / period);
+            Report r = new Report(integral / period, arrivals * 1e9 / period);
             integral = 0;
-            proxiedIntegral = 0;
             arrivals = 0;
-            proxiedArrivals = 0;
             lastReportNanos = nowNanos;
             return r;
         } finally {
@@ -104,7 +90,6 @@ public final class RequestStats {
         if (nowNanos > lastChangeNanos) {
             long dt = nowNanos - lastChangeNanos;
             integral += (double) inFlight * dt;
-            proxiedIntegral += (double) proxiedInFlight * dt;
             lastChangeNanos = nowNanos;
         }
     }

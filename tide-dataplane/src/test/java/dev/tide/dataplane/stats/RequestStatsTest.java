@@ -13,17 +13,17 @@ class RequestStatsTest {
     @Test
     void oneRequestSpanningTheSecondIsOne() {
         RequestStats s = new RequestStats(0);
-        s.started(0, false);
+        s.started(0);
         assertThat(s.report(1000 * MS).concurrency()).isEqualTo(1.0);
     }
 
     @Test
     void overlappingRequestsAddTheirShares() {
         RequestStats s = new RequestStats(0);
-        s.started(0, false);
-        s.started(100 * MS, false);
-        s.ended(600 * MS, false);
-        s.ended(1000 * MS, false);
+        s.started(0);
+        s.started(100 * MS);
+        s.ended(600 * MS);
+        s.ended(1000 * MS);
         RequestStats.Report r = s.report(1000 * MS);
         assertThat(r.concurrency()).isEqualTo(1.5, within(1e-9));
         assertThat(r.requestsPerSecond()).isEqualTo(2.0, within(1e-9));
@@ -32,31 +32,19 @@ class RequestStatsTest {
     @Test
     void aLongRequestSpreadsOverReports() {
         RequestStats s = new RequestStats(0);
-        s.started(0, false);
+        s.started(0);
         assertThat(s.report(1000 * MS).concurrency()).isEqualTo(1.0);
-        s.ended(1500 * MS, false);
+        s.ended(1500 * MS);
         RequestStats.Report second = s.report(2000 * MS);
         assertThat(second.concurrency()).isEqualTo(0.5, within(1e-9));
         assertThat(second.requestsPerSecond()).as("arrivals are counted once, when they arrive").isZero();
     }
 
     @Test
-    void activatorRequestsAreAlsoCountedApart() {
-        RequestStats s = new RequestStats(0);
-        s.started(0, true);
-        s.started(0, false);
-        s.ended(500 * MS, true);
-        RequestStats.Report r = s.report(1000 * MS);
-        assertThat(r.concurrency()).isEqualTo(1.5, within(1e-9));
-        assertThat(r.proxiedConcurrency()).isEqualTo(0.5, within(1e-9));
-        assertThat(r.proxiedPerSecond()).isEqualTo(1.0, within(1e-9));
-    }
-
-    @Test
     void anEventStampedBeforeTheLastChangeAddsNoTimeButCounts() {
         RequestStats s = new RequestStats(0);
-        s.started(500 * MS, false);
-        s.ended(400 * MS, false);
+        s.started(500 * MS);
+        s.ended(400 * MS);
         assertThat(s.inFlight()).isZero();
         assertThat(s.report(1000 * MS).concurrency()).isZero();
     }
