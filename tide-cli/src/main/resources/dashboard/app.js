@@ -14,6 +14,9 @@ const chartSpecs = [
   { id: "chart-concurrency", title: "Requests in flight or waiting", series: [["concurrency", "concurrency"]] },
   { id: "chart-resources", title: "CPU (cores) and memory (MiB)",
     series: [["cpu", "CPU cores"], ["memory", "memory MiB", v => v == null ? null : v / 1048576, "mem"]] },
+  // The forecast is drawn when it was made, for its lead ahead: the observed line reaches it a lead later.
+  { id: "chart-forecast", title: "Load: observed vs predictive forecast (made its lead ahead)",
+    series: [["load", "observed"], ["forecast", "forecast"]] },
 ];
 
 function el(tag, attrs, ...children) {

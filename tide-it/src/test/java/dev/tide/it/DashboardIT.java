@@ -42,7 +42,7 @@ class DashboardIT {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> browser.eval(
                     "document.body.dataset.loaded === 'true' && !!document.querySelector('[data-service=\"echo\"]')"
                             + " && window.tide.selected && window.tide.selected.revision === 'echo-00001'"
-                            + " && !!window.tide.charts['chart-replicas']").asBoolean());
+                            + " && !!window.tide.charts['chart-replicas'] && !!window.tide.charts['chart-forecast']").asBoolean());
             assertThat(browser.eval("document.querySelector('[data-service=\"echo\"]').innerText").asText())
                     .contains("echo", "dash", "http://echo.dash.example.com", "echo-00001");
             assertThat(browser.eval(READY_DRAWN).asDouble()).as("at zero before any request").isLessThanOrEqualTo(0);

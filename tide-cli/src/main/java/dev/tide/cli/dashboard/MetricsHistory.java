@@ -27,7 +27,8 @@ import java.util.function.Supplier;
 /**
  * The last hour of each revision's metrics at one-second resolution, kept in memory so the dashboard works without
  * Prometheus: requests/s, success rate, 4xx and 5xx per second, latency P50/P90/P95/P99, requests in flight, the
- * autoscaler's desired, actual and ready replicas and panic mode, and its replicas' CPU and memory. Read from the same
+ * autoscaler's desired, actual and ready replicas and panic mode, its replicas' CPU and memory, and the load it
+ * observes beside the predictive option's forecast of it. Read from the same
  * meters {@code /metrics} exposes, so both always agree.
  *
  * <p>Percentiles come from the latency histogram's bucket counts over the second, interpolated within a bucket as
@@ -51,7 +52,7 @@ public final class MetricsHistory {
 
     /** The columns of every revision's series, in order. */
     public static final List<String> COLUMNS = List.of("t", "rps", "success", "rps4xx", "rps5xx", "p50", "p90", "p95", "p99",
-            "concurrency", "desired", "actual", "ready", "panic", "cpu", "memory");
+            "concurrency", "desired", "actual", "ready", "panic", "cpu", "memory", "load", "forecast");
 
     static final int KEEP = 3600;
     private static final long PAGE_SIZE = 4096;
@@ -134,7 +135,7 @@ public final class MetricsHistory {
     /** The revision a request or autoscaler meter belongs to; null for any other meter. */
     private static Key key(Meter m) {
         String name = m.getId().getName();
-        if (!name.startsWith("revision_") && !name.startsWith("autoscaler_")) {
+        if (!name.startsWith("revision_") && !name.startsWith("autoscaler_") && !name.startsWith("tide_autoscaler_")) {
             return null;
         }
         String ns = m.getId().getTag("namespace_name");
@@ -157,6 +158,8 @@ public final class MetricsHistory {
             case "autoscaler_actual_pods" -> 11;
             case "autoscaler_ready_pods" -> 12;
             case "autoscaler_panic_mode" -> 13;
+            case "tide_autoscaler_observed_load" -> 16;
+            case "tide_autoscaler_forecast_load" -> 17;
             default -> IGNORED;
         };
     }

@@ -119,6 +119,22 @@ class MetricsHistoryTest {
     }
 
     @Test
+    void theForecastIsChartedBesideTheLoadItForecasts() {
+        double[] load = {4};
+        double[] forecast = {Double.NaN};
+        Gauge.builder("tide_autoscaler_observed_load", () -> load[0]).tags(REV).register(registry);
+        Gauge.builder("tide_autoscaler_forecast_load", () -> forecast[0]).tags(REV).register(registry);
+        MetricsHistory history = new MetricsHistory(registry, List::of);
+        history.sample(1);
+        forecast[0] = 9;
+        load[0] = 5;
+        history.sample(2);
+        Map<String, List<Double>> h = history.history("default", "hello-00001");
+        assertThat(h.get("load")).containsExactly(4.0, 5.0);
+        assertThat(h.get("forecast")).as("none until the option has history").containsExactly(null, 9.0);
+    }
+
+    @Test
     void metersOfOtherKindsAreNotSeries() {
         Gauge.builder("tide_replica_memory_bytes", () -> 1).tags(REV).register(registry);
         MetricsHistory history = new MetricsHistory(registry, List::of);

@@ -13,7 +13,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * One revision's autoscaler state under Knative autoscaler's metric names and labels ({@code autoscaler_desired_pods},
  * {@code autoscaler_actual_pods}, {@code autoscaler_panic_mode}, {@code autoscaler_stable_request_concurrency}, ...),
- * so Knative's scaling dashboards read Tide. Written by the scheduler thread after each decision, read by scrapes.
+ * so Knative's scaling dashboards read Tide; and the predictive option's forecast beside the load it forecasts
+ * ({@code tide_autoscaler_forecast_load}, {@code tide_autoscaler_observed_load}), for its forecast-vs-actual chart.
+ * Written by the scheduler thread after each decision, read by scrapes.
  */
 final class AutoscalerMetrics implements AutoCloseable {
 
@@ -27,6 +29,7 @@ final class AutoscalerMetrics implements AutoCloseable {
     volatile double excessBurstCapacity;
     volatile double target;
     volatile boolean rps;
+    volatile double forecast = Double.NaN;
 
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
@@ -55,6 +58,10 @@ final class AutoscalerMetrics implements AutoCloseable {
                 m -> m.rps ? m.panic : Double.NaN);
         gauge("autoscaler_target_requests_per_second", "The desired requests-per-second for each pod", tags,
                 m -> m.rps ? m.target : Double.NaN);
+        gauge("tide_autoscaler_observed_load", "The revision's load over the stable window, in its scaling metric's unit", tags,
+                m -> m.stable);
+        gauge("tide_autoscaler_forecast_load", "The predictive option's expected load its lead ahead, in the scaling metric's unit;"
+                + " NaN without the option", tags, m -> m.forecast);
     }
 
     private void gauge(String name, String help, Tags tags, ToDoubleFunction<AutoscalerMetrics> value) {

@@ -338,6 +338,7 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
             g.panic = m.panic();
         }
         g.spec(s.autoscaler.spec().decider());
+        g.forecast = step.forecast();
         g.desiredPods = step.desired();
         g.requestedPods = Math.max(0, applied.want());
         g.actualPods = replicas.size();
