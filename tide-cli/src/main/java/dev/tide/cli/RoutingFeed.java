@@ -118,6 +118,9 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
         Watch w = registry.store().watch(type.groupResource(), null, listing.resourceVersion(),
                 k -> type != ResourceTypes.CONFIG_MAP || ClusterConfig.isConfigMap(k.namespace(), k.name()));
         watches.add(w);
+        if (closed) {
+            w.close(); // close() ran meanwhile and may have missed it
+        }
         return w;
     }
 
