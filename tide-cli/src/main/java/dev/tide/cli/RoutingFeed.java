@@ -14,6 +14,7 @@ import dev.tide.dataplane.gateway.RevisionEndpoint;
 import dev.tide.dataplane.routing.RevisionKey;
 import dev.tide.dataplane.routing.RoutingTable;
 import dev.tide.store.Listing;
+import dev.tide.store.StoreException;
 import dev.tide.store.Watch;
 import dev.tide.store.WatchEvent;
 import java.time.Duration;
@@ -105,6 +106,16 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
 
     /** Replaces the inputs of {@code type} with a fresh listing and watches from its version. */
     private Watch listAndWatch(ResourceType type) {
+        while (true) {
+            try {
+                return listAndWatchOnce(type);
+            } catch (StoreException.Gone e) {
+                // More changes came between the listing and the watch than the store keeps: list again.
+            }
+        }
+    }
+
+    private Watch listAndWatchOnce(ResourceType type) {
         Listing listing = registry.list(type, null);
         Map<String, ObjectNode> byKey = new java.util.HashMap<>();
         listing.items().forEach(o -> byKey.put(Meta.namespace(o) + "/" + Meta.name(o), o));
