@@ -289,6 +289,8 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
         for (int i = replicas.size(); i < spec.policy().initialScale(); i++) {
             runtime.start(s.replica);
         }
+        // Its state now, not at the next tick (up to 2 s away): a revision at initial scale 0 is Ready at once.
+        publish(key, s, stateOf(s, replicas, ready));
     }
 
     /** A deleted revision: its replicas stop, its gauges, state, notes and forecast history go. */
