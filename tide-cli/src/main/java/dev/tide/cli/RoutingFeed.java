@@ -17,7 +17,6 @@ import dev.tide.store.Listing;
 import dev.tide.store.StoreException;
 import dev.tide.store.Watch;
 import dev.tide.store.WatchEvent;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -137,22 +136,15 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
 
     private void pump(ResourceType type, Watch first) {
         Watch w = first;
-        try {
-            while (!closed) {
-                if (w.isClosed()) {
-                    // The store closes a watch that fell too far behind: start again from a listing.
-                    watches.remove(w);
-                    w = listAndWatch(type);
-                    requestRebuild();
-                    continue;
-                }
-                WatchEvent e = w.poll(Duration.ofMillis(500));
-                if (e != null) {
-                    changed(type, e);
-                }
+        while (true) {
+            w.forEach(() -> closed, e -> changed(type, e));
+            if (closed || Thread.currentThread().isInterrupted()) {
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // The store closes a watch that fell too far behind: start again from a listing.
+            watches.remove(w);
+            w = listAndWatch(type);
+            requestRebuild();
         }
     }
 

@@ -135,26 +135,25 @@ final class ServingStack implements AutoCloseable {
                 new ForecastFiles(dataDir.resolve("forecasts"), blocking), events.source("tide-autoscaler"));
         runtime.addListener(new ReplicaEvents(registry, events.source("tide-runtime")));
         RevisionObservers observers = new RevisionObservers(meters);
-        // Each revision's plan, as the planner last pushed it: the routing feed makes endpoints from it.
-        Map<RevisionKey, RevisionPlan> plans = new ConcurrentHashMap<>();
+        // The routing feed makes endpoints from each revision's plan, as the planner last pushed it.
+        AtomicReference<RevisionPlanner> plannerRef = new AtomicReference<>();
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
-                key -> activatorInPath.getOrDefault(key, true), plans::get,
+                key -> activatorInPath.getOrDefault(key, true), key -> plannerRef.get().plan(key.namespace(), key.name()),
                 (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);
         RevisionPlanner planner = new RevisionPlanner(registry, models, users, new RevisionPlanner.Listener() {
             @Override
             public void planned(RevisionPlan plan) {
-                plans.put(new RevisionKey(plan.namespace(), plan.name()), plan);
                 driver.planned(plan);
                 feed.planChanged();
             }
 
             @Override
             public void removed(String namespace, String revision) {
-                plans.remove(new RevisionKey(namespace, revision));
                 driver.removed(namespace, revision);
                 feed.planChanged();
             }
         });
+        plannerRef.set(planner);
         runtime.addListener(replica -> {
             RevisionKey key = new RevisionKey(replica.namespace(), replica.revision());
             replicaRevisions.put(replica.id(), key);

@@ -84,7 +84,6 @@ public final class MetricsHistory {
         double c4xx;
         double c5xx;
         long[] buckets = new long[0];
-        double[] bounds = new double[0];
     }
 
     /** One replica's meters and its CPU time at the last sample. */
@@ -247,7 +246,6 @@ public final class MetricsHistory {
                 row[8] = quantile(0.99, n, bounds, delta);
             }
             s.buckets = buckets;
-            s.bounds = bounds;
         }
         if (s.total >= 0) {
             double n = total - s.total;

@@ -11,7 +11,6 @@ import dev.tide.controlplane.serving.ModelServing;
 import dev.tide.controlplane.serving.ReplicaUsers;
 import dev.tide.store.Watch;
 import dev.tide.store.WatchEvent;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -49,8 +48,8 @@ public final class RevisionPlanner implements AutoCloseable {
     private final ModelServing models;
     private final ReplicaUsers users;
     private final Listener listener;
-    /** Guarded by this: the plans pushed. */
-    private final Map<Key, RevisionPlan> plans = new HashMap<>();
+    /** The plans pushed: written under this object's monitor, read by {@link #plan} from any thread. */
+    private final Map<Key, RevisionPlan> plans = new java.util.concurrent.ConcurrentHashMap<>();
     /** Guarded by this: the revisions each Route sends traffic to ({@code namespace/route}), and how many Routes route each. */
     private final Map<String, Set<Key>> routedBy = new HashMap<>();
     private final Map<Key, Integer> routes = new HashMap<>();
@@ -62,6 +61,11 @@ public final class RevisionPlanner implements AutoCloseable {
         this.models = models;
         this.users = users;
         this.listener = listener;
+    }
+
+    /** The revision's plan as last pushed; null before its first or after it was removed. Safe from any thread. */
+    public RevisionPlan plan(String namespace, String revision) {
+        return plans.get(new Key(namespace, revision));
     }
 
     /** Watches the inputs from now on, then plans every revision there is. */
@@ -97,16 +101,7 @@ public final class RevisionPlanner implements AutoCloseable {
     }
 
     private void pump(ResourceType type, Watch w) {
-        try {
-            while (!closed && !w.isClosed()) {
-                WatchEvent e = w.poll(Duration.ofMillis(500));
-                if (e != null) {
-                    changed(type, e);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        w.forEach(() -> closed, e -> changed(type, e));
     }
 
     /** One input changed: re-plans the revisions it is an input of. */

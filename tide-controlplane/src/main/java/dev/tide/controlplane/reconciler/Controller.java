@@ -81,16 +81,7 @@ public final class Controller implements AutoCloseable {
     }
 
     private void pump(ResourceType type, Watch w) {
-        try {
-            while (!closed && !w.isClosed()) {
-                WatchEvent e = w.poll(Duration.ofMillis(500));
-                if (e != null) {
-                    onEvent(type, e);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        w.forEach(() -> closed, e -> onEvent(type, e));
     }
 
     /** Maps one change onto the reconciles it calls for. */
