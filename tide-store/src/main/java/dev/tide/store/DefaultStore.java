@@ -2,10 +2,13 @@ package dev.tide.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.Meta;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -19,12 +22,22 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
- * The store: all objects in memory, every write made durable by a {@link Journal} before it is acknowledged.
+ * The store: all objects in memory, every write made durable by a {@link Journal} before it is acknowledged or seen.
  *
- * <p>Threading: one lock guards the map, the version counter, the history and the journal; writes are
- * serialised (an fsync each, which is what one machine's control plane needs). Watchers receive events in
- * version order through their own unbounded queues, filled under the lock and drained by their own threads;
- * a watcher more than {@value #MAX_BACKLOG} events behind is closed, and its client re-lists.
+ * <p>Writes commit in groups, as databases do. A write checks its preconditions, takes the next version and goes into
+ * the journal under {@link #lock}, then waits outside it for a force (fsync) that covers it: one writer at a time
+ * forces, for every write appended before it began, and then applies them all. Readers and watchers see only applied,
+ * forced writes; preconditions see the pending ones too, so two writers cannot both win a compare-and-set. An fsync
+ * costs 0.2 ms here: held under the lock, as before, 1,000 Services applied at once (15 writes each) spent 3 s of
+ * their 11 s in it, one write at a time; in groups the lock is free meanwhile and one fsync serves several writers.
+ *
+ * <p>A failed journal write or force leaves what reached the disk unknown, so the store refuses every write from then
+ * on (the objects in memory stay as the last successful force left them); a restart replays what the disk holds.
+ *
+ * <p>Threading: {@link #lock} guards the maps, the versions, the history and journal appends; {@link #forcing}, taken
+ * without {@link #lock} held, makes one thread at a time force and apply. Watchers receive events in version order
+ * through their own unbounded queues, filled under the lock and drained by their own threads; a watcher more than
+ * {@value #MAX_BACKLOG} events behind is closed, and its client re-lists.
  */
 public final class DefaultStore implements Store {
 
@@ -36,17 +49,32 @@ public final class DefaultStore implements Store {
     static final int MAX_BACKLOG = 10_000;
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Guarded by {@link #lock}. Stored objects are never handed out; callers get copies. */
+    private final ReentrantLock forcing = new ReentrantLock();
+    /** Guarded by {@link #lock}: the applied objects. Stored objects are never changed or handed out; callers get copies. */
     private final NavigableMap<ObjectKey, ObjectNode> objects = new TreeMap<>();
     /** Guarded by {@link #lock}: the newest events, for watches that resume from a version. */
     private final Deque<WatchEvent> history = new ArrayDeque<>();
+    /** Guarded by {@link #lock}: writes in the journal and not yet forced, in version order. */
+    private final Deque<Pending> pending = new ArrayDeque<>();
+    /** Guarded by {@link #lock}: each key's newest pending write, which preconditions see before {@link #objects}. */
+    private final Map<ObjectKey, Pending> newest = new HashMap<>();
     private final List<QueueWatch> watches = new CopyOnWriteArrayList<>();
     private final Journal journal;
-    /** Guarded by {@link #lock}. */
+    /** Guarded by {@link #lock}: the version of the newest applied write, which readers see. */
     private long version;
+    /** Guarded by {@link #lock}: the version of the newest write appended to the journal. */
+    private long stamped;
+    /** Guarded by {@link #forcing}: every write up to this version is forced and applied. */
+    private long forced;
+    /** Set under {@link #lock}: the failure after which the journal is not trusted and every write is refused. */
+    private volatile RuntimeException broken;
 
     /** Guarded by {@link #lock}. */
     private final LabelIndex byLabel;
+
+    /** A write in the journal waiting for its force; {@code object} null for a deletion. */
+    private record Pending(WatchEvent.Type type, ObjectKey key, ObjectNode object, ObjectNode previous, long version) {
+    }
 
     public DefaultStore(Journal journal) {
         this(journal, Set.of());
@@ -68,6 +96,8 @@ public final class DefaultStore implements Store {
                 byLabel.add(e.key(), e.object());
             }
         }
+        stamped = version;
+        forced = version;
     }
 
     @Override
@@ -133,22 +163,26 @@ public final class DefaultStore implements Store {
 
     @Override
     public ObjectNode create(ObjectKey key, ObjectNode object) {
+        Pending p;
         lock.lock();
         try {
-            if (objects.containsKey(key)) {
+            if (current(key) != null) {
                 throw new StoreException.AlreadyExists(key);
             }
-            return write(key, object.deepCopy(), WatchEvent.Type.ADDED);
+            p = append(WatchEvent.Type.ADDED, key, object.deepCopy(), null);
         } finally {
             lock.unlock();
         }
+        commit(p);
+        return p.object().deepCopy();
     }
 
     @Override
     public ObjectNode update(ObjectKey key, ObjectNode object, String expectedResourceVersion) {
+        Pending p;
         lock.lock();
         try {
-            ObjectNode current = objects.get(key);
+            ObjectNode current = current(key);
             if (current == null) {
                 throw new StoreException.NotFound(key);
             }
@@ -159,45 +193,138 @@ public final class DefaultStore implements Store {
             ObjectNode next = object.deepCopy();
             Meta.metadata(next).put("resourceVersion", actual);
             if (next.equals(current)) {
-                return current.deepCopy();
+                p = newest.get(key);
+                if (p == null) {
+                    return current.deepCopy();
+                }
+                // The same as a write still waiting for its force: acknowledged once that one is.
+            } else {
+                p = append(WatchEvent.Type.MODIFIED, key, next, current);
             }
-            return write(key, next, WatchEvent.Type.MODIFIED);
         } finally {
             lock.unlock();
         }
+        commit(p);
+        return p.object().deepCopy();
     }
 
     @Override
     public ObjectNode delete(ObjectKey key) {
+        Pending p;
         lock.lock();
         try {
-            ObjectNode current = objects.get(key);
+            ObjectNode current = current(key);
             if (current == null) {
                 throw new StoreException.NotFound(key);
             }
-            long next = version + 1;
-            journal.append(new Journal.Entry(next, key, null));
-            version = next;
-            byLabel.remove(key, objects.remove(key));
-            publish(new WatchEvent(WatchEvent.Type.DELETED, key, current, next));
-            maybeCompact();
-            return current.deepCopy();
+            p = append(WatchEvent.Type.DELETED, key, null, current);
         } finally {
             lock.unlock();
         }
+        commit(p);
+        return p.previous().deepCopy();
     }
 
-    /** Stamps the next version, journals, then applies: if the journal write fails, nothing changed. */
-    private ObjectNode write(ObjectKey key, ObjectNode object, WatchEvent.Type type) {
-        long next = version + 1;
-        Meta.metadata(object).put("resourceVersion", Long.toString(next));
-        journal.append(new Journal.Entry(next, key, object));
-        version = next;
-        byLabel.remove(key, objects.put(key, object));
-        byLabel.add(key, object);
-        publish(new WatchEvent(type, key, object, next));
-        maybeCompact();
-        return object.deepCopy();
+    /** The object as the next write finds it: its newest pending write, else the applied one. Under the lock. */
+    private ObjectNode current(ObjectKey key) {
+        Pending p = newest.get(key);
+        return p == null ? objects.get(key) : p.object();
+    }
+
+    /** Stamps the next version and appends the write to the journal, to be applied when forced. Under the lock. */
+    private Pending append(WatchEvent.Type type, ObjectKey key, ObjectNode object, ObjectNode previous) {
+        refuseIfBroken();
+        long next = stamped + 1;
+        if (object != null) {
+            Meta.metadata(object).put("resourceVersion", Long.toString(next));
+        }
+        try {
+            journal.append(new Journal.Entry(next, key, object));
+        } catch (RuntimeException e) {
+            // Part of the record may be on disk: later records after it would be lost on replay.
+            breakJournal(e);
+            throw e;
+        }
+        stamped = next;
+        Pending p = new Pending(type, key, object, previous, next);
+        pending.addLast(p);
+        newest.put(key, p);
+        return p;
+    }
+
+    /**
+     * Returns once {@code p} is forced and applied. The first waiter forces every write appended so far; those that
+     * queued behind it find theirs covered, or force the next group.
+     */
+    private void commit(Pending p) {
+        forcing.lock();
+        try {
+            if (forced >= p.version()) {
+                return; // a force that began after p was appended covered it
+            }
+            refuseIfBroken();
+            long upTo;
+            lock.lock();
+            try {
+                upTo = stamped;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                journal.force();
+            } catch (RuntimeException e) {
+                lock.lock();
+                try {
+                    breakJournal(e);
+                } finally {
+                    lock.unlock();
+                }
+                throw e;
+            }
+            lock.lock();
+            try {
+                while (!pending.isEmpty() && pending.peekFirst().version() <= upTo) {
+                    apply(pending.removeFirst());
+                }
+                forced = upTo;
+                maybeCompact();
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            forcing.unlock();
+        }
+    }
+
+    /** Makes a forced write visible: the map, the label index, the history and the watchers. Under the lock. */
+    private void apply(Pending p) {
+        if (newest.get(p.key()) == p) {
+            newest.remove(p.key());
+        }
+        if (p.object() == null) {
+            byLabel.remove(p.key(), objects.remove(p.key()));
+        } else {
+            byLabel.remove(p.key(), objects.put(p.key(), p.object()));
+            byLabel.add(p.key(), p.object());
+        }
+        version = p.version();
+        publish(new WatchEvent(p.type(), p.key(), p.object() == null ? p.previous() : p.object(), p.version()));
+    }
+
+    /** Under the lock: pending writes are dropped, as their fate on disk is unknown, and no write is taken again. */
+    private void breakJournal(RuntimeException cause) {
+        if (broken == null) {
+            broken = cause;
+        }
+        pending.clear();
+        newest.clear();
+    }
+
+    private void refuseIfBroken() {
+        if (broken != null) {
+            throw new UncheckedIOException(new IOException("the store refuses writes since a journal write failed ("
+                    + broken.getMessage() + "); restart Tide to replay what reached the disk", broken));
+        }
     }
 
     private void publish(WatchEvent event) {
@@ -210,8 +337,9 @@ public final class DefaultStore implements Store {
         }
     }
 
+    /** Only with nothing pending, so the rewritten journal holds every write appended. Under both locks. */
     private void maybeCompact() {
-        if (journal.wantsCompaction()) {
+        if (pending.isEmpty() && journal.wantsCompaction()) {
             List<Journal.Entry> live = new ArrayList<>(objects.size());
             objects.forEach((k, o) -> live.add(new Journal.Entry(Long.parseLong(Meta.resourceVersion(o)), k, o)));
             journal.compact(live, version);
@@ -254,11 +382,13 @@ public final class DefaultStore implements Store {
     @Override
     public void close() {
         watches.forEach(QueueWatch::close);
+        forcing.lock();
         lock.lock();
         try {
             journal.close();
         } finally {
             lock.unlock();
+            forcing.unlock();
         }
     }
 

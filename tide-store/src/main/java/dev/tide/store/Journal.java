@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
 import java.util.List;
 
-/** Where the store makes its writes durable. Called under the store's lock, one call at a time. */
+/**
+ * Where the store makes its writes durable. {@link #append}, {@link #compact}, {@link #replay} and {@link #close} are
+ * called under the store's lock, one at a time; {@link #force} by one thread at a time, while others may append.
+ */
 public interface Journal extends AutoCloseable {
 
     /**
@@ -18,8 +21,11 @@ public interface Journal extends AutoCloseable {
     /** Every entry written so far, oldest first; entries of a torn last write are dropped. */
     List<Entry> replay();
 
-    /** Makes {@code entry} durable before returning. */
+    /** Writes {@code entry} after the ones before it; it is durable once a {@link #force} that began later returns. */
     void append(Entry entry);
+
+    /** Makes every entry appended before this call durable (an fsync). */
+    void force();
 
     /**
      * Replaces the history with the live objects (each as a put at its own version) and {@code resourceVersion},
@@ -43,6 +49,10 @@ public interface Journal extends AutoCloseable {
 
             @Override
             public void append(Entry entry) {
+            }
+
+            @Override
+            public void force() {
             }
 
             @Override

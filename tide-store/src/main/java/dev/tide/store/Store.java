@@ -7,7 +7,7 @@ import java.util.function.Predicate;
 /**
  * Tide's object store, with Kubernetes semantics: a global, increasing resourceVersion stamped into
  * {@code metadata.resourceVersion}; compare-and-set updates; watches that resume from a version. A write
- * returns only once it is durable.
+ * returns, and readers and watchers see it, only once it is durable.
  */
 public interface Store extends AutoCloseable {
 

@@ -23,8 +23,9 @@ import java.util.zip.CRC32C;
 /**
  * An append-only journal file, {@code objects.journal}, in the data directory.
  *
- * <p>Each record is {@code [int length][int crc32c][length bytes of JSON]}. A write is acknowledged only after
- * {@link FileChannel#force} returns, so an acknowledged write survives a crash or {@code kill -9}. A crash in
+ * <p>Each record is {@code [int length][int crc32c][length bytes of JSON]}. The store acknowledges a write only after
+ * a {@link #force} ({@link FileChannel#force}) that began after it returns, so an acknowledged write survives a crash
+ * or {@code kill -9}. A crash in
  * the middle of a write leaves a short or corrupt last record: replay stops there and truncates it, which is
  * safe because that write was never acknowledged.
  *
@@ -46,7 +47,8 @@ public final class FileJournal implements Journal {
     private final Path file;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private FileChannel channel;
+    /** Replaced by {@link #compact}, which the store calls only while no force runs. */
+    private volatile FileChannel channel;
     private long liveBytes;
 
     private final long compactMinBytes;
@@ -134,9 +136,17 @@ public final class FileJournal implements Journal {
             while (record.hasRemaining()) {
                 channel.write(record);
             }
-            channel.force(false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    @Override
+    public void force() {
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot sync " + file, e);
         }
     }
 
