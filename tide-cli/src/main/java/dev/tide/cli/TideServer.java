@@ -112,7 +112,10 @@ final class TideServer implements AutoCloseable {
                     new RevisionReconciler(registry, clock, serving.driver()),
                     new RouteReconciler(registry, clock, serving.ingress()),
                     new InferenceServiceReconciler(registry, clock)),
-                    Thread.ofVirtual().name("tide-controller-", 0).factory(), CONTROLLER_WORKERS);
+                    // Platform threads, not virtual: a reconcile is CPU work that never yields, and on virtual threads
+                    // two of them held both carriers the API's requests run on, so kubectl waited behind them (1,000
+                    // Services took kubectl 5.6 s to send instead of 3.1 s).
+                    Thread.ofPlatform().daemon().name("tide-controller-", 0).factory(), CONTROLLER_WORKERS);
             controllerRef.set(controller);
             controller.start();
             api.addContext("/logs/", serving.logs());
