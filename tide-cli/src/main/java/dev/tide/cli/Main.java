@@ -10,6 +10,7 @@ import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
 import dev.tide.api.UnservedKinds;
 import dev.tide.api.config.ClusterConfig;
+import dev.tide.dataplane.gateway.ClientLimits;
 import dev.tide.common.validation.FieldError;
 import dev.tide.common.validation.ValidationException;
 import java.io.IOException;
@@ -142,13 +143,42 @@ public final class Main {
         @Option(names = "--allow-private-model-hosts", description = "let http(s) and s3 model fetches reach loopback and link-local addresses")
         boolean allowPrivateModelHosts;
 
+        @Option(names = "--client-header-timeout", defaultValue = "60s",
+                description = "a request head must arrive within this of its first byte, else 408 and the connection closes (default: ${DEFAULT-VALUE})")
+        String headerTimeout;
+
+        @Option(names = "--keepalive-timeout", defaultValue = "75s",
+                description = "an idle keep-alive connection is closed after this (default: ${DEFAULT-VALUE})")
+        String keepaliveTimeout;
+
+        @Option(names = "--max-connections", description = "open client connections per listener (ingress, API) at most; "
+                + "at the cap new ones wait in the kernel's backlog (default: a quarter of the file descriptor limit, at most 10000)")
+        Integer maxConnections;
+
+        @Option(names = "--max-request-line-bytes", defaultValue = "8192", description = "longer request lines get 414 (default: ${DEFAULT-VALUE})")
+        int maxRequestLine;
+
+        @Option(names = "--max-header-bytes", defaultValue = "32768", description = "larger request headers get 431 (default: ${DEFAULT-VALUE})")
+        int maxHeaderBytes;
+
+        private static java.time.Duration duration(String value, String flag) {
+            try {
+                return dev.tide.common.text.GoDuration.parse(value);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(flag + ": expected a duration such as 60s or 1m30s, got \"" + value + "\"", e);
+            }
+        }
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = new ServerConfig(bind, apiPort, httpPort,
                     dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".tide"), domain, volumes,
                     CacheCommand.bytes(cacheQuota, "--model-cache-quota"),
                     new ServerConfig.Security(tokenAuthFile, tlsCertFile, tlsKeyFile, apiHosts, anonymous, replicaUser, modelRoots,
-                            allowPrivateModelHosts));
+                            allowPrivateModelHosts),
+                    new ClientLimits(duration(headerTimeout, "--client-header-timeout"), duration(keepaliveTimeout, "--keepalive-timeout"),
+                            maxConnections != null ? maxConnections : ServerConfig.defaultClientLimits().maxConnections(),
+                            maxRequestLine, maxHeaderBytes));
             TideServer server = TideServer.start(config, version());
             System.out.println("Tide " + version() + " API listening on " + server.apiUrl() + " (data in " + config.dataDir() + ")");
             System.out.println("Tide ingress listening on http://" + bind + ":" + server.httpPort());

@@ -1,5 +1,6 @@
 package dev.tide.cli;
 
+import dev.tide.dataplane.gateway.ClientLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,11 @@ import java.util.Map;
  * @param volumes         named local volumes that {@code pvc://NAME/path} storage URIs read
  * @param cacheQuotaBytes the model cache's quota (evicts down to 70% once above 95%)
  * @param security        who may use the API, and what replicas and model fetches may reach
+ * @param clients         what one client may hold of the ingress; the API gets the same head timeout, idle timeout
+ *                        and connection cap
  */
 record ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String domain, Map<String, Path> volumes,
-                    long cacheQuotaBytes, Security security) {
+                    long cacheQuotaBytes, Security security, ClientLimits clients) {
 
     static final int DEFAULT_API_PORT = 8081;
     static final int DEFAULT_HTTP_PORT = 8080;
@@ -48,7 +51,18 @@ record ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String
     }
 
     ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String domain) {
-        this(bind, apiPort, httpPort, dataDir, domain, Map.of(), DEFAULT_CACHE_QUOTA, Security.DEFAULT);
+        this(bind, apiPort, httpPort, dataDir, domain, Map.of(), DEFAULT_CACHE_QUOTA, Security.DEFAULT, defaultClientLimits());
+    }
+
+    /**
+     * nginx's timeouts and sizes, and a connection cap per listener of a quarter of the process's file descriptors
+     * (at least 256): an ingress connection may hold a second one to its replica, and the replicas' pipes, the store
+     * and the API need theirs. With the usual limit of 20,000: 5,000 connections per listener.
+     */
+    static ClientLimits defaultClientLimits() {
+        long fds = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : 40_000;
+        return ClientLimits.DEFAULT.withMaxConnections((int) Math.clamp(fds / 4, 256, ClientLimits.DEFAULT.maxConnections()));
     }
 
     ServerConfig {

@@ -15,6 +15,7 @@ import dev.tide.controlplane.scaling.ReplicaEvents;
 import dev.tide.controlplane.scaling.ScalingDriver;
 import dev.tide.controlplane.serving.ModelServing;
 import dev.tide.controlplane.serving.ReplicaUsers;
+import dev.tide.dataplane.gateway.ClientLimits;
 import dev.tide.dataplane.gateway.Endpoints;
 import dev.tide.dataplane.gateway.Gateway;
 import dev.tide.dataplane.gateway.RevisionEndpoint;
@@ -77,12 +78,13 @@ final class ServingStack implements AutoCloseable {
     }
 
     /**
+     * @param clients      what one client may hold of the ingress
      * @param controller   set once the controller exists: replica changes requeue their revision's status
      * @param ingressBound told the ingress's port once it listens, before any revision is configured
      * @param users        who replicas run as
      * @param process      what every replica process starts from
      */
-    static ServingStack create(Registry registry, InstantSource clock, Path dataDir, String bind, int httpPort,
+    static ServingStack create(Registry registry, InstantSource clock, Path dataDir, String bind, int httpPort, ClientLimits clients,
                                AtomicReference<Controller> controller, ModelServing models, MeterRegistry meters,
                                java.util.function.IntConsumer ingressBound, ReplicaUsers users, ProcessRuntime.Settings process)
             throws InterruptedException {
@@ -163,7 +165,8 @@ final class ServingStack implements AutoCloseable {
             }
             requeue(controller, ResourceTypes.REVISION, replica.namespace(), replica.revision());
         });
-        Gateway gateway = new Gateway(endpoints, loops, new InetSocketAddress(bind, httpPort), Ticker.system(), new SplittableRandom()).start();
+        Gateway gateway = new Gateway(endpoints, loops, new InetSocketAddress(bind, httpPort), Ticker.system(), new SplittableRandom(),
+                clients).start();
         ingressBound.accept(gateway.port());
         driver.start();
         planner.start(Thread.ofVirtual().name("tide-planner-", 0).factory());

@@ -18,6 +18,7 @@ import dev.tide.controlplane.registry.ClusterConfigSource;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.modelserver.storage.ModelCache;
 import dev.tide.store.DefaultStore;
+import dev.tide.dataplane.gateway.ClientLimits;
 import dev.tide.store.file.FileJournal;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -60,6 +61,18 @@ final class TideServer implements AutoCloseable {
         this.serving = serving;
     }
 
+    /**
+     * The API's server (the JDK's) takes its client limits from system properties, read once when it is first used:
+     * the connection cap (beyond it a new connection is closed at once), the time a request may take to arrive
+     * (whole seconds; a watch is not cut, as the limit ends when the request has been read) and the idle time of a
+     * keep-alive connection. Its header limits are its own: 200 fields, 384 KiB.
+     */
+    private static void limitApiClients(ClientLimits clients) {
+        System.setProperty("jdk.httpserver.maxConnections", Integer.toString(clients.maxConnections()));
+        System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, clients.headTimeout().toSeconds())));
+        System.setProperty("sun.net.httpserver.idleInterval", Long.toString(Math.max(1, clients.idleTimeout().toSeconds())));
+    }
+
     static TideServer start(ServerConfig config, String version) throws IOException {
         ServerConfig.Security sec = config.security();
         ApiAccess prepared = ApiAccess.prepare(new ApiAccess.Settings(config.bind(), config.dataDir(), sec.tokenAuthFile(),
@@ -69,6 +82,7 @@ final class TideServer implements AutoCloseable {
         DefaultStore store = new DefaultStore(FileJournal.open(config.dataDir()),
                 java.util.Set.of(dev.tide.api.serving.v1.ServingLabels.CONFIGURATION));
         ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
+        limitApiClients(config.clients());
         ApiServer api = null;
         try {
             InstantSource clock = InstantSource.system();
@@ -93,7 +107,7 @@ final class TideServer implements AutoCloseable {
             new ProcessorMetrics().bindTo(meters);
             ServingStack serving;
             try {
-                serving = ServingStack.create(registry, clock, config.dataDir(), config.bind(), config.httpPort(), controllerRef,
+                serving = ServingStack.create(registry, clock, config.dataDir(), config.bind(), config.httpPort(), config.clients(), controllerRef,
                         ModelServerLauncher.forThisJvm(config, tidePorts), meters, ingressPort::set, users,
                         ReplicaIsolation.processSettings(System.getenv()));
             } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tide.common.time.ExecutorScheduler;
 import dev.tide.common.time.Ticker;
+import dev.tide.dataplane.gateway.ClientLimits;
 import dev.tide.dataplane.gateway.Endpoints;
 import dev.tide.dataplane.gateway.Gateway;
 import dev.tide.dataplane.gateway.RevisionEndpoint;
@@ -55,6 +56,8 @@ class GatewayIT {
 
     private static final String HOST = "hello.default.example.com";
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** The ingress's limits with a head timeout short enough for a test to wait out. */
+    private static final ClientLimits LIMITS = new ClientLimits(Duration.ofSeconds(2), Duration.ofSeconds(75), 5_000, 8192, 32768);
 
     @TempDir
     Path state;
@@ -82,7 +85,8 @@ class GatewayIT {
                         .map(r -> new RevisionEndpoint.Backend(r.id(), r.port())).toList());
             }
         });
-        gateway = new Gateway(endpoints, loops, new InetSocketAddress("127.0.0.1", 0), Ticker.system(), new SplittableRandom(7)).start();
+        gateway = new Gateway(endpoints, loops, new InetSocketAddress("127.0.0.1", 0), Ticker.system(), new SplittableRandom(7),
+                LIMITS).start();
         http = HttpClient.newBuilder().executor(blocking).build();
     }
 
@@ -260,6 +264,65 @@ class GatewayIT {
             withoutCookie.add(send(HOST, "/").get().body().split(" ")[1]);
         }
         assertThat(withoutCookie).as("without the cookie both replicas serve").hasSize(2);
+    }
+
+    /** What the ingress answers to {@code raw}, read until it closes (or the socket's timeout). */
+    private String exchange(String raw, boolean halfClose) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gateway.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(raw.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            if (halfClose) {
+                s.shutdownOutput();
+            }
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void threeHundredHalfSentHeadsGet408WithinTheTimeoutWhileARequestStillSucceeds() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica("hello-00001");
+        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try {
+            long start = System.nanoTime();
+            for (int i = 0; i < 300; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", gateway.port());
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                slow.add(s);
+            }
+            assertThat(send(HOST, "/").get().statusCode()).isEqualTo(200);
+            for (java.net.Socket s : slow) {
+                assertThat(new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
+                        .startsWith("HTTP/1.1 408 Request Timeout");
+            }
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            // All 300 within the 2 s timeout plus the time it took to open them and the timer's slack.
+            assertThat(tookMs).isLessThan(10_000);
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void malformedRequestsGetTheirStatusAndAHalfClosedClientItsAnswer() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        replica("hello-00001");
+        assertThat(exchange("GET / HTTP/9.9\r\nHost: " + HOST + "\r\n\r\n", false)).startsWith("HTTP/1.1 505 ");
+        assertThat(exchange("GET / HTTP/1.1\r\nHost: " + HOST + "\r\nHost: other\r\n\r\n", false))
+                .startsWith("HTTP/1.1 400 ").contains("more than one Host header");
+        assertThat(exchange("GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n", false)).startsWith("HTTP/1.1 414 ");
+        assertThat(exchange("GET / HTTP/1.1\r\nHost: " + HOST + "\r\nX-Big: " + "b".repeat(40_000) + "\r\n\r\n", false))
+                .startsWith("HTTP/1.1 431 ");
+        assertThat(exchange("POST /upload HTTP/1.1\r\nHost: " + HOST + "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n", false))
+                .startsWith("HTTP/1.1 400 ").contains("bad chunk framing");
+        String halfClosed = exchange("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n", true);
+        assertThat(halfClosed).startsWith("HTTP/1.1 200 ").contains("revision=hello-00001");
     }
 
     @Test

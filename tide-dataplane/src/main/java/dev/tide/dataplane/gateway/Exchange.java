@@ -365,6 +365,11 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
         }
     }
 
+    /** Whether the client has had any of the response (then no other answer can be given it). */
+    boolean responseStarted() {
+        return responseStarted;
+    }
+
     void clientGone() {
         if (done) {
             return;

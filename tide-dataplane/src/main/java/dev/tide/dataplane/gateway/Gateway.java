@@ -10,7 +10,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -41,6 +43,7 @@ public final class Gateway implements AutoCloseable {
     private final InetSocketAddress bind;
     private final Ticker ticker;
     private final RandomGenerator random;
+    private final ClientLimits limits;
     private final Map<EventLoop, BackendPool> pools = new ConcurrentHashMap<>();
     /** Sets up each HTTP/2 stream as a connection of its own; one for all connections (initializers are sharable). */
     private final ChannelInitializer<Http2StreamChannel> http2Stream = new ChannelInitializer<>() {
@@ -48,13 +51,18 @@ public final class Gateway implements AutoCloseable {
         protected void initChannel(Http2StreamChannel stream) {
             stream.config().setAutoRead(false);
             stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new FlowControlHandler(),
-                    new GatewayHandler(endpoints, Gateway.this::pool, ticker, random, true));
+                    new GatewayHandler(endpoints, Gateway.this::pool, ticker, random, true, limits));
         }
     };
     private Channel server;
 
-    /** @param group the event loops (the launcher owns them and shuts them down) */
-    public Gateway(Endpoints endpoints, EventLoopGroup group, InetSocketAddress bind, Ticker ticker, RandomGenerator random) {
+    /**
+     * @param group  the event loops (the launcher owns them and shuts them down)
+     * @param limits what one client may hold: timeouts, sizes, and the listener's connection cap
+     */
+    public Gateway(Endpoints endpoints, EventLoopGroup group, InetSocketAddress bind, Ticker ticker, RandomGenerator random,
+            ClientLimits limits) {
+        this.limits = limits;
         this.endpoints = endpoints;
         this.group = group;
         this.bind = bind;
@@ -67,21 +75,30 @@ public final class Gateway implements AutoCloseable {
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .handler(new ConnectionCap(limits.maxConnections()))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false) // handlers read when they can pass on what they read
+                // A client that half-closes after its request still gets the answer; the handlers close after it.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ProtocolSelector(Gateway.this::http1, Gateway.this::http2));
+                        ClientTimeouts timeouts = new ClientTimeouts(limits);
+                        ch.pipeline().addLast(timeouts.bytes(), new ProtocolSelector(
+                                selector -> http1(selector, timeouts), selector -> http2(selector, timeouts)));
                     }
                 })
                 .bind(bind).sync().channel();
         return this;
     }
 
-    private void http1(ChannelHandlerContext selector) {
-        selector.pipeline().addAfter(selector.name(), null, new HttpServerCodec())
-                .addLast(new FlowControlHandler(), new GatewayHandler(endpoints, this::pool, ticker, random, false));
+    private void http1(ChannelHandlerContext selector, ClientTimeouts timeouts) {
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxRequestLine())
+                .setMaxHeaderSize(limits.maxHeaderBytes());
+        selector.pipeline().addAfter(selector.name(), null, new HttpServerCodec(decoder))
+                .addLast(timeouts.messages(), new FlowControlHandler(),
+                        new GatewayHandler(endpoints, this::pool, ticker, random, false, limits));
     }
 
     /**
@@ -89,9 +106,12 @@ public final class Gateway implements AutoCloseable {
      * reads only when asked, which holds back the stream's flow-control window, so a request body still streams at
      * the replica's pace.
      */
-    private void http2(ChannelHandlerContext selector) {
-        selector.pipeline().addAfter(selector.name(), null, Http2FrameCodecBuilder.forServer().build())
-                .addLast(new Http2MultiplexHandler(http2Stream));
+    private void http2(ChannelHandlerContext selector, ClientTimeouts timeouts) {
+        timeouts.http2();
+        selector.pipeline().addAfter(selector.name(), null, Http2FrameCodecBuilder.forServer()
+                        .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(limits.maxHeaderBytes()))
+                        .build())
+                .addLast(new Http2MultiplexHandler(http2Stream), new Http2HalfClose());
         selector.channel().config().setAutoRead(true);
     }
 
@@ -109,5 +129,17 @@ public final class Gateway implements AutoCloseable {
             server.close().syncUninterruptibly();
         }
         pools.values().forEach(BackendPool::closeAll);
+    }
+
+    /** An HTTP/2 client that half-closes its connection sends no more frames: it is closed. */
+    private static final class Http2HalfClose extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 }

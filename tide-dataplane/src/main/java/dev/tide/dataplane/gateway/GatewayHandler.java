@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -37,7 +38,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
     private final Ticker ticker;
     private final RandomGenerator random;
     private final boolean http2;
+    private final ClientLimits limits;
     private ChannelHandlerContext ctx;
+    /** Whether the client half-closed: the request in progress is answered, then the connection closes. */
+    private boolean inputClosed;
     /** The request in progress on this connection; event-loop confined. */
     private Exchange current;
     /** Whether the current request's body is still coming (its last part not read yet). */
@@ -53,7 +57,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
     private int clientPort;
 
     /** @param http2 whether this handler serves one stream of an HTTP/2 connection */
-    GatewayHandler(Endpoints endpoints, Function<EventLoop, BackendPool> pools, Ticker ticker, RandomGenerator random, boolean http2) {
+    GatewayHandler(Endpoints endpoints, Function<EventLoop, BackendPool> pools, Ticker ticker, RandomGenerator random, boolean http2,
+            ClientLimits limits) {
+        this.limits = limits;
         this.endpoints = endpoints;
         this.pools = pools;
         this.ticker = ticker;
@@ -100,7 +106,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
         } else if (msg instanceof HttpContent part) {
             if (!part.decoderResult().isSuccess()) {
                 part.release();
-                ctx.close(); // a broken chunk: nothing after it on this connection can be trusted
+                badBody();
                 return;
             }
             if (part instanceof LastHttpContent) {
@@ -119,11 +125,33 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
         }
     }
 
+    /**
+     * A broken chunk: nothing after it on this connection can be trusted, so it closes. A request whose exchange has
+     * not begun its response gets {@code 400} first; one already answered (refused, or the body of a request Tide
+     * took no further) gets nothing more.
+     */
+    private void badBody() {
+        bodyOpen = false;
+        Exchange exchange = current;
+        current = null;
+        if (exchange == null || exchange.responseStarted() || http2) {
+            if (exchange != null) {
+                exchange.clientGone();
+            }
+            ctx.close();
+            return;
+        }
+        exchange.clientGone();
+        Exchange.respond(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request body: bad chunk framing", false);
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
     private void request(ChannelHandlerContext ctx, HttpRequest head) {
         bodyOpen = !(head instanceof LastHttpContent);
         boolean keepAlive = HttpUtil.isKeepAlive(head);
-        if (!head.decoderResult().isSuccess()) {
-            reject(head, HttpResponseStatus.BAD_REQUEST, "malformed request", false);
+        HeadRules.Refusal refusal = http2 ? HeadRules.checkStream(head) : HeadRules.check(head, limits);
+        if (refusal != null) {
+            reject(head, refusal.status(), refusal.message(), false);
             return;
         }
         String host = head.headers().get(HttpHeaderNames.HOST);
@@ -167,7 +195,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
         if (!ctx.channel().isActive()) {
             return;
         }
-        if (keepAlive) {
+        if (keepAlive && !inputClosed) {
             read(); // the rest of this request's body, if any (dropped), then the next request
         } else if (http2) {
             ctx.close(); // ends the stream (RST_STREAM if the client is still sending); the connection stays
@@ -197,6 +225,19 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
             current = null;
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && !http2) {
+            // Half-closed after its request: that request is answered first (ended() closes then).
+            inputClosed = true;
+            if (current == null) {
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

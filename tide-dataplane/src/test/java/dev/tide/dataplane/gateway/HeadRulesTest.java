@@ -1,0 +1,60 @@
+package dev.tide.dataplane.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Heads as clients send them, through the ingress's codec with its limits, and the answer each gets. */
+class HeadRulesTest {
+
+    private static final ClientLimits LIMITS = ClientLimits.DEFAULT;
+
+    private static HttpRequest decode(String head) {
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(LIMITS.maxRequestLine()).setMaxHeaderSize(LIMITS.maxHeaderBytes())));
+        ch.writeInbound(Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1));
+        HttpRequest request = null;
+        for (Object m; (m = ch.readInbound()) != null; ) {
+            if (request == null && m instanceof HttpRequest r) {
+                request = r;
+            }
+            ReferenceCountUtil.release(m);
+        }
+        ch.finishAndReleaseAll();
+        return request;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            plain request                  | GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n                                   | 0
+            HTTP/1.0 without Host          | GET / HTTP/1.0\\r\\n\\r\\n                                              | 0
+            HTTP/1.1 without Host          | GET / HTTP/1.1\\r\\n\\r\\n                                              | 400
+            two Hosts                      | GET / HTTP/1.1\\r\\nHost: a\\r\\nHost: b\\r\\n\\r\\n                        | 400
+            two Content-Lengths            | POST / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 1\\r\\nContent-Length: 1\\r\\n\\r\\nx | 400
+            unknown version                | GET / HTTP/9.9\\r\\nHost: a\\r\\n\\r\\n                                   | 505
+            HTTP/2 spoken as text          | GET / HTTP/2.0\\r\\nHost: a\\r\\n\\r\\n                                   | 505
+            garbage                        | \\u0001\\u0002 nonsense\\r\\n\\r\\n                                         | 400
+            """)
+    void headsGetNginxsAnswers(String what, String head, int status) {
+        HeadRules.Refusal refusal = HeadRules.check(decode(head.replace("\\r\\n", "\r\n")), LIMITS);
+        assertThat(refusal == null ? 0 : refusal.status().code()).as(what).isEqualTo(status);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aLongRequestLineIs414AndLongHeadersAre431() {
+        String longUri = "/" + "a".repeat(LIMITS.maxRequestLine());
+        assertThat(HeadRules.check(decode("GET " + longUri + " HTTP/1.1\r\nHost: a\r\n\r\n"), LIMITS).status().code()).isEqualTo(414);
+        String bigHeader = "X-Big: " + "b".repeat(LIMITS.maxHeaderBytes()) + "\r\n";
+        HeadRules.Refusal big = HeadRules.check(decode("GET / HTTP/1.1\r\nHost: a\r\n" + bigHeader + "\r\n"), LIMITS);
+        assertThat(big.status().code()).isEqualTo(431);
+        assertThat(big.message()).contains("32768 bytes");
+    }
+}
