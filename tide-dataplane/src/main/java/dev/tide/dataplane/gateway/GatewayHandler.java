@@ -134,14 +134,14 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
         bodyOpen = false;
         Exchange exchange = current;
         current = null;
-        if (exchange == null || exchange.responseStarted() || http2) {
-            if (exchange != null) {
-                exchange.clientGone();
-            }
+        boolean answerable = exchange != null && !exchange.responseStarted() && !http2;
+        if (exchange != null) {
+            exchange.clientGone();
+        }
+        if (!answerable) {
             ctx.close();
             return;
         }
-        exchange.clientGone();
         Exchange.respond(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request body: bad chunk framing", false);
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
