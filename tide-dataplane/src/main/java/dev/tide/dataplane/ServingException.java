@@ -1,12 +1,13 @@
 package dev.tide.dataplane;
 
 /**
- * Why the data plane refused or failed a request, each with the HTTP status and body the client gets. Mapped to a
- * response once, at the edge. Overload rejections are stackless singletons: they are frequent under load and
- * their stack trace would say nothing.
+ * Why the data plane refused or failed a request, each with the HTTP status and body the client gets. Every answer
+ * Tide gives for a replica is one of these, mapped to a response in one place at the edge. The frequent ones
+ * (overload, timeouts) are stackless singletons: they come in bursts under load and a stack trace would say nothing.
  */
 public abstract sealed class ServingException extends RuntimeException
-        permits ServingException.QueueFull, ServingException.Timeout {
+        permits ServingException.QueueFull, ServingException.Timeout, ServingException.Malformed, ServingException.NoRoute,
+        ServingException.Unavailable, ServingException.BadGateway {
 
     private static final long serialVersionUID = 1L;
 
@@ -26,6 +27,8 @@ public abstract sealed class ServingException extends RuntimeException
     public static final QueueFull QUEUE_FULL = new QueueFull();
     /** The request's time ran out while it waited for a replica: 504. */
     public static final Timeout REQUEST_TIMEOUT = new Timeout("request timeout");
+    /** Admitted by the gate, yet every replica's slots are taken (the replica set shrank meanwhile): 503. */
+    public static final Unavailable NO_FREE_SLOT = new Unavailable("no replica has a free slot");
 
     /** Admission refused: every slot busy and the queue full. */
     public static final class QueueFull extends ServingException {
@@ -42,6 +45,52 @@ public abstract sealed class ServingException extends RuntimeException
 
         private Timeout(String message) {
             super(504, message);
+        }
+    }
+
+    /**
+     * A request Tide will not pass on as it came: a malformed head or body (400), a request line or headers over the
+     * limits (414, 431), an HTTP version other than 1.0 and 1.1 (505).
+     */
+    public static final class Malformed extends ServingException {
+        private static final long serialVersionUID = 1L;
+
+        public Malformed(int status, String message) {
+            super(requireClientError(status), message);
+        }
+
+        private static int requireClientError(int status) {
+            if ((status < 400 || status > 499) && status != 505) {
+                throw new IllegalArgumentException("not a refusal of a malformed request: " + status);
+            }
+            return status;
+        }
+    }
+
+    /** No route for the request's host or model path: 404. */
+    public static final class NoRoute extends ServingException {
+        private static final long serialVersionUID = 1L;
+
+        public NoRoute(String host) {
+            super(404, "no route for host \"" + host + "\"");
+        }
+    }
+
+    /** The request's revision cannot take it now (not served yet, or no free slot): 503. */
+    public static final class Unavailable extends ServingException {
+        private static final long serialVersionUID = 1L;
+
+        public Unavailable(String message) {
+            super(503, message);
+        }
+    }
+
+    /** The replica could not be reached, or left before it answered, and the request could not go elsewhere: 502. */
+    public static final class BadGateway extends ServingException {
+        private static final long serialVersionUID = 1L;
+
+        public BadGateway(String message) {
+            super(502, message);
         }
     }
 }

@@ -38,10 +38,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -277,6 +281,63 @@ class GatewayIT {
             }
             return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /**
+     * Three replicas under a steady mix of POSTs and GETs, each killed with SIGKILL in turn. A request that never
+     * reached the dead replica (its port refused, or its connection was found closed) goes to another one; only a
+     * POST that the replica had already taken may get 502, since it may have run.
+     */
+    @Test
+    void replicaCrashesGiveNo502ToRequestsThatNeverReachedTheDeadReplica() throws Exception {
+        RevisionEndpoint ep = revision("hello-00001", 0, Duration.ofSeconds(60));
+        route(HOST, new RoutingTable.Target(ep.key(), 100));
+        List<Replica> victims = List.of(replica("hello-00001"), replica("hello-00001"), replica("hello-00001"));
+        await().atMost(WAIT).until(() -> ep.readyReplicas() == 3);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger answered = new AtomicInteger();
+        AtomicInteger takenThenLost = new AtomicInteger();
+        Queue<String> failures = new ConcurrentLinkedQueue<>();
+        List<java.util.concurrent.Future<?>> clients = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            boolean posts = c % 2 == 0;
+            clients.add(blocking.submit(() -> {
+                while (!stop.get()) {
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + (posts ? "/upload" : "/")))
+                            .header("Host", HOST).timeout(Duration.ofSeconds(60));
+                    HttpRequest request = posts ? b.POST(HttpRequest.BodyPublishers.ofString("x".repeat(256))).build() : b.GET().build();
+                    try {
+                        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                        answered.incrementAndGet();
+                        if (posts && r.statusCode() == 502 && r.body().contains("upstream closed the connection before responding")) {
+                            takenThenLost.incrementAndGet();
+                        } else if (r.statusCode() != 200) {
+                            failures.add(request.method() + " " + r.statusCode() + " " + r.body().strip());
+                        }
+                    } catch (java.io.IOException e) {
+                        takenThenLost.incrementAndGet(); // a response the replica had begun, cut short by its death
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Replica victim : victims) {
+            long pid = runtime.replicas().stream().filter(x -> x.id().equals(victim.id())).findFirst().orElseThrow().pid();
+            int before = answered.get();
+            await().atMost(WAIT).until(() -> answered.get() >= before + 200); // the load flows to every replica
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            await().atMost(WAIT).until(() -> runtime.replicas().stream()
+                    .anyMatch(x -> x.id().equals(victim.id()) && x.routable() && x.pid() != pid));
+        }
+        int before = answered.get();
+        await().atMost(WAIT).until(() -> answered.get() >= before + 200);
+        stop.set(true);
+        for (java.util.concurrent.Future<?> f : clients) {
+            f.get();
+        }
+        System.out.printf("crash test: %d answered, %d taken by a replica and then lost, %d failures%n", answered.get(),
+                takenThenLost.get(), failures.size());
+        assertThat(failures).as("requests that never reached a dead replica, and GETs, go to another").isEmpty();
     }
 
     @Test

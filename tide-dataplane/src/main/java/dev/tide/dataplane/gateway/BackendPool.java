@@ -26,7 +26,7 @@ import java.util.ArrayDeque;
  * connection per replica for revisions whose replicas speak it, each request a stream on it. Confined to that loop,
  * so it needs no lock.
  */
-final class BackendPool {
+final class BackendPool implements Backends {
 
     static final int MAX_IDLE_PER_REPLICA = 64;
     /** Where replicas listen: they are local processes. */
@@ -69,8 +69,8 @@ final class BackendPool {
         });
     }
 
-    /** An idle connection to {@code port}, or a new one being opened. */
-    Future<Channel> acquire(int port) {
+    @Override
+    public Future<Channel> acquire(int port) {
         ArrayDeque<Channel> q = idle.get(port);
         while (q != null && !q.isEmpty()) {
             Channel c = q.pollLast();
@@ -94,7 +94,8 @@ final class BackendPool {
      * Netty's HTTP/1.1 message objects, as a pooled HTTP/1.1 connection does, so the exchange treats both alike; it
      * ends when both sides have ended it, and is never reused.
      */
-    Future<Channel> openStream(int port) {
+    @Override
+    public Future<Channel> openStream(int port) {
         ChannelFuture connection = h2c.get(port);
         if (connection == null || (connection.isDone() && !connection.channel().isActive())) {
             ChannelFuture opening = h2cBootstrap.connect(REPLICA_HOST, port);
@@ -127,7 +128,8 @@ final class BackendPool {
      * Returns a connection whose response ended and which the replica keeps alive. An h2c stream is not kept: it
      * ended with its last frames, and the next request opens its own.
      */
-    void release(int port, Channel c) {
+    @Override
+    public void release(int port, Channel c) {
         if (c instanceof Http2StreamChannel || !c.isActive()) {
             return;
         }

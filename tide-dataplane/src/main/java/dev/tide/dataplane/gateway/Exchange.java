@@ -4,29 +4,22 @@ import dev.tide.common.time.Ticker;
 import dev.tide.dataplane.ServingException;
 import dev.tide.dataplane.balancer.ReplicaSlots;
 import dev.tide.dataplane.limiter.Breaker;
-import dev.tide.dataplane.observe.CompletedRequest;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -40,11 +33,15 @@ import java.util.concurrent.TimeUnit;
  * while the client's connection can take more. So Tide holds at most a socket buffer's worth of either, whatever
  * the size of the body, and a slow reader slows its writer down.
  *
+ * <p>A try that fails before the replica can have acted on the request ({@link Tries}) goes back through the gate,
+ * with the time the request has left, to another replica: a replica whose port refuses connections is taken out of
+ * routing at once ({@link RevisionEndpoint#unreachable}), so the request waits for a free slot elsewhere, or for a
+ * replica to come back, instead of failing. It rejoins the gate's queue at its end.
+ *
  * <p>Threading: confined to the client connection's event loop; the gate's callbacks hop onto it first.
  */
-final class Exchange implements Breaker.Listener, CompletedRequest {
+final class Exchange implements Breaker.Listener, BackendHandler.Listener {
 
-    static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf("tide.exchange");
     private static final String H2C = "h2c";
     private static final String HTTP2_SETTINGS = "HTTP2-Settings";
 
@@ -65,66 +62,56 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
     private final RevisionEndpoint endpoint;
     private final boolean keepAlive;
     private final boolean http2;
-    private final BackendPool pool;
+    private final Backends backends;
     private final Ticker ticker;
-    /** The request's head until it is sent to the replica. */
-    private HttpRequest request;
+    private final RequestRecord record;
+    private final ResponseFraming framing;
+    /** The request's head as it came; its headers are prepared for replicas by the first try that connects. */
+    private final HttpRequest head;
     private final boolean expectContinue;
+    /** Whether the head is still this exchange's to release (a write hands it to the connection). */
+    private boolean headOwned = true;
     /** Whether "100 Continue" went to the client, which then sends its body. */
     private boolean continued;
     /** The replica's connection cannot take more, so the client's body waits until it can. */
     private boolean bodyWaitsForBackend;
-    /** The replica sent an informational (1xx) head, whose empty end is not the response's. */
-    private boolean informational;
-    /** The response's end is the connection's close, for a client that cannot be sent chunks (HTTP/1.0). */
-    private boolean closeDelimited;
-    private long requestBytes;
+    /** A part of the body read while no replica's connection was open (between tries), for the next try. */
+    private HttpContent heldPart;
+    /** Whether a part with bytes (or trailers) went to a try: the body cannot be sent again. */
+    private boolean bodyConsumed;
     private Breaker.Permit permit;
     private ReplicaSlots slot;
     private int port;
     private Channel backend;
+    /** Whether this try's head has been accepted by its connection. */
+    private boolean headSent;
+    private int tries;
     private ScheduledFuture<?> deadline;
     private boolean responseStarted;
-    /** Whether the replica keeps the connection alive after this response (from its response headers). */
-    private boolean backendKeepAlive = true;
     private boolean done;
-    // What request logs and metrics see; strings are made only when an observer asks for them.
-    private long startNanos;
-    private long endNanos;
-    private final String method;
-    private final String uri;
-    private final HttpVersion version;
-    private final HttpHeaders headers;
-    private final String clientIp;
-    private final int clientPort;
-    private int status;
-    private long responseSize;
 
     Exchange(ChannelHandlerContext client, Client connection, HttpRequest request, RevisionEndpoint endpoint, boolean keepAlive,
-             boolean http2, BackendPool pool, Ticker ticker, String clientIp, int clientPort) {
+             boolean http2, Backends backends, Ticker ticker, String clientIp, int clientPort) {
         this.client = client;
         this.connection = connection;
-        this.request = request;
+        this.head = request;
         this.endpoint = endpoint;
         this.keepAlive = keepAlive;
         this.http2 = http2;
-        this.pool = pool;
+        this.backends = backends;
         this.ticker = ticker;
         this.expectContinue = connection.bodyOpen() && HttpUtil.is100ContinueExpected(request);
-        this.method = request.method().name();
-        this.uri = request.uri();
-        this.version = request.protocolVersion();
-        this.headers = request.headers();
-        this.clientIp = clientIp;
-        this.clientPort = clientPort;
+        this.record = new RequestRecord(request, http2, clientIp, clientPort);
+        this.framing = new ResponseFraming(request.protocolVersion(), http2, record.method());
     }
 
     void start() {
-        startNanos = ticker.nanos();
-        endpoint.stats().started(startNanos);
+        long now = ticker.nanos();
+        record.started(now);
+        endpoint.stats().started(now);
         endpoint.arrived();
         long timeoutNanos = endpoint.timeout().toNanos();
-        // timeoutSeconds bounds the time to the first response byte, queueing included.
+        // timeoutSeconds bounds the time to the first response byte, queueing and every try included.
         deadline = client.executor().schedule(this::timedOut, timeoutNanos, TimeUnit.NANOSECONDS);
         endpoint.gate().acquire(timeoutNanos, this);
     }
@@ -136,7 +123,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
 
     @Override
     public void rejected(ServingException reason) {
-        client.executor().execute(() -> fail(HttpResponseStatus.valueOf(reason.status()), reason.getMessage()));
+        client.executor().execute(() -> fail(reason));
     }
 
     private void dispatch(Breaker.Permit p) {
@@ -145,77 +132,124 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             return;
         }
         permit = p;
-        slot = endpoint.pick(stickyReplica());
+        tries++;
+        slot = endpoint.pick(tries == 1 ? stickyReplica() : null);
         if (slot == null) {
-            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no replica has a free slot");
+            fail(ServingException.NO_FREE_SLOT);
             return;
         }
         port = endpoint.port(slot);
         if (port < 0) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "the replica went away");
+            tryFailed(Tries.Failure.NOT_CONNECTED, "the replica went away");
             return;
         }
-        Future<Channel> connecting = endpoint.h2c() ? pool.openStream(port) : pool.acquire(port);
-        connecting.addListener(f -> {
-            if (done) {
-                if (f.isSuccess()) {
-                    ((Channel) f.getNow()).close();
-                }
-                return;
-            }
-            if (!f.isSuccess()) {
-                fail(HttpResponseStatus.BAD_GATEWAY, "upstream connect error: " + f.cause().getMessage());
-                return;
-            }
-            backend = (Channel) f.getNow();
-            backend.attr(EXCHANGE).set(this);
-            HttpRequest r = request;
-            request = null;
-            HttpHeaders h = r.headers();
-            if (h.contains(HttpHeaderNames.UPGRADE, H2C, true)) {
-                // An offer to switch to h2c is between the client and Tide, which declines it by answering in
-                // HTTP/1.1; the replica must not take it up.
-                h.remove(HttpHeaderNames.UPGRADE);
-                h.remove(HTTP2_SETTINGS);
-            }
-            HttpUtil.setKeepAlive(r, true); // also drops the client's Connection header, which was for Tide
-            h.add("X-Forwarded-For", clientIp);
-            if (http2) {
-                // What Netty's HTTP/2 to HTTP/1.1 conversion adds about the stream is not the replica's business.
-                h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
-                h.remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
-            }
-            if (expectContinue) {
-                // Tide answers the expectation itself, now that a replica will take the body.
-                h.remove(HttpHeaderNames.EXPECT);
-                client.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE));
-                continued = true;
-            }
-            backend.write(r).addListener(backendWritten);
-            if (connection.bodyOpen()) {
-                connection.readBody(); // often already read: then it is written here, before the flush below
-            }
-            backend.flush();
-        });
+        Future<Channel> connecting = endpoint.h2c() ? backends.openStream(port) : backends.acquire(port);
+        connecting.addListener(this::connected);
     }
 
-    /** Fails the exchange when a write to the replica fails (the connection broke). */
-    private final ChannelFutureListener backendWritten = w -> {
+    private void connected(Future<? super Channel> f) {
+        if (done) {
+            if (f.isSuccess()) {
+                ((Channel) f.getNow()).close();
+            }
+            return;
+        }
+        if (!f.isSuccess()) {
+            endpoint.unreachable(slot);
+            tryFailed(Tries.Failure.NOT_CONNECTED, "upstream connect error: " + f.cause().getMessage());
+            return;
+        }
+        Channel c = (Channel) f.getNow();
+        BackendHandler handler = BackendHandler.of(c);
+        if (handler == null) {
+            tryFailed(Tries.Failure.NOT_SENT, "upstream connection closed"); // closed meanwhile: its handlers are gone
+            return;
+        }
+        backend = c;
+        handler.attach(this);
+        headSent = false;
+        boolean replay = !headOwned;
+        HttpRequest h = replay ? new DefaultHttpRequest(head.protocolVersion(), head.method(), head.uri(), head.headers()) : prepared();
+        if (expectContinue && !continued) {
+            // Tide answers the expectation itself, now that a replica will take the body.
+            client.writeAndFlush(new DefaultFullHttpResponse(record.version(), HttpResponseStatus.CONTINUE));
+            continued = true;
+        }
+        backend.write(h).addListener(headWritten);
+        if (heldPart != null) {
+            HttpContent part = heldPart;
+            heldPart = null;
+            fromClient(part);
+        } else if (replay && !connection.bodyOpen()) {
+            // The body's end (with no bytes, or this try would not be) went to the failed try; this try needs its own.
+            backend.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(bodyWritten);
+        } else if (connection.bodyOpen()) {
+            connection.readBody(); // often already read: then it is written here, before the flush below
+        }
+        c.flush(); // on c: a write that failed in the meantime may have ended this try
+    }
+
+    /** The head with what is between the client and Tide taken out and Tide's forwarding headers put in; once. */
+    private HttpRequest prepared() {
+        headOwned = false;
+        HttpHeaders h = head.headers();
+        if (h.contains(HttpHeaderNames.UPGRADE, H2C, true)) {
+            // An offer to switch to h2c is between the client and Tide, which declines it by answering in HTTP/1.1;
+            // the replica must not take it up.
+            h.remove(HttpHeaderNames.UPGRADE);
+            h.remove(HTTP2_SETTINGS);
+        }
+        HttpUtil.setKeepAlive(head, true); // also drops the client's Connection header, which was for Tide
+        h.add("X-Forwarded-For", record.clientIp());
+        if (http2) {
+            // What Netty's HTTP/2 to HTTP/1.1 conversion adds about the stream is not the replica's business.
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
+        }
+        if (expectContinue) {
+            h.remove(HttpHeaderNames.EXPECT);
+        }
+        return head;
+    }
+
+    /** A head the connection refused (it was closed) never reached the replica. */
+    private final ChannelFutureListener headWritten = w -> {
+        if (w.channel() != backend) {
+            return;
+        }
+        if (w.isSuccess()) {
+            headSent = true;
+        } else {
+            tryFailed(Tries.Failure.NOT_SENT, "upstream connection closed: " + w.cause().getMessage());
+        }
+    };
+
+    /** Fails the try when a write of the body fails (the connection broke). */
+    private final ChannelFutureListener bodyWritten = w -> {
         if (!w.isSuccess()) {
-            backendGone();
+            backendGone(w.channel());
         }
     };
 
     /** A part of the request's body, read from the client after the head went to the replica. */
     void fromClient(HttpContent part) {
-        if (done || backend == null) {
+        if (done) {
             part.release();
             return;
         }
-        requestBytes += part.content().readableBytes();
-        backend.writeAndFlush(part).addListener(backendWritten);
-        if (!(part instanceof LastHttpContent)) {
-            if (backend.isWritable()) {
+        if (backend == null) {
+            heldPart = part; // between tries; no more is read until the next try asks
+            return;
+        }
+        int bytes = part.content().readableBytes();
+        record.requestBytes(bytes);
+        if (bytes > 0 || (part instanceof LastHttpContent last && !last.trailingHeaders().isEmpty())) {
+            bodyConsumed = true;
+        }
+        Channel b = backend;
+        b.writeAndFlush(part).addListener(bodyWritten);
+        if (!(part instanceof LastHttpContent) && b == backend) { // the write may have failed and ended this try
+            if (b.isWritable()) {
                 connection.readBody();
             } else {
                 bodyWaitsForBackend = true;
@@ -223,8 +257,8 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
         }
     }
 
-    /** The replica's connection can take more (or less) now. */
-    void backendWritabilityChanged() {
+    @Override
+    public void backendWritabilityChanged() {
         if (bodyWaitsForBackend && backend != null && backend.isWritable()) {
             bodyWaitsForBackend = false;
             connection.readBody();
@@ -241,7 +275,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
     /** The replica named by the request's affinity cookie, or {@code null}. */
     private String stickyReplica() {
         RevisionEndpoint.Affinity affinity = endpoint.affinity();
-        String header = affinity == null ? null : headers.get(HttpHeaderNames.COOKIE);
+        String header = affinity == null ? null : record.headers().get(HttpHeaderNames.COOKIE);
         if (header == null) {
             return null;
         }
@@ -254,34 +288,21 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
         return null;
     }
 
-    /** A part of the replica's response, read on the backend connection (same event loop). */
-    void fromBackend(Object msg) {
+    @Override
+    public void fromBackend(Object msg) {
         if (done) {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (!framing.passes(msg)) {
+            return; // an interim head, released
+        }
         boolean last = msg instanceof LastHttpContent;
-        if (msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL
-                && r.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-            // An interim head (103 Early Hints, or a 100 the replica sent anyway): not the response, and the client has
-            // either had its "100 Continue" from Tide or did not ask for one.
-            informational = true;
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (informational && msg instanceof LastHttpContent) {
-            informational = false; // the interim head's empty end
-            ReferenceCountUtil.release(msg);
-            return;
-        }
         if (msg instanceof HttpResponse r) {
             responseStarted = true;
-            status = r.status().code();
+            record.status(r.status().code(), true);
             deadline.cancel(false);
-            backendKeepAlive = HttpUtil.isKeepAlive(r);
-            if (!http2) {
-                frameForClient(r);
-            }
+            framing.head(r);
             HttpUtil.setKeepAlive(r, keepAliveAfter());
             RevisionEndpoint.Affinity affinity = endpoint.affinity();
             if (affinity != null && slot != null) {
@@ -290,7 +311,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             }
         }
         if (msg instanceof HttpContent c) {
-            responseSize += c.content().readableBytes();
+            record.responseBytes(c.content().readableBytes());
         }
         if (msg instanceof HttpContent || msg instanceof HttpResponse) {
             client.writeAndFlush(msg);
@@ -301,20 +322,18 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             ReferenceCountUtil.release(msg);
         }
         if (last) {
-            finish(backendKeepAlive);
+            finish();
         }
     }
 
-    private void finish(boolean replicaKeepsAlive) {
+    private void finish() {
         done = true;
-        Channel b = backend;
-        backend = null;
+        Channel b = detachBackend();
         if (b != null) {
-            b.attr(EXCHANGE).set(null);
             // Cut short by an early response, the request is mid-message on that connection (or stream): closing it
             // is the only way to end the message (on a stream, a reset).
-            if (replicaKeepsAlive && !connection.bodyOpen()) {
-                pool.release(port, b);
+            if (framing.replicaKeepsAlive() && !connection.bodyOpen()) {
+                backends.release(port, b);
             } else {
                 b.close();
             }
@@ -322,46 +341,66 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
         complete();
     }
 
-    /**
-     * Answers in the client's HTTP version, and gives a body the replica ends by closing its connection (an HTTP/1.0
-     * reply with neither Content-Length nor chunking) a framing the client can see: chunked for an HTTP/1.1 client,
-     * whose connection then stays usable; for an HTTP/1.0 client, the close that the replica meant. Example: Python's
-     * http.server answers {@code HTTP/1.0 200} with no length; an HTTP/1.1 client gets {@code HTTP/1.1 200} chunked.
-     */
-    private void frameForClient(HttpResponse r) {
-        r.setProtocolVersion(version);
-        int code = r.status().code();
-        boolean bodyless = code < 200 || code == 204 || code == 304 || "HEAD".equals(method);
-        if (bodyless || HttpUtil.isContentLengthSet(r) || HttpUtil.isTransferEncodingChunked(r)) {
-            return;
-        }
-        if (version.equals(HttpVersion.HTTP_1_1)) {
-            HttpUtil.setTransferEncodingChunked(r, true);
-        } else {
-            closeDelimited = true;
-        }
-    }
-
-    /** The backend connection closed or failed. */
-    void backendGone() {
-        if (done) {
-            return;
+    @Override
+    public void backendGone(Channel which) {
+        if (done || which != backend) {
+            return; // a connection an earlier try gave up
         }
         if (!responseStarted) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "upstream closed the connection before responding");
+            tryFailed(headSent ? Tries.Failure.LOST : Tries.Failure.NOT_SENT, "upstream closed the connection before responding");
         } else {
             // The response was cut short: the client must not take it as whole.
             done = true;
-            backend = null;
+            detachBackend();
             release();
             observe();
             connection.ended(false);
         }
     }
 
+    /**
+     * This try failed before any response: the request goes back through the gate for another when {@link Tries}
+     * allows it, else the client gets 502.
+     */
+    private void tryFailed(Tries.Failure failure, String message) {
+        Channel b = detachBackend();
+        if (b != null) {
+            b.close();
+        }
+        bodyWaitsForBackend = false;
+        if (!Tries.mayRetry(failure, tries, bodyConsumed, record.method())) {
+            fail(new ServingException.BadGateway(message));
+            return;
+        }
+        slot.release();
+        slot = null;
+        Breaker.Permit p = permit;
+        permit = null;
+        p.release();
+        long left = deadline.getDelay(TimeUnit.NANOSECONDS);
+        if (left <= 0) {
+            fail(ServingException.REQUEST_TIMEOUT);
+            return;
+        }
+        endpoint.gate().acquire(left, this);
+    }
+
+    /** Stops listening to the backend connection and forgets it; returns it, or {@code null} if there was none. */
+    private Channel detachBackend() {
+        Channel b = backend;
+        backend = null;
+        if (b != null) {
+            BackendHandler handler = BackendHandler.of(b);
+            if (handler != null) {
+                handler.attach(null);
+            }
+        }
+        return b;
+    }
+
     private void timedOut() {
         if (!done && !responseStarted) {
-            fail(HttpResponseStatus.GATEWAY_TIMEOUT, ServingException.REQUEST_TIMEOUT.getMessage());
+            fail(ServingException.REQUEST_TIMEOUT);
         }
     }
 
@@ -375,25 +414,24 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             return;
         }
         done = true;
-        if (backend != null) {
-            backend.close();
-            backend = null;
+        Channel b = detachBackend();
+        if (b != null) {
+            b.close();
         }
         release();
     }
 
-    private void fail(HttpResponseStatus status, String message) {
+    private void fail(ServingException reason) {
         if (done) {
             return;
         }
         done = true;
-        if (backend != null) {
-            backend.attr(EXCHANGE).set(null);
-            backend.close();
-            backend = null;
+        Channel b = detachBackend();
+        if (b != null) {
+            b.close();
         }
-        this.status = status.code();
-        this.responseSize = respond(client, status, message, keepAliveAfter());
+        record.status(reason.status(), false);
+        record.responseSize(Refusals.send(client, reason, keepAliveAfter()));
         complete();
     }
 
@@ -406,7 +444,7 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
 
     /** Whether the client's connection can carry another request after this response. */
     private boolean keepAliveAfter() {
-        return !closeDelimited && keepsConnection(keepAlive, expectContinue && !continued, connection.bodyOpen());
+        return !framing.closeDelimited() && keepsConnection(keepAlive, expectContinue && !continued, connection.bodyOpen());
     }
 
     /**
@@ -425,9 +463,13 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
         if (deadline != null) {
             deadline.cancel(false);
         }
-        if (request != null) {
-            ReferenceCountUtil.release(request);
-            request = null;
+        if (headOwned) {
+            headOwned = false;
+            ReferenceCountUtil.release(head);
+        }
+        if (heldPart != null) {
+            heldPart.release();
+            heldPart = null;
         }
         if (slot != null) {
             slot.release();
@@ -437,76 +479,13 @@ final class Exchange implements Breaker.Listener, CompletedRequest {
             permit.release();
             permit = null;
         }
-        endNanos = ticker.nanos(); // one reading for the autoscaler's stats and the observers' latency
-        endpoint.stats().ended(endNanos);
+        long end = ticker.nanos(); // one reading for the autoscaler's stats and the observers' latency
+        record.ended(end);
+        endpoint.stats().ended(end);
     }
 
     /** Tells the revision's observers; after {@link #release()}, which took the end time. */
     private void observe() {
-        endpoint.observer().completed(this);
-    }
-
-    @Override
-    public String method() {
-        return method;
-    }
-
-    @Override
-    public String requestUri() {
-        return uri;
-    }
-
-    @Override
-    public String proto() {
-        return http2 ? "HTTP/2.0" : version.text();
-    }
-
-    @Override
-    public long contentLength() {
-        // Read only when an observer asks; a body without a declared length (chunked, or HTTP/2) is counted.
-        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        return length == null ? requestBytes : Long.parseLong(length.strip());
-    }
-
-    @Override
-    public String remoteAddr() {
-        return clientIp + ":" + clientPort;
-    }
-
-    @Override
-    public HttpHeaders headers() {
-        return headers;
-    }
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public long responseSize() {
-        return responseSize;
-    }
-
-    @Override
-    public long latencyNanos() {
-        return endNanos - startNanos;
-    }
-
-    @Override
-    public String podIp() {
-        return port > 0 ? BackendPool.REPLICA_HOST : "";
-    }
-
-    /** Answers for the replica; returns the body's size. */
-    static int respond(ChannelHandlerContext ctx, HttpResponseStatus status, String message, boolean keepAlive) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8");
-        HttpUtil.setContentLength(r, r.content().readableBytes());
-        HttpUtil.setKeepAlive(r, keepAlive);
-        int size = r.content().readableBytes();
-        ctx.writeAndFlush(r);
-        return size;
+        endpoint.observer().completed(record);
     }
 }

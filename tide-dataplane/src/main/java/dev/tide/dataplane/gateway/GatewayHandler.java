@@ -1,6 +1,7 @@
 package dev.tide.dataplane.gateway;
 
 import dev.tide.common.time.Ticker;
+import dev.tide.dataplane.ServingException;
 import dev.tide.dataplane.routing.RevisionKey;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -11,7 +12,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -33,8 +33,10 @@ import java.util.random.RandomGenerator;
  */
 final class GatewayHandler extends ChannelInboundHandlerAdapter implements Exchange.Client {
 
+    private static final ServingException BAD_CHUNK = new ServingException.Malformed(400, "malformed request body: bad chunk framing");
+
     private final Endpoints endpoints;
-    private final Function<EventLoop, BackendPool> pools;
+    private final Function<EventLoop, ? extends Backends> pools;
     private final Ticker ticker;
     private final RandomGenerator random;
     private final boolean http2;
@@ -51,13 +53,13 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
     /** Whether the first read was asked for. */
     private boolean started;
     /** This connection's event loop's backend pool, resolved once. */
-    private BackendPool pool;
+    private Backends pool;
     /** The client's address, read once per connection (X-Forwarded-For and request logs use it on every request). */
     private String clientIp;
     private int clientPort;
 
     /** @param http2 whether this handler serves one stream of an HTTP/2 connection */
-    GatewayHandler(Endpoints endpoints, Function<EventLoop, BackendPool> pools, Ticker ticker, RandomGenerator random, boolean http2,
+    GatewayHandler(Endpoints endpoints, Function<EventLoop, ? extends Backends> pools, Ticker ticker, RandomGenerator random, boolean http2,
             ClientLimits limits) {
         this.limits = limits;
         this.endpoints = endpoints;
@@ -142,34 +144,37 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
             ctx.close();
             return;
         }
-        Exchange.respond(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request body: bad chunk framing", false);
+        Refusals.send(ctx, BAD_CHUNK, false);
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void request(ChannelHandlerContext ctx, HttpRequest head) {
         bodyOpen = !(head instanceof LastHttpContent);
         boolean keepAlive = HttpUtil.isKeepAlive(head);
-        HeadRules.Refusal refusal = http2 ? HeadRules.checkStream(head) : HeadRules.check(head, limits);
+        ServingException.Malformed refusal = http2 ? HeadRules.checkStream(head) : HeadRules.check(head, limits);
         if (refusal != null) {
-            reject(head, refusal.status(), refusal.message(), false);
+            reject(head, refusal, false);
             return;
         }
         String host = head.headers().get(HttpHeaderNames.HOST);
         RevisionKey revision = endpoints.table().route(host, head.uri(), random);
         if (revision == null) {
-            reject(head, HttpResponseStatus.NOT_FOUND, "no route for host \"" + host + "\"", keepAlive);
+            reject(head, new ServingException.NoRoute(host), keepAlive);
             return;
         }
         RevisionEndpoint endpoint = endpoints.get(revision);
         if (endpoint == null) {
-            reject(head, HttpResponseStatus.SERVICE_UNAVAILABLE, "revision " + revision + " is not served yet", keepAlive);
+            reject(head, new ServingException.Unavailable("revision " + revision + " is not served yet"), keepAlive);
             return;
         }
         if (pool == null) {
             pool = pools.apply(ctx.channel().eventLoop());
-            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-            clientIp = remote.getAddress().getHostAddress();
-            clientPort = remote.getPort();
+            if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+                clientIp = remote.getAddress().getHostAddress();
+                clientPort = remote.getPort();
+            } else {
+                clientIp = String.valueOf(ctx.channel().remoteAddress()); // not an IP connection (an embedded one)
+            }
         }
         // The exchange applies the 100-continue rule itself: it may well send "100 Continue" and read the whole body.
         current = new Exchange(ctx, this, head, endpoint, keepAlive, http2, pool, ticker, clientIp, clientPort);
@@ -177,10 +182,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
     }
 
     /** Answers a request Tide takes no further; its body, if any, is then read and dropped. */
-    private void reject(HttpRequest head, HttpResponseStatus status, String message, boolean keepAlive) {
+    private void reject(HttpRequest head, ServingException reason, boolean keepAlive) {
         boolean keep = Exchange.keepsConnection(keepAlive, HttpUtil.is100ContinueExpected(head), bodyOpen);
         ReferenceCountUtil.release(head);
-        Exchange.respond(ctx, status, message, keep);
+        Refusals.send(ctx, reason, keep);
         ended(keep);
     }
 

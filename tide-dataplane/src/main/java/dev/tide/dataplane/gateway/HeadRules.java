@@ -1,5 +1,6 @@
 package dev.tide.dataplane.gateway;
 
+import dev.tide.dataplane.ServingException.Malformed;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -12,49 +13,45 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  * The rules an HTTP/1.x request head must pass before it is routed, with nginx's answers: a line or headers over the
  * limits ({@code 414}, {@code 431}), a version other than 1.0 and 1.1 ({@code 505}), and heads a proxy must not pass on
  * because the replica could read them differently from Tide: a second {@code Host} or {@code Content-Length}, or an
- * HTTP/1.1 request without {@code Host} ({@code 400}, RFC 9112 section 3.2 and 6.3). Pure: the head in, the refusal out.
+ * HTTP/1.1 request without {@code Host} ({@code 400}, RFC 9112 section 3.2 and 6.3). Pure: the head in, the refusal out; the connection closes after it.
  */
 final class HeadRules {
-
-    /** Why a head is refused; the connection closes after the answer. */
-    record Refusal(HttpResponseStatus status, String message) {
-    }
 
     private HeadRules() {
     }
 
     /** The refusal for one HTTP/2 stream's head (HTTP/2's own codec has checked its framing and sizes), or null. */
-    static Refusal checkStream(HttpRequest head) {
+    static Malformed checkStream(HttpRequest head) {
         return head.decoderResult().isSuccess() ? null
-                : new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed request: " + head.decoderResult().cause().getMessage());
+                : new Malformed(HttpResponseStatus.BAD_REQUEST.code(), "malformed request: " + head.decoderResult().cause().getMessage());
     }
 
     /** The refusal for an HTTP/1.x {@code head}, or {@code null} when it may be routed. */
-    static Refusal check(HttpRequest head, ClientLimits limits) {
+    static Malformed check(HttpRequest head, ClientLimits limits) {
         if (!head.decoderResult().isSuccess()) {
             Throwable cause = head.decoderResult().cause();
             if (cause instanceof TooLongHttpLineException) {
-                return new Refusal(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line longer than " + limits.maxRequestLine() + " bytes");
+                return new Malformed(HttpResponseStatus.REQUEST_URI_TOO_LONG.code(), "request line longer than " + limits.maxRequestLine() + " bytes");
             }
             if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-                return new Refusal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                return new Malformed(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE.code(),
                         "request headers longer than " + limits.maxHeaderBytes() + " bytes");
             }
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
+            return new Malformed(HttpResponseStatus.BAD_REQUEST.code(), "malformed request: " + cause.getMessage());
         }
         HttpVersion v = head.protocolVersion();
         if (!v.equals(HttpVersion.HTTP_1_1) && !v.equals(HttpVersion.HTTP_1_0)) {
-            return new Refusal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version " + v.text() + " is not supported");
+            return new Malformed(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED.code(), "HTTP version " + v.text() + " is not supported");
         }
         int hosts = head.headers().getAll(HttpHeaderNames.HOST).size();
         if (hosts > 1) {
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, "more than one Host header");
+            return new Malformed(HttpResponseStatus.BAD_REQUEST.code(), "more than one Host header");
         }
         if (hosts == 0 && v.equals(HttpVersion.HTTP_1_1)) {
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, "an HTTP/1.1 request needs a Host header");
+            return new Malformed(HttpResponseStatus.BAD_REQUEST.code(), "an HTTP/1.1 request needs a Host header");
         }
         if (head.headers().getAll(HttpHeaderNames.CONTENT_LENGTH).size() > 1) {
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, "more than one Content-Length header");
+            return new Malformed(HttpResponseStatus.BAD_REQUEST.code(), "more than one Content-Length header");
         }
         return null;
     }

@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -37,6 +39,11 @@ public final class RevisionEndpoint {
 
     /** Requests that may wait at the activator. */
     public static final int ACTIVATOR_QUEUE = 10_000;
+    /**
+     * How long a replica whose port refused a connection stays out of routing unless the runtime says first that it
+     * left: nginx's {@code fail_timeout} default.
+     */
+    public static final Duration EJECTION = Duration.ofSeconds(10);
 
     /** A ready replica: where it listens. */
     public record Backend(String id, int port) {
@@ -56,6 +63,11 @@ public final class RevisionEndpoint {
     private final Breaker gate;
     private final Balancer balancer;
     private final RequestStats stats;
+    private final Scheduler scheduler;
+    /** The ready replicas as the runtime last said. Guarded by this. */
+    private List<Backend> listed = List.of();
+    /** Listed replicas out of routing because they refused a connection, each until its readmission. Guarded by this. */
+    private final Map<String, Scheduler.Cancellable> ejected = new HashMap<>();
     private volatile List<ReplicaSlots> slots = List.of();
     private volatile Map<String, Integer> ports = Map.of();
     /** Replicas taken out of routing whose requests may still be running, for the drain gate. Guarded by this. */
@@ -84,6 +96,7 @@ public final class RevisionEndpoint {
         this.gate = new Breaker(0, ACTIVATOR_QUEUE, scheduler);
         this.balancer = Balancer.forContainerConcurrency(containerConcurrency, random);
         this.stats = new RequestStats(scheduler.ticker().nanos());
+        this.scheduler = scheduler;
     }
 
     public RevisionKey key() {
@@ -112,15 +125,56 @@ public final class RevisionEndpoint {
         return stats;
     }
 
-    /** Replaces the set of ready replicas; slots of replicas that stay keep their in-flight counts. */
+    /**
+     * Replaces the set of ready replicas; slots of replicas that stay keep their in-flight counts. A replica ejected
+     * for refusing a connection stays out while it is listed, until its ejection ends; one the runtime no longer
+     * lists is forgotten, so it routes again as soon as the runtime says it is ready again (a restart).
+     */
     public synchronized void setReplicas(List<Backend> ready) {
-        Map<String, ReplicaSlots> previous = new HashMap<>();
+        listed = List.copyOf(ready);
+        Set<String> ids = new HashSet<>();
+        ready.forEach(b -> ids.add(b.id()));
+        ejected.entrySet().removeIf(e -> {
+            boolean gone = !ids.contains(e.getKey());
+            if (gone) {
+                e.getValue().cancel();
+            }
+            return gone;
+        });
+        route();
+    }
+
+    /**
+     * Takes a replica whose port refused a connection out of routing now, without waiting for the runtime to notice
+     * it left: requests then wait for the other replicas' slots (the gate's capacity shrinks with it) instead of
+     * trying it too. It routes again when the runtime lists it anew after a restart, or after {@link #EJECTION}.
+     */
+    synchronized void unreachable(ReplicaSlots replica) {
+        String id = replica.id();
+        if (ejected.containsKey(id) || !ports.containsKey(id)) {
+            return;
+        }
+        ejected.put(id, scheduler.schedule(() -> readmit(id), EJECTION.toNanos()));
+        route();
+    }
+
+    private synchronized void readmit(String id) {
+        if (ejected.remove(id) != null) {
+            route();
+        }
+    }
+
+    /** Routes to the listed replicas that are not ejected. Caller holds the lock. */
+    private void route() {
+        Map<String, ReplicaSlots> previous = new HashMap<>(retired);
         slots.forEach(s -> previous.put(s.id(), s));
         List<ReplicaSlots> next = new ArrayList<>();
         Map<String, Integer> nextPorts = new HashMap<>();
-        for (Backend b : ready) {
-            next.add(previous.getOrDefault(b.id(), new ReplicaSlots(b.id(), containerConcurrency)));
-            nextPorts.put(b.id(), b.port());
+        for (Backend b : listed) {
+            if (!ejected.containsKey(b.id())) {
+                next.add(previous.getOrDefault(b.id(), new ReplicaSlots(b.id(), containerConcurrency)));
+                nextPorts.put(b.id(), b.port());
+            }
         }
         next.sort(Comparator.comparing(ReplicaSlots::id));
         for (ReplicaSlots old : slots) {

@@ -2,6 +2,7 @@ package dev.tide.dataplane.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tide.dataplane.ServingException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -44,17 +45,17 @@ class HeadRulesTest {
             garbage                        | \\u0001\\u0002 nonsense\\r\\n\\r\\n                                         | 400
             """)
     void headsGetNginxsAnswers(String what, String head, int status) {
-        HeadRules.Refusal refusal = HeadRules.check(decode(head.replace("\\r\\n", "\r\n")), LIMITS);
-        assertThat(refusal == null ? 0 : refusal.status().code()).as(what).isEqualTo(status);
+        ServingException.Malformed refusal = HeadRules.check(decode(head.replace("\\r\\n", "\r\n")), LIMITS);
+        assertThat(refusal == null ? 0 : refusal.status()).as(what).isEqualTo(status);
     }
 
     @org.junit.jupiter.api.Test
     void aLongRequestLineIs414AndLongHeadersAre431() {
         String longUri = "/" + "a".repeat(LIMITS.maxRequestLine());
-        assertThat(HeadRules.check(decode("GET " + longUri + " HTTP/1.1\r\nHost: a\r\n\r\n"), LIMITS).status().code()).isEqualTo(414);
+        assertThat(HeadRules.check(decode("GET " + longUri + " HTTP/1.1\r\nHost: a\r\n\r\n"), LIMITS).status()).isEqualTo(414);
         String bigHeader = "X-Big: " + "b".repeat(LIMITS.maxHeaderBytes()) + "\r\n";
-        HeadRules.Refusal big = HeadRules.check(decode("GET / HTTP/1.1\r\nHost: a\r\n" + bigHeader + "\r\n"), LIMITS);
-        assertThat(big.status().code()).isEqualTo(431);
-        assertThat(big.message()).contains("32768 bytes");
+        ServingException.Malformed big = HeadRules.check(decode("GET / HTTP/1.1\r\nHost: a\r\n" + bigHeader + "\r\n"), LIMITS);
+        assertThat(big.status()).isEqualTo(431);
+        assertThat(big.getMessage()).contains("32768 bytes");
     }
 }
