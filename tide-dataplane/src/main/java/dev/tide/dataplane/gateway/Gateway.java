@@ -38,6 +38,9 @@ import java.util.random.RandomGenerator;
  */
 public final class Gateway implements AutoCloseable {
 
+    /** The name of every client connection's last handler. */
+    private static final String CLIENT_ERRORS = "client-errors";
+
     private final Endpoints endpoints;
     private final EventLoopGroup group;
     private final InetSocketAddress bind;
@@ -54,6 +57,7 @@ public final class Gateway implements AutoCloseable {
                     new GatewayHandler(endpoints, Gateway.this::pool, ticker, random, true, limits));
         }
     };
+    private final ClientErrors clientErrors;
     private Channel server;
 
     /**
@@ -68,6 +72,8 @@ public final class Gateway implements AutoCloseable {
         this.bind = bind;
         this.ticker = ticker;
         this.random = random;
+        System.Logger logger = System.getLogger(Gateway.class.getName());
+        this.clientErrors = new ClientErrors(ticker, line -> logger.log(System.Logger.Level.WARNING, line));
     }
 
     public Gateway start() throws InterruptedException {
@@ -86,6 +92,7 @@ public final class Gateway implements AutoCloseable {
                         ClientTimeouts timeouts = new ClientTimeouts(limits);
                         ch.pipeline().addLast(timeouts.bytes(), new ProtocolSelector(
                                 selector -> http1(selector, timeouts), selector -> http2(selector, timeouts)));
+                        ch.pipeline().addLast(CLIENT_ERRORS, clientErrors); // stays last: the protocol's handlers go before it
                     }
                 })
                 .bind(bind).sync().channel();
@@ -97,8 +104,9 @@ public final class Gateway implements AutoCloseable {
                 .setMaxInitialLineLength(limits.maxRequestLine())
                 .setMaxHeaderSize(limits.maxHeaderBytes());
         selector.pipeline().addAfter(selector.name(), null, new HttpServerCodec(decoder))
-                .addLast(timeouts.messages(), new FlowControlHandler(),
-                        new GatewayHandler(endpoints, this::pool, ticker, random, false, limits));
+                .addBefore(CLIENT_ERRORS, null, timeouts.messages())
+                .addBefore(CLIENT_ERRORS, null, new FlowControlHandler())
+                .addBefore(CLIENT_ERRORS, null, new GatewayHandler(endpoints, this::pool, ticker, random, false, limits));
     }
 
     /**
@@ -111,7 +119,8 @@ public final class Gateway implements AutoCloseable {
         selector.pipeline().addAfter(selector.name(), null, Http2FrameCodecBuilder.forServer()
                         .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(limits.maxHeaderBytes()))
                         .build())
-                .addLast(new Http2MultiplexHandler(http2Stream), new Http2HalfClose());
+                .addBefore(CLIENT_ERRORS, null, new Http2MultiplexHandler(http2Stream))
+                .addBefore(CLIENT_ERRORS, null, new Http2HalfClose());
         selector.channel().config().setAutoRead(true);
     }
 

@@ -247,6 +247,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        if (http2) {
+            ctx.close(); // one stream's trouble: it alone ends, and its connection's handlers report what matters
+        } else {
+            ctx.fireExceptionCaught(cause); // to ClientErrors, which closes the connection and logs a line
+        }
     }
 }
