@@ -227,9 +227,10 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                 ep = new RevisionEndpoint(key, plan.containerConcurrency(), plan.h2c(), plan.timeout(), scheduler, new SplittableRandom(),
                         () -> poke.accept(key.namespace(), key.name()));
                 ep.setActivatorInPath(activatorInPath.test(key));
-                ep.setReplicas(readyBackends.apply(key));
                 observers.watch(ep, plan.service(), plan.configuration());
                 endpoints.put(ep);
+                // After it is put: a replica change from now on refreshes it too, and the later read wins.
+                ep.refreshReplicas(() -> readyBackends.apply(key));
             } else if (!ep.timeout().equals(plan.timeout())) {
                 ep.setTimeout(plan.timeout()); // config-defaults changed since
             }

@@ -19,6 +19,7 @@ import dev.tide.dataplane.gateway.ClientLimits;
 import dev.tide.dataplane.gateway.Endpoints;
 import dev.tide.dataplane.gateway.Gateway;
 import dev.tide.dataplane.gateway.RevisionEndpoint;
+import dev.tide.dataplane.gateway.Transport;
 import dev.tide.dataplane.routing.RevisionKey;
 import dev.tide.dataplane.stats.RequestStats;
 import dev.tide.runtime.ReplicaRuntime;
@@ -26,7 +27,6 @@ import dev.tide.runtime.process.ProcessRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,7 +88,7 @@ final class ServingStack implements AutoCloseable {
                                AtomicReference<Controller> controller, ModelServing models, MeterRegistry meters,
                                java.util.function.IntConsumer ingressBound, ReplicaUsers users, ProcessRuntime.Settings process)
             throws InterruptedException {
-        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, Transport.best().ioHandlers());
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tide-timers").factory());
         ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
         Scheduler scheduler = new ExecutorScheduler(timers);
@@ -161,7 +161,7 @@ final class ServingStack implements AutoCloseable {
             replicaRevisions.put(replica.id(), key);
             RevisionEndpoint ep = endpoints.get(key);
             if (ep != null) {
-                ep.setReplicas(readyBackends(runtime, key));
+                ep.refreshReplicas(() -> readyBackends(runtime, key));
             }
             requeue(controller, ResourceTypes.REVISION, replica.namespace(), replica.revision());
         });

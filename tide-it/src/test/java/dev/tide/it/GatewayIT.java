@@ -9,6 +9,7 @@ import dev.tide.dataplane.gateway.ClientLimits;
 import dev.tide.dataplane.gateway.Endpoints;
 import dev.tide.dataplane.gateway.Gateway;
 import dev.tide.dataplane.gateway.RevisionEndpoint;
+import dev.tide.dataplane.gateway.Transport;
 import dev.tide.dataplane.routing.RevisionKey;
 import dev.tide.dataplane.routing.RoutingTable;
 import dev.tide.it.fixtures.FixtureServer;
@@ -20,7 +21,6 @@ import dev.tide.runtime.ReplicaSpec;
 import dev.tide.runtime.process.ProcessRuntime;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -78,13 +78,13 @@ class GatewayIT {
     void setUp() throws InterruptedException {
         timers = Executors.newSingleThreadScheduledExecutor();
         blocking = Executors.newVirtualThreadPerTaskExecutor();
-        loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        loops = new MultiThreadIoEventLoopGroup(2, Transport.best().ioHandlers()); // as the launcher makes them
         runtime = new ProcessRuntime(new ExecutorScheduler(timers), blocking, state, ReplicaRuntime.DrainGate.immediate());
         // What the launcher will do: keep each revision's endpoint in step with its ready replicas.
         runtime.addListener(changed -> {
             RevisionEndpoint ep = endpoints.get(new RevisionKey(changed.namespace(), changed.revision()));
             if (ep != null) {
-                ep.setReplicas(runtime.replicas().stream()
+                ep.refreshReplicas(() -> runtime.replicas().stream()
                         .filter(r -> r.revision().equals(changed.revision()) && r.routable())
                         .map(r -> new RevisionEndpoint.Backend(r.id(), r.port())).toList());
             }

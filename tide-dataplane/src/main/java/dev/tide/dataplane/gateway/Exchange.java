@@ -77,8 +77,10 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
     private boolean bodyWaitsForBackend;
     /** A part of the body read while no replica's connection was open (between tries), for the next try. */
     private HttpContent heldPart;
-    /** Whether a part with bytes (or trailers) went to a try: the body cannot be sent again. */
+    /** Whether a part with bytes (or trailers) went to a try. */
     private boolean bodyConsumed;
+    /** What of the body went to tries, kept while small so another try can have it whole. */
+    private final BodyReplay body = new BodyReplay();
     private Breaker.Permit permit;
     private ReplicaSlots slot;
     private int port;
@@ -176,12 +178,19 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
             continued = true;
         }
         backend.write(h).addListener(headWritten);
+        boolean ended = false;
+        if (replay) {
+            for (HttpContent part : body.parts()) { // what the failed try was given: the retry rule saw it is whole
+                ended |= part instanceof LastHttpContent;
+                backend.write(part).addListener(bodyWritten);
+            }
+        }
         if (heldPart != null) {
             HttpContent part = heldPart;
             heldPart = null;
             fromClient(part);
-        } else if (replay && !connection.bodyOpen()) {
-            // The body's end (with no bytes, or this try would not be) went to the failed try; this try needs its own.
+        } else if (replay && !ended && !connection.bodyOpen()) {
+            // The body ended with the head (an HTTP/2 request without data): a replayed head needs its own end.
             backend.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(bodyWritten);
         } else if (connection.bodyOpen()) {
             connection.readBody(); // often already read: then it is written here, before the flush below
@@ -246,6 +255,7 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
         if (bytes > 0 || (part instanceof LastHttpContent last && !last.trailingHeaders().isEmpty())) {
             bodyConsumed = true;
         }
+        body.given(part);
         Channel b = backend;
         b.writeAndFlush(part).addListener(bodyWritten);
         if (!(part instanceof LastHttpContent) && b == backend) { // the write may have failed and ended this try
@@ -300,6 +310,7 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
         boolean last = msg instanceof LastHttpContent;
         if (msg instanceof HttpResponse r) {
             responseStarted = true;
+            body.close(); // no try comes after a response
             record.status(r.status().code(), true);
             deadline.cancel(false);
             framing.head(r);
@@ -368,8 +379,8 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
             b.close();
         }
         bodyWaitsForBackend = false;
-        if (!Tries.mayRetry(failure, tries, bodyConsumed, record.method())) {
-            fail(new ServingException.BadGateway(message));
+        if (!Tries.mayRetry(failure, tries, bodyConsumed && !body.whole(), record.method())) {
+            fail(new ServingException.BadGateway(tries == 1 ? message : message + " (try " + tries + ")"));
             return;
         }
         slot.release();
@@ -471,6 +482,7 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
             heldPart.release();
             heldPart = null;
         }
+        body.close();
         if (slot != null) {
             slot.release();
             slot = null;

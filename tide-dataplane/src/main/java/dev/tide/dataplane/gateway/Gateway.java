@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -79,7 +78,7 @@ public final class Gateway implements AutoCloseable {
     public Gateway start() throws InterruptedException {
         server = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(Transport.of(group).serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .handler(new ConnectionCap(limits.maxConnections()))
                 .childOption(ChannelOption.TCP_NODELAY, true)

@@ -145,7 +145,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
             return;
         }
         Refusals.send(ctx, BAD_CHUNK, false);
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        LingeringClose.close(ctx.channel());
     }
 
     private void request(ChannelHandlerContext ctx, HttpRequest head) {
@@ -205,8 +205,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
         } else if (http2) {
             ctx.close(); // ends the stream (RST_STREAM if the client is still sending); the connection stays
         } else {
-            // Closes once everything written so far has gone out.
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            // Closes once everything written so far has gone out, and what the client still sends cannot reset it.
+            LingeringClose.close(ctx.channel());
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -142,6 +143,16 @@ public final class RevisionEndpoint {
             return gone;
         });
         route();
+    }
+
+    /**
+     * Replaces the ready replicas with the list {@code ready} gives now. Runtimes tell of changes from several
+     * threads, each after its change: reading the list under this endpoint's lock makes the last list set the
+     * latest, where a list read earlier and set later could bring back a replica that has since died, old port and
+     * all, after its ejection was forgotten.
+     */
+    public synchronized void refreshReplicas(Supplier<List<Backend>> ready) {
+        setReplicas(ready.get());
     }
 
     /**

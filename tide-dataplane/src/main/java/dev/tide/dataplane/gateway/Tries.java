@@ -30,13 +30,13 @@ final class Tries {
 
     /**
      * @param tries        tries made so far, the failed one included
-     * @param bodyConsumed some of the request's body was read from the client and given to a failed try, so it
-     *                     cannot be sent again (Tide streams bodies and keeps none)
+     * @param bodyLost     some of the request's body was given to a failed try and is not kept to send again
+     *                     (Tide keeps only small bodies, {@link BodyReplay})
      * @param method       the request's method
      */
-    static boolean mayRetry(Failure failure, int tries, boolean bodyConsumed, String method) {
-        if (tries >= MAX || bodyConsumed) {
-            return false; // a body read and given to a failed try is gone, whether or not the replica saw it
+    static boolean mayRetry(Failure failure, int tries, boolean bodyLost, String method) {
+        if (tries >= MAX || bodyLost) {
+            return false; // a body given to a failed try and not kept is gone, whether or not the replica saw it
         }
         return switch (failure) {
             case NOT_CONNECTED, NOT_SENT -> true;

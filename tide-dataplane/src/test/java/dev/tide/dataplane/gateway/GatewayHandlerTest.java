@@ -216,6 +216,18 @@ class GatewayHandlerTest {
     }
 
     @Test
+    void aPostWhoseHeadAndBodyFailTogetherOnABrokenConnectionIsSentWholeAgain() {
+        replicas("a:1", "b:2");
+        backends.breakOnFlush(1);
+        send(POST);
+        assertThat(backends.attempts).as("a broken connection is no reason to eject: a fresh one to a").containsExactly(1, 1);
+        EmbeddedChannel fresh = backends.opened.getLast();
+        assertThat(received(fresh)).as("the kept body, whole, once").isEqualTo("POST /infer xff=[embedded]|hello|END");
+        ok(fresh);
+        assertThat(answered()).startsWith("HTTP/1.1 200 OK").endsWith("served");
+    }
+
+    @Test
     void triesAreBoundedAndThenTheClientGets502() {
         replicas("a:1", "b:2", "c:3", "d:4");
         backends.refuse(1);
@@ -247,6 +259,10 @@ class GatewayHandlerTest {
             script.computeIfAbsent(port, p -> new ArrayDeque<>()).add("refuse");
         }
 
+        void breakOnFlush(int port) {
+            script.computeIfAbsent(port, p -> new ArrayDeque<>()).add("flush");
+        }
+
         void breakOnWrite(int port) {
             script.computeIfAbsent(port, p -> new ArrayDeque<>()).add("break");
         }
@@ -258,9 +274,12 @@ class GatewayHandlerTest {
             if ("refuse".equals(next)) {
                 return ImmediateEventExecutor.INSTANCE.newFailedFuture(new ConnectException("Connection refused"));
             }
-            EmbeddedChannel c = "break".equals(next) ? new EmbeddedChannel(new BackendHandler(), new BreakOnWrite())
-                    : new EmbeddedChannel(new BackendHandler());
-            if (!"break".equals(next)) {
+            EmbeddedChannel c = switch (next == null ? "" : next) {
+                case "break" -> new EmbeddedChannel(new BackendHandler(), new BreakOnWrite());
+                case "flush" -> new EmbeddedChannel(new BackendHandler(), new BreakOnFlush());
+                default -> new EmbeddedChannel(new BackendHandler());
+            };
+            if (next == null) {
                 opened.add(c);
             }
             return ImmediateEventExecutor.INSTANCE.newSucceededFuture(c);
@@ -274,6 +293,30 @@ class GatewayHandlerTest {
         @Override
         public void release(int port, Channel c) {
             // kept by the test: nothing to pool
+        }
+    }
+
+    /**
+     * A connection the replica has reset, as the kernel finds it when it sends: writes queue, and the flush fails
+     * them all together, head and body, as a failed {@code writev} does.
+     */
+    private static final class BreakOnFlush extends ChannelOutboundHandlerAdapter {
+        private final List<Object> queued = new ArrayList<>();
+        private final List<ChannelPromise> promises = new ArrayList<>();
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            queued.add(msg);
+            promises.add(promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            queued.forEach(ReferenceCountUtil::release);
+            queued.clear();
+            promises.forEach(p -> p.tryFailure(new java.io.IOException("Connection reset by peer")));
+            promises.clear();
+            ctx.close();
         }
     }
 

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class TriesTest {
 
-    @ParameterizedTest(name = "{0} after {1} tries, body consumed {2}, {3}: {4}")
+    @ParameterizedTest(name = "{0} after {1} tries, body lost {2}, {3}: {4}")
     @CsvSource(delimiter = '|', textBlock = """
             NOT_CONNECTED | 1 | false | POST   | true
             NOT_CONNECTED | 2 | true  | POST   | false
@@ -23,7 +23,7 @@ class TriesTest {
             LOST          | 3 | false | GET    | false
             """)
     void aRequestIsTriedAgainOnlyWhileTheReplicaCannotHaveActedOnItOrActingTwiceIsHarmless(
-            Tries.Failure failure, int tries, boolean bodyConsumed, String method, boolean retried) {
-        assertThat(Tries.mayRetry(failure, tries, bodyConsumed, method)).isEqualTo(retried);
+            Tries.Failure failure, int tries, boolean bodyLost, String method, boolean retried) {
+        assertThat(Tries.mayRetry(failure, tries, bodyLost, method)).isEqualTo(retried);
     }
 }
