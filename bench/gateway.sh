@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Tide's request-path overhead, measured in one run on this machine:
-#   1. throughput and p50/p99 latency of a fast backend (the test fixture, a JDK HTTP server) directly and through
-#      Tide's ingress (hey, same concurrency and duration), and their ratio;
-#   2. CPU time of the Tide process per proxied request (from /proc, over the proxied run);
+# Tide's request-path cost, measured side by side with nginx in one run on this machine:
+#   1. throughput and p50/p99 latency of a fast backend (the test fixture, a JDK HTTP server) directly, through
+#      nginx (keep-alive upstream, as a reverse proxy is run in production) and through Tide's ingress: hey, same
+#      concurrency and duration, rounds alternating the three, medians of the rounds, printed as ratios to nginx;
+#   2. CPU time per proxied request of the Tide process and of nginx's processes (from /proc, over the same runs);
 #   3. a cold start from zero: the replica's own start-to-listen time (measured by starting it by hand) and the rest,
 #      which is Tide's (decision, process start, readiness probe, proxying).
-# Usage: bench/gateway.sh [seconds per run, default 10] [concurrency, default 16]
+# Usage: bench/gateway.sh [seconds per run, default 10] [concurrency, default 16] [rounds, default 3]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 SECONDS_PER_RUN="${1:-10}"
 CONCURRENCY="${2:-16}"
+ROUNDS="${3:-3}"
+command -v nginx >/dev/null || { echo "bench/gateway.sh needs nginx (apt-get install nginx-light)" >&2; exit 1; }
 command -v hey >/dev/null || { echo "bench/gateway.sh needs hey (apt-get install hey)" >&2; exit 1; }
 command -v kubectl >/dev/null || { echo "bench/gateway.sh needs kubectl" >&2; exit 1; }
 source <(sed -n '/^java_major()/,/^}/p; /^find_jdk()/,/^}/p' ./tide)
@@ -20,7 +23,11 @@ export JAVA_HOME="$(find_jdk)"
 FIXTURE_CP="$ROOT/tide-it/target/test-classes"
 JAVA="$JAVA_HOME/bin/java"
 WORK="$(mktemp -d)"
-cleanup() { [ -n "${TIDE_PID:-}" ] && kill "$TIDE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+cleanup() {
+  [ -n "${TIDE_PID:-}" ] && kill "$TIDE_PID" 2>/dev/null
+  [ -n "${NGINX_PID:-}" ] && kill "$NGINX_PID" 2>/dev/null
+  wait 2>/dev/null; rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 "$JAVA" -jar tide-cli/target/tide-cli.jar server --api-port 0 --http-port 0 --data-dir "$WORK/data" >"$WORK/tide.log" 2>&1 &
@@ -58,16 +65,69 @@ run() { # url, extra hey args -> prints "rps p50 p99 total"
   local out; out=$(hey -z "${SECONDS_PER_RUN}s" -c "$CONCURRENCY" "$@")
   echo "$out" | awk '/Requests\/sec/ {rps=$2} /50% in/ {p50=$3} /99% in/ {p99=$3} /\[200\]/ {ok=$2} END {printf "%s %s %s %s\n", rps, p50*1000, p99*1000, ok}'
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$TIDE_PID/stat"; }
-TCK=$(getconf CLK_TCK)
 
-run "http://127.0.0.1:$PORT/" >/dev/null  # warm-up
-read -r D_RPS D_P50 D_P99 D_N < <(run "http://127.0.0.1:$PORT/")
-run -host fast.default.example.com "$INGRESS/" >/dev/null  # warm-up
-C0=$(cpu_ticks)
-read -r T_RPS T_P50 T_P99 T_N < <(run -host fast.default.example.com "$INGRESS/")
-C1=$(cpu_ticks)
-CPU_US=$(awk -v c=$((C1 - C0)) -v t="$TCK" -v n="$T_N" 'BEGIN {printf "%.1f", c / t * 1e6 / n}')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# nginx as a reverse proxy is run in front of model servers: one worker per core, keep-alive to the upstream, the
+# forwarding headers Tide also sets, no access log (Tide's request log is off by default too).
+NGINX_PORT=$(free_port)
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes $(nproc);
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body; proxy_temp_path $WORK/nginx/proxy; fastcgi_temp_path $WORK/nginx/fcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi; scgi_temp_path $WORK/nginx/scgi;
+  upstream replica { server 127.0.0.1:$PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://replica;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+}
+CONF
+nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
+NGINX_PID=$!
+until curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/"; do sleep 0.05; done
+
+cpu_ticks() { # "pid..." -> their utime + stime summed (for Tide its own process only: replicas are not its cost)
+  local t=0 p
+  for p in $1; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$t"
+}
+NGINX_PIDS="$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"  # the master and its workers
+TCK=$(getconf CLK_TCK)
+measure() { # name "pids" url [hey args] -> appends "rps p50 p99 cpu_us_per_request" to $WORK/rounds.NAME
+  local name=$1 pid=$2; shift 2
+  local c0 c1 rps p50 p99 n
+  c0=$([ "$pid" = - ] && echo 0 || cpu_ticks "$pid")
+  read -r rps p50 p99 n < <(run "$@")
+  c1=$([ "$pid" = - ] && echo 0 || cpu_ticks "$pid")
+  awk -v r="$rps" -v a="$p50" -v b="$p99" -v c=$((c1 - c0)) -v t="$TCK" -v n="$n" \
+    'BEGIN {printf "%s %s %s %.1f\n", r, a, b, c / t * 1e6 / n}' >>"$WORK/rounds.$name"
+}
+median() { # file column -> the median of that column over the rounds
+  awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+run "http://127.0.0.1:$PORT/" >/dev/null  # warm-up, each side
+run "http://127.0.0.1:$NGINX_PORT/" >/dev/null
+run -host fast.default.example.com "$INGRESS/" >/dev/null
+for _ in $(seq 1 "$ROUNDS"); do
+  measure direct - "http://127.0.0.1:$PORT/"
+  measure nginx "$NGINX_PIDS" "http://127.0.0.1:$NGINX_PORT/"
+  measure tide "$TIDE_PID" -host fast.default.example.com "$INGRESS/"
+done
+for side in direct nginx tide; do
+  for col in 1 2 3 4; do eval "${side}_$col=$(median "$WORK/rounds.$side" $col)"; done
+done
 
 # Cold start: wait for the cold service to scale to zero, then time one request.
 for _ in $(seq 1 600); do
@@ -75,7 +135,7 @@ for _ in $(seq 1 600); do
 done
 COLD=$(curl -s -o /dev/null -w '%{time_total}' -H 'Host: cold.default.example.com' "$INGRESS/")
 # The replica's own start-to-listen, started by hand the same way.
-FREE=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+FREE=$(free_port)
 START=$(date +%s%N)
 PORT=$FREE K_REVISION=x "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$FIXTURE_CP" dev.tide.it.fixtures.FixtureServer >/dev/null 2>&1 &
 FIX=$!
@@ -83,10 +143,12 @@ until curl -s -o /dev/null "http://127.0.0.1:$FREE/healthz"; do sleep 0.005; don
 OWN=$(( ($(date +%s%N) - START) / 1000000 ))
 kill $FIX
 
-echo "Tide gateway benchmark: hey -z ${SECONDS_PER_RUN}s -c $CONCURRENCY, $(nproc) cores"
-printf "  %-22s %10s %9s %9s\n" "" "req/s" "p50 ms" "p99 ms"
-printf "  %-22s %10.0f %9.2f %9.2f\n" "direct to the replica" "$D_RPS" "$D_P50" "$D_P99"
-printf "  %-22s %10.0f %9.2f %9.2f\n" "through Tide" "$T_RPS" "$T_P50" "$T_P99"
-awk -v d="$D_RPS" -v t="$T_RPS" 'BEGIN {printf "  throughput ratio (through Tide / direct): %.2f\n", t / d}'
-echo "  Tide CPU per proxied request: ${CPU_US} us"
+echo "Tide gateway benchmark: hey -z ${SECONDS_PER_RUN}s -c $CONCURRENCY, medians of $ROUNDS rounds, $(nproc) cores"
+printf "  %-22s %10s %9s %9s %12s\n" "" "req/s" "p50 ms" "p99 ms" "CPU us/req"
+printf "  %-22s %10.0f %9.2f %9.2f %12s\n" "direct to the replica" "$direct_1" "$direct_2" "$direct_3" "-"
+printf "  %-22s %10.0f %9.2f %9.2f %12.1f\n" "through nginx" "$nginx_1" "$nginx_2" "$nginx_3" "$nginx_4"
+printf "  %-22s %10.0f %9.2f %9.2f %12.1f\n" "through Tide" "$tide_1" "$tide_2" "$tide_3" "$tide_4"
+awk -v n="$nginx_1" -v t="$tide_1" -v d="$direct_1" 'BEGIN {printf "  throughput, Tide / nginx: %.2f (Tide / direct %.2f, nginx / direct %.2f)\n", t / n, t / d, n / d}'
+awk -v n="$nginx_2" -v t="$tide_2" -v a="$nginx_3" -v b="$tide_3" 'BEGIN {printf "  latency, Tide / nginx: p50 %.2f, p99 %.2f\n", t / n, b / a}'
+awk -v n="$nginx_4" -v t="$tide_4" 'BEGIN {printf "  CPU per request, Tide / nginx: %.2f\n", t / n}'
 awk -v c="$COLD" -v o="$OWN" 'BEGIN {printf "  cold start from zero: %.0f ms total = %d ms the replica'"'"'s own start-to-listen + %.0f ms Tide\n", c * 1000, o, c * 1000 - o}'
