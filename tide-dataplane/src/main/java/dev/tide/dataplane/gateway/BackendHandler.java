@@ -16,6 +16,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         /** A part of the response. */
         void fromBackend(Object msg);
 
+        /** The replica's connection has delivered all it read this time: what was written for it can be flushed. */
+        void backendReadComplete();
+
         /** The connection can take more (or less) of the request now. */
         void backendWritabilityChanged();
 
@@ -42,6 +45,14 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         listener.fromBackend(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.backendReadComplete();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

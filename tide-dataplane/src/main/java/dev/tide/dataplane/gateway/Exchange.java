@@ -90,6 +90,10 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
     private int tries;
     private ScheduledFuture<?> deadline;
     private boolean responseStarted;
+    /** Whether the response has parts written to the client and not yet flushed. */
+    private boolean unflushed;
+    /** Whether {@link #start} is asking the gate, which may grant on this very call. */
+    private boolean starting;
     private boolean done;
 
     Exchange(ChannelHandlerContext client, Client connection, HttpRequest request, RevisionEndpoint endpoint, boolean keepAlive,
@@ -115,12 +119,21 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
         long timeoutNanos = endpoint.timeout().toNanos();
         // timeoutSeconds bounds the time to the first response byte, queueing and every try included.
         deadline = client.executor().schedule(this::timedOut, timeoutNanos, TimeUnit.NANOSECONDS);
+        starting = true;
         endpoint.gate().acquire(timeoutNanos, this);
+        starting = false;
     }
 
     @Override
     public void granted(Breaker.Permit p) {
-        client.executor().execute(() -> dispatch(p));
+        if (starting && client.executor().inEventLoop()) {
+            // A free slot, granted within start(): dispatched now rather than after a hop through the loop's task
+            // queue (a queued task and a wakeup per request). Grants from elsewhere, and those of retries, still
+            // hop, so a try never begins inside another's callback.
+            dispatch(p);
+        } else {
+            client.executor().execute(() -> dispatch(p));
+        }
     }
 
     @Override
@@ -268,6 +281,14 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
     }
 
     @Override
+    public void backendReadComplete() {
+        if (unflushed) {
+            unflushed = false;
+            client.flush();
+        }
+    }
+
+    @Override
     public void backendWritabilityChanged() {
         if (bodyWaitsForBackend && backend != null && backend.isWritable()) {
             bodyWaitsForBackend = false;
@@ -325,8 +346,17 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
             record.responseBytes(c.content().readableBytes());
         }
         if (msg instanceof HttpContent || msg instanceof HttpResponse) {
-            client.writeAndFlush(msg);
-            if (!last && !client.channel().isWritable()) {
+            if (last) {
+                client.writeAndFlush(msg);
+                unflushed = false;
+            } else if (client.channel().isWritable()) {
+                // Flushed when this read from the replica is complete: a head and the body that came with it go
+                // out in one write, not one each.
+                client.write(msg);
+                unflushed = true;
+            } else {
+                client.writeAndFlush(msg);
+                unflushed = false;
                 backend.config().setAutoRead(false); // until the client has taken what is queued for it
             }
         } else {
@@ -360,9 +390,10 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
         if (!responseStarted) {
             tryFailed(headSent ? Tries.Failure.LOST : Tries.Failure.NOT_SENT, "upstream closed the connection before responding");
         } else {
-            // The response was cut short: the client must not take it as whole.
+            // The response was cut short: the client gets what came of it, and must not take it as whole.
             done = true;
             detachBackend();
+            backendReadComplete();
             release();
             observe();
             connection.ended(false);

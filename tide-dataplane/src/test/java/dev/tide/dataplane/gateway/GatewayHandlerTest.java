@@ -13,6 +13,8 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -250,6 +252,26 @@ class GatewayHandlerTest {
     }
 
     /** Replica connections as the test scripts them: by port, refused, breaking on the first write, or fine. */
+    @Test
+    void aResponseHeadAndThePartThatCameWithItReachTheClientInOneFlushAndLaterPartsAsTheyCome() {
+        FlushCounter flushes = new FlushCounter();
+        client.pipeline().addFirst(flushes);
+        replicas("a:1");
+        send(GET);
+        EmbeddedChannel a = backends.opened.getFirst();
+        received(a);
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setTransferEncodingChunked(head, true);
+        a.writeInbound(head, new DefaultHttpContent(Unpooled.copiedBuffer("tok1", StandardCharsets.US_ASCII)));
+        assertThat(flushes.count).as("the head and its part, read together, go out together").isEqualTo(1);
+        assertThat(answered()).startsWith("HTTP/1.1 200 OK").endsWith("4\r\ntok1\r\n");
+        a.writeInbound(new DefaultHttpContent(Unpooled.copiedBuffer("tok2", StandardCharsets.US_ASCII)));
+        assertThat(flushes.count).as("a streamed part is not held for the next").isEqualTo(2);
+        assertThat(answered()).isEqualTo("4\r\ntok2\r\n");
+        a.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(answered()).isEqualTo("0\r\n\r\n");
+    }
+
     private static final class ScriptedBackends implements Backends {
         final Map<Integer, Deque<String>> script = new HashMap<>();
         final List<Integer> attempts = new ArrayList<>();
@@ -327,6 +349,17 @@ class GatewayHandlerTest {
             ReferenceCountUtil.release(msg);
             promise.setFailure(new ClosedChannelException());
             ctx.close();
+        }
+    }
+
+    /** Counts the flushes that reach the connection. */
+    private static final class FlushCounter extends ChannelOutboundHandlerAdapter {
+        int count;
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            count++;
+            ctx.flush();
         }
     }
 }
