@@ -7,6 +7,9 @@
 #   3. a cold start from zero: the replica's own start-to-listen time (measured by starting it by hand) and the rest,
 #      which is Tide's (decision, process start, readiness probe, proxying).
 # Usage: bench/gateway.sh [seconds per run, default 10] [concurrency, default 16] [rounds, default 3]
+# BENCH_PROTOCOL=h2c measures HTTP/2 over cleartext (prior knowledge) with h2load instead of HTTP/1.1 with hey.
+# TIDE_JAVA_OPTS goes to Tide's JVM, e.g. to profile it:
+#   TIDE_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/tide.jfr,settings=profile bench/gateway.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -30,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$JAVA" -jar tide-cli/target/tide-cli.jar server --api-port 0 --http-port 0 --data-dir "$WORK/data" >"$WORK/tide.log" 2>&1 &
+"$JAVA" ${TIDE_JAVA_OPTS:-} -jar tide-cli/target/tide-cli.jar server --api-port 0 --http-port 0 --data-dir "$WORK/data" >"$WORK/tide.log" 2>&1 &
 TIDE_PID=$!
 for _ in $(seq 1 100); do grep -q "ingress listening" "$WORK/tide.log" 2>/dev/null && break; sleep 0.1; done
 API=$(grep -o 'API listening on http://[0-9.:]*' "$WORK/tide.log" | awk '{print $4}')
@@ -61,14 +64,31 @@ for _ in $(seq 1 300); do
 done
 PORT=$(curl -s -H 'Host: fast.default.example.com' "$INGRESS/" | sed 's/.*port=\([0-9]*\).*/\1/')
 
-run() { # url, extra hey args -> prints "rps p50 p99 total"
-  local out; out=$(hey -z "${SECONDS_PER_RUN}s" -c "$CONCURRENCY" "$@")
-  echo "$out" | awk '/Requests\/sec/ {rps=$2} /50% in/ {p50=$3} /99% in/ {p99=$3} /\[200\]/ {ok=$2} END {printf "%s %s %s %s\n", rps, p50*1000, p99*1000, ok}'
+PROTOCOL="${BENCH_PROTOCOL:-h1}"
+case "$PROTOCOL" in
+  h1) LAT="p50 ms"; LAT2="p99 ms" ;;
+  h2c) LAT="mean ms"; LAT2="max ms"  # h2load gives no percentiles
+       command -v h2load >/dev/null || { echo "BENCH_PROTOCOL=h2c needs h2load (apt-get install nghttp2-client)" >&2; exit 1; } ;;
+  *) echo "BENCH_PROTOCOL is h1 or h2c" >&2; exit 1 ;;
+esac
+run() { # url [host] -> prints "rps latency latency2 succeeded": hey for HTTP/1.1, h2load (prior knowledge) for h2c
+  local out
+  if [ "$PROTOCOL" = h1 ]; then
+    out=$(hey -z "${SECONDS_PER_RUN}s" -c "$CONCURRENCY" ${2:+-host "$2"} "$1")
+    echo "$out" | awk '/Requests\/sec/ {rps=$2} /50% in/ {p50=$3} /99% in/ {p99=$3} /\[200\]/ {ok=$2} END {printf "%s %s %s %s\n", rps, p50*1000, p99*1000, ok}'
+  else
+    local hostport=${1#http://}; hostport=${hostport%%/*}
+    out=$(h2load -D "$SECONDS_PER_RUN" -c "$CONCURRENCY" -m 1 ${2:+--connect-to="$hostport"} "http://${2:-$hostport}/")
+    echo "$out" | awk 'function ms(v) { return v ~ /us$/ ? v / 1000 : v ~ /ms$/ ? v + 0 : v * 1000 }
+      /^finished in/ {rps=$4} /^requests:/ {ok=$8} /^time for request:/ {mean=ms($6); max=ms($5)}
+      END {printf "%s %s %s %s\n", rps, mean, max, ok}'
+  fi
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 # nginx as a reverse proxy is run in front of model servers: one worker per core, keep-alive to the upstream, the
-# forwarding headers Tide also sets, no access log (Tide's request log is off by default too).
+# forwarding headers Tide also sets, no access log (Tide's request log is off by default too), no cap on requests
+# per connection.
 NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx"
 cat >"$WORK/nginx/nginx.conf" <<CONF
@@ -81,9 +101,10 @@ http {
   access_log off;
   client_body_temp_path $WORK/nginx/body; proxy_temp_path $WORK/nginx/proxy; fastcgi_temp_path $WORK/nginx/fcgi;
   uwsgi_temp_path $WORK/nginx/uwsgi; scgi_temp_path $WORK/nginx/scgi;
-  upstream replica { server 127.0.0.1:$PORT; keepalive 64; }
+  keepalive_requests 1000000;  # nginx's default 1000 ends each connection (h2load does not reconnect); Tide has no cap
+  upstream replica { server 127.0.0.1:$PORT; keepalive 64; keepalive_requests 1000000; }
   server {
-    listen 127.0.0.1:$NGINX_PORT;
+    listen 127.0.0.1:$NGINX_PORT$([ "$PROTOCOL" = h2c ] && echo " http2");
     location / {
       proxy_pass http://replica;
       proxy_http_version 1.1;
@@ -96,7 +117,7 @@ http {
 CONF
 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
 NGINX_PID=$!
-until curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/"; do sleep 0.05; done
+until curl -s -o /dev/null $([ "$PROTOCOL" = h2c ] && echo --http2-prior-knowledge) "http://127.0.0.1:$NGINX_PORT/"; do sleep 0.05; done
 
 cpu_ticks() { # "pid..." -> their utime + stime summed (for Tide its own process only: replicas are not its cost)
   local t=0 p
@@ -117,15 +138,17 @@ measure() { # name "pids" url [hey args] -> appends "rps p50 p99 cpu_us_per_requ
 median() { # file column -> the median of that column over the rounds
   awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
-run "http://127.0.0.1:$PORT/" >/dev/null  # warm-up, each side
+SIDES="nginx tide"
+[ "$PROTOCOL" = h1 ] && SIDES="direct $SIDES"  # the replica speaks HTTP/1.1 only
+[ "$PROTOCOL" = h1 ] && run "http://127.0.0.1:$PORT/" >/dev/null  # warm-up, each side
 run "http://127.0.0.1:$NGINX_PORT/" >/dev/null
-run -host fast.default.example.com "$INGRESS/" >/dev/null
+run "$INGRESS/" fast.default.example.com >/dev/null
 for _ in $(seq 1 "$ROUNDS"); do
-  measure direct - "http://127.0.0.1:$PORT/"
+  [ "$PROTOCOL" = h1 ] && measure direct - "http://127.0.0.1:$PORT/"
   measure nginx "$NGINX_PIDS" "http://127.0.0.1:$NGINX_PORT/"
-  measure tide "$TIDE_PID" -host fast.default.example.com "$INGRESS/"
+  measure tide "$TIDE_PID" "$INGRESS/" fast.default.example.com
 done
-for side in direct nginx tide; do
+for side in $SIDES; do
   for col in 1 2 3 4; do eval "${side}_$col=$(median "$WORK/rounds.$side" $col)"; done
 done
 
@@ -143,12 +166,16 @@ until curl -s -o /dev/null "http://127.0.0.1:$FREE/healthz"; do sleep 0.005; don
 OWN=$(( ($(date +%s%N) - START) / 1000000 ))
 kill $FIX
 
-echo "Tide gateway benchmark: hey -z ${SECONDS_PER_RUN}s -c $CONCURRENCY, medians of $ROUNDS rounds, $(nproc) cores"
-printf "  %-22s %10s %9s %9s %12s\n" "" "req/s" "p50 ms" "p99 ms" "CPU us/req"
-printf "  %-22s %10.0f %9.2f %9.2f %12s\n" "direct to the replica" "$direct_1" "$direct_2" "$direct_3" "-"
+TOOL="hey -z ${SECONDS_PER_RUN}s -c $CONCURRENCY (HTTP/1.1)"
+[ "$PROTOCOL" = h2c ] && TOOL="h2load -D $SECONDS_PER_RUN -c $CONCURRENCY -m 1 (h2c, one stream per connection at a time)"
+echo "Tide gateway benchmark: $TOOL, medians of $ROUNDS rounds, $(nproc) cores"
+printf "  %-22s %10s %9s %9s %12s\n" "" "req/s" "$LAT" "$LAT2" "CPU us/req"
+[ "$PROTOCOL" = h1 ] && printf "  %-22s %10.0f %9.2f %9.2f %12s\n" "direct to the replica" "$direct_1" "$direct_2" "$direct_3" "-"
 printf "  %-22s %10.0f %9.2f %9.2f %12.1f\n" "through nginx" "$nginx_1" "$nginx_2" "$nginx_3" "$nginx_4"
 printf "  %-22s %10.0f %9.2f %9.2f %12.1f\n" "through Tide" "$tide_1" "$tide_2" "$tide_3" "$tide_4"
-awk -v n="$nginx_1" -v t="$tide_1" -v d="$direct_1" 'BEGIN {printf "  throughput, Tide / nginx: %.2f (Tide / direct %.2f, nginx / direct %.2f)\n", t / n, t / d, n / d}'
-awk -v n="$nginx_2" -v t="$tide_2" -v a="$nginx_3" -v b="$tide_3" 'BEGIN {printf "  latency, Tide / nginx: p50 %.2f, p99 %.2f\n", t / n, b / a}'
+awk -v n="$nginx_1" -v t="$tide_1" 'BEGIN {printf "  throughput, Tide / nginx: %.2f\n", t / n}'
+[ "$PROTOCOL" = h1 ] && awk -v n="$nginx_1" -v t="$tide_1" -v d="$direct_1" 'BEGIN {printf "  throughput to direct: Tide %.2f, nginx %.2f\n", t / d, n / d}'
+awk -v n="$nginx_2" -v t="$tide_2" -v a="$nginx_3" -v b="$tide_3" -v l="${LAT% ms}" -v m="${LAT2% ms}" \
+  'BEGIN {printf "  latency, Tide / nginx: %s %.2f, %s %.2f\n", l, t / n, m, b / a}'
 awk -v n="$nginx_4" -v t="$tide_4" 'BEGIN {printf "  CPU per request, Tide / nginx: %.2f\n", t / n}'
 awk -v c="$COLD" -v o="$OWN" 'BEGIN {printf "  cold start from zero: %.0f ms total = %d ms the replica'"'"'s own start-to-listen + %.0f ms Tide\n", c * 1000, o, c * 1000 - o}'

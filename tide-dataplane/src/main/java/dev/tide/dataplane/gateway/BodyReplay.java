@@ -1,6 +1,7 @@
 package dev.tide.dataplane.gateway;
 
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,6 +36,9 @@ final class BodyReplay {
             return;
         }
         int size = part.content().readableBytes();
+        if (size == 0 && part instanceof LastHttpContent last && last.trailingHeaders().isEmpty()) {
+            return; // a bare end (every GET has one): a replay whose client has ended the body writes its own
+        }
         if (bytes + size > LIMIT) {
             overflowed = true;
             release();
