@@ -349,15 +349,20 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
             if (last) {
                 client.writeAndFlush(msg);
                 unflushed = false;
-            } else if (client.channel().isWritable()) {
+            } else {
                 // Flushed when this read from the replica is complete: a head and the body that came with it go
                 // out in one write, not one each.
                 client.write(msg);
                 unflushed = true;
-            } else {
-                client.writeAndFlush(msg);
-                unflushed = false;
-                backend.config().setAutoRead(false); // until the client has taken what is queued for it
+                if (!client.channel().isWritable()) {
+                    // Past the high-water mark: flushed now, and only if that leaves the client's buffer full does
+                    // the replica wait. (Flushing can make the connection writable at once; pausing the replica
+                    // after that would wait for an event that has already come.)
+                    backendReadComplete();
+                    if (!client.channel().isWritable()) {
+                        backend.config().setAutoRead(false); // until the client has taken what is queued for it
+                    }
+                }
             }
         } else {
             ReferenceCountUtil.release(msg);

@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -268,6 +269,28 @@ class GatewayHandlerTest {
         a.writeInbound(new DefaultHttpContent(Unpooled.copiedBuffer("tok2", StandardCharsets.US_ASCII)));
         assertThat(flushes.count).as("a streamed part is not held for the next").isEqualTo(2);
         assertThat(answered()).isEqualTo("4\r\ntok2\r\n");
+        a.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(answered()).isEqualTo("0\r\n\r\n");
+    }
+
+    @Test
+    void aReplicaPausedForAFullClientBufferIsReadAgainWhenFlushingEmptiedIt() {
+        client.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        replicas("a:1");
+        send(GET);
+        EmbeddedChannel a = backends.opened.getFirst();
+        received(a);
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setTransferEncodingChunked(head, true);
+        // The first part passes the 16-byte mark, so the second finds the client's buffer full. An embedded channel's
+        // flush hands everything over at once, so the client has room again right after it, as a fast reader's
+        // socket does.
+        a.writeInbound(head);
+        a.writeInbound(new DefaultHttpContent(Unpooled.copiedBuffer("part one, past the mark", StandardCharsets.US_ASCII)),
+                new DefaultHttpContent(Unpooled.copiedBuffer("part two", StandardCharsets.US_ASCII)));
+        assertThat(client.isWritable()).isTrue();
+        assertThat(a.config().isAutoRead()).as("a replica is not left paused for a client that has room").isTrue();
+        assertThat(answered()).startsWith("HTTP/1.1 200 OK").endsWith("8\r\npart two\r\n");
         a.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(answered()).isEqualTo("0\r\n\r\n");
     }
