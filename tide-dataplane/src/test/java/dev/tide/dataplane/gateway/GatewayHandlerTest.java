@@ -129,6 +129,16 @@ class GatewayHandlerTest {
     private static final String POST = "POST /infer HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 5\r\n\r\nhello";
     private static final String GET = "GET /status HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n";
 
+    /** {@link #POST} as a replica receives it: the head once, with one X-Forwarded-For, and the whole body. */
+    private static final String POST_RECEIVED = "POST /infer xff=[embedded]|hello|END";
+
+    /** {@code replica} had the POST once, whole, and its answer reached the client. */
+    private void postServedBy(EmbeddedChannel replica, String why) {
+        assertThat(received(replica)).as(why).isEqualTo(POST_RECEIVED);
+        ok(replica);
+        assertThat(answered()).startsWith("HTTP/1.1 200 OK").endsWith("served");
+    }
+
     @Test
     void aRequestToAReplicaThatRefusesConnectionsGoesToAnotherAndTheRefuserLeavesRouting() {
         replicas("a:1", "b:2");
@@ -136,9 +146,7 @@ class GatewayHandlerTest {
         send(POST);
         assertThat(backends.attempts).as("a refused, then b").containsExactly(1, 2);
         EmbeddedChannel b = backends.opened.getFirst();
-        assertThat(received(b)).as("the head once, with one X-Forwarded-For, and the whole body").isEqualTo("POST /infer xff=[embedded]|hello|END");
-        ok(b);
-        assertThat(answered()).startsWith("HTTP/1.1 200 OK").endsWith("served");
+        postServedBy(b, "b had it once");
         assertThat(endpoint.readyReplicas()).as("a is out of routing").isEqualTo(1);
         assertThat(endpoint.gate().capacity()).isEqualTo(1);
     }
@@ -174,9 +182,7 @@ class GatewayHandlerTest {
         replicas("a:1"); // and ready again after its restart
         client.runPendingTasks();
         EmbeddedChannel a = backends.opened.getFirst();
-        assertThat(received(a)).isEqualTo("POST /infer xff=[embedded]|hello|END");
-        ok(a);
-        assertThat(answered()).startsWith("HTTP/1.1 200 OK");
+        postServedBy(a, "a, back, had it once");
     }
 
     @Test
@@ -184,7 +190,7 @@ class GatewayHandlerTest {
         replicas("a:1", "b:2");
         send(POST);
         EmbeddedChannel a = backends.opened.getFirst();
-        assertThat(received(a)).isEqualTo("POST /infer xff=[embedded]|hello|END");
+        assertThat(received(a)).isEqualTo(POST_RECEIVED);
         a.close();
         client.runPendingTasks();
         assertThat(answered()).startsWith("HTTP/1.1 502 Bad Gateway").contains("upstream closed the connection before responding");
@@ -213,9 +219,7 @@ class GatewayHandlerTest {
         send(POST);
         assertThat(backends.attempts).containsExactly(1, 1);
         EmbeddedChannel second = backends.opened.getFirst(); // the broken one is not kept
-        assertThat(received(second)).isEqualTo("POST /infer xff=[embedded]|hello|END");
-        ok(second);
-        assertThat(answered()).startsWith("HTTP/1.1 200 OK");
+        postServedBy(second, "the new connection had it once");
     }
 
     @Test
@@ -225,9 +229,7 @@ class GatewayHandlerTest {
         send(POST);
         assertThat(backends.attempts).as("a broken connection is no reason to eject: a fresh one to a").containsExactly(1, 1);
         EmbeddedChannel fresh = backends.opened.getLast();
-        assertThat(received(fresh)).as("the kept body, whole, once").isEqualTo("POST /infer xff=[embedded]|hello|END");
-        ok(fresh);
-        assertThat(answered()).startsWith("HTTP/1.1 200 OK").endsWith("served");
+        postServedBy(fresh, "the kept body, whole, once");
     }
 
     @Test
