@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -88,6 +90,8 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
     /** Whether this try's head has been accepted by its connection. */
     private boolean headSent;
     private int tries;
+    /** The replicas of the tries that failed, so that the next goes elsewhere; null until one fails. */
+    private List<String> triedReplicas;
     private ScheduledFuture<?> deadline;
     private boolean responseStarted;
     /** Whether the response has parts written to the client and not yet flushed. */
@@ -148,7 +152,7 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
         }
         permit = p;
         tries++;
-        slot = endpoint.pick(tries == 1 ? stickyReplica() : null);
+        slot = triedReplicas == null ? endpoint.pick(stickyReplica()) : endpoint.pickExcept(triedReplicas);
         if (slot == null) {
             fail(ServingException.NO_FREE_SLOT);
             return;
@@ -419,6 +423,10 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
             fail(new ServingException.BadGateway(tries == 1 ? message : message + " (try " + tries + ")"));
             return;
         }
+        if (triedReplicas == null) {
+            triedReplicas = new ArrayList<>(Tries.MAX - 1);
+        }
+        triedReplicas.add(slot.id());
         slot.release();
         slot = null;
         Breaker.Permit p = permit;

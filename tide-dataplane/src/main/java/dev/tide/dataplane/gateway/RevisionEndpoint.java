@@ -271,6 +271,25 @@ public final class RevisionEndpoint {
         return balancer.pick(slots);
     }
 
+    /**
+     * Picks a replica for another try of a request that failed on the replicas {@code tried}: one of the others while
+     * one of them has a free slot, else any, as nginx's {@code proxy_next_upstream} moves to the next server. Without
+     * this, a replica that just died would draw the retries: its failed tries leave it with the fewest requests in
+     * flight, which is what power of two choices prefers (GatewayIT's crash test saw a GET fail its 3 tries on one).
+     * Only retries come here, so the list it builds is off the fast path.
+     */
+    ReplicaSlots pickExcept(List<String> tried) {
+        List<ReplicaSlots> all = slots;
+        List<ReplicaSlots> others = new ArrayList<>(all.size());
+        for (ReplicaSlots s : all) {
+            if (!tried.contains(s.id())) {
+                others.add(s);
+            }
+        }
+        ReplicaSlots picked = others.isEmpty() ? null : balancer.pick(others);
+        return picked != null ? picked : balancer.pick(all);
+    }
+
     /** The port of a replica picked earlier; -1 if it went away meanwhile. */
     int port(ReplicaSlots replica) {
         Integer p = ports.get(replica.id());

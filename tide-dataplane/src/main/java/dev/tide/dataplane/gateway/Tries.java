@@ -12,7 +12,7 @@ package dev.tide.dataplane.gateway;
  */
 final class Tries {
 
-    /** Tries per request, the first included; each is on a fresh connection, the refusing replica left out. */
+    /** Tries per request, the first included; each on a fresh connection, to a replica not tried yet if one is free. */
     static final int MAX = 3;
 
     /** How a try failed. */

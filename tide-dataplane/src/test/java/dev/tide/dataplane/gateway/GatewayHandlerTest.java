@@ -227,9 +227,51 @@ class GatewayHandlerTest {
         replicas("a:1", "b:2");
         backends.breakOnFlush(1);
         send(POST);
-        assertThat(backends.attempts).as("a broken connection is no reason to eject: a fresh one to a").containsExactly(1, 1);
+        assertThat(backends.attempts).as("the next try goes to a replica not tried yet").containsExactly(1, 2);
         EmbeddedChannel fresh = backends.opened.getLast();
         postServedBy(fresh, "the kept body, whole, once");
+        assertThat(endpoint.readyReplicas()).as("a broken connection is no reason to eject").isEqualTo(2);
+    }
+
+    @Test
+    void aRetryGoesToAReplicaNotTriedYetThoughTheFailedOneIsFirstInLine() {
+        replicas("a:1", "b:2", "c:3");
+        backends.breakOnWrite(1); // a's pooled connections all died with it; first available would pick a each time
+        backends.breakOnWrite(1);
+        backends.breakOnWrite(1);
+        send(GET);
+        assertThat(backends.attempts).containsExactly(1, 2);
+        ok(backends.opened.getFirst());
+        assertThat(answered()).startsWith("HTTP/1.1 200 OK");
+    }
+
+    @Test
+    void aRetryGoesBackToTheFailedReplicaWhenNoOtherHasAFreeSlot() {
+        replicas("a:1", "b:2");
+        send(GET); // takes a's one slot
+        EmbeddedChannel busyA = backends.opened.getFirst();
+        backends.breakOnWrite(2);
+        EmbeddedChannel other = new EmbeddedChannel(new HttpServerCodec(), new FlowControlHandler(),
+                new GatewayHandler(endpoints, loop -> backends, scheduler.ticker(), new SplittableRandom(3), false, LIMITS));
+        other.freezeTime();
+        other.writeInbound(Unpooled.copiedBuffer(GET, StandardCharsets.US_ASCII));
+        other.runPendingTasks();
+        assertThat(backends.attempts).as("b's connection breaks; a is full, so the retry takes b again").containsExactly(1, 2, 2);
+        EmbeddedChannel freshB = backends.opened.getLast();
+        assertThat(received(freshB)).isEqualTo("GET /status xff=[embedded]|END");
+        ByteBuf body = Unpooled.copiedBuffer("served", StandardCharsets.US_ASCII);
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        HttpUtil.setContentLength(r, 6);
+        freshB.writeInbound(r);
+        other.runPendingTasks();
+        StringBuilder b = new StringBuilder();
+        for (Object m; (m = other.readOutbound()) != null; ) {
+            b.append(((ByteBuf) m).toString(StandardCharsets.US_ASCII));
+            ReferenceCountUtil.release(m);
+        }
+        assertThat(b.toString()).startsWith("HTTP/1.1 200 OK");
+        ok(busyA);
+        other.finishAndReleaseAll();
     }
 
     @Test
