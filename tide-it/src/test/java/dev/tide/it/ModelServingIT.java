@@ -109,6 +109,68 @@ class ModelServingIT {
                 .containsPattern("(?m)^tide_model_cache_misses_total 0(\\.0)?$");
     }
 
+    /**
+     * KServe's way to ask for gRPC, a predictor port named {@code h2c}: Triton's Python client (tritonclient.grpc)
+     * reaches the model through Tide's ingress, from zero, and REST still works on the same replica.
+     */
+    @Test
+    void tritonsGrpcClientReachesAModelThroughTheIngress() throws Exception {
+        Path model = Exec.repo().resolve("examples/models/all-minilm-l6-v2").toAbsolutePath().normalize();
+        kubectl.allowZeroInitialScale();
+        kubectl.apply("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: minilm-grpc
+                  namespace: grpc
+                  annotations:
+                    autoscaling.knative.dev/initial-scale: "0"
+                spec:
+                  predictor:
+                    minReplicas: 0
+                    model:
+                      modelFormat:
+                        name: onnx
+                      storageUri: file://%s
+                      ports:
+                        - name: h2c
+                          containerPort: 8081
+                          protocol: TCP
+                """.formatted(Exec.path(model)));
+        await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "minilm-grpc", "-n", "grpc", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
+        assertThat(kubectl.ok("get", "rev", "minilm-grpc-predictor-00001", "-n", "grpc", "-o", "jsonpath={.status.actualReplicas}"))
+                .as("no replica before the first call").isIn("", "0");
+
+        String ingress = TIDE.ingress().replaceFirst("^http://", "");
+        Exec.Result r = Exec.run(List.of(PythonClients.python(), PythonClients.script("triton_grpc.py"), ingress,
+                "minilm-grpc.grpc.example.com", "minilm-grpc"), null, 300);
+        assertThat(r.rc()).as("%s", r).isZero();
+        JsonNode got = JSON.readTree(r.out());
+        assertThat(got.path("live").asBoolean()).as("%s", got).isTrue();
+        assertThat(got.path("ready").asBoolean()).isTrue();
+        assertThat(got.path("model_ready").asBoolean()).isTrue();
+        assertThat(got.path("metadata").path("name").asText()).isEqualTo("minilm-grpc");
+        assertThat(got.path("metadata").path("inputs").get(0).path("datatype").asText()).isEqualTo("BYTES");
+        assertThat(got.path("output").path("shape").toString()).isEqualTo("[2,384]");
+        JsonNode reference = JSON.readTree(Files.readString(Exec.repo().resolve(
+                "tide-modelserver/src/test/resources/minilm-reference.json")));
+        for (int i = 0; i < 2; i++) {
+            assertThat(cosine(got.path("output").path("data").get(i), reference.path("vectors").get(i).path("embedding")))
+                    .isGreaterThanOrEqualTo(0.999);
+        }
+        assertThat(got.path("error").path("status").asText()).isEqualTo("StatusCode.INVALID_ARGUMENT");
+        assertThat(got.path("error").path("message").asText()).isEqualTo("input text: datatype FP32 does not match the model's BYTES");
+
+        // The same replica answers REST: the ingress speaks h2c to it, as to every replica whose port is named h2c.
+        JsonNode rest = ok(curl("-H", "Host: minilm-grpc.grpc.example.com", TIDE.ingress() + "/v2/models/minilm-grpc/infer", "-d",
+                "{\"inputs\": [{\"name\": \"text\", \"datatype\": \"BYTES\", \"shape\": [1], \"data\": [\"Hello world\"]}]}"));
+        assertThat(cosine(rest.path("outputs").get(0).path("data"), reference.path("vectors").get(0).path("embedding")))
+                .isGreaterThanOrEqualTo(0.999);
+        await().atMost(WAIT).until(() -> "1".equals(kubectl.ok("get", "rev", "minilm-grpc-predictor-00001", "-n", "grpc", "-o",
+                "jsonpath={.status.actualReplicas}")));
+    }
+
     /** A revision's replica's own /metrics, found through Tide's Prometheus service discovery. */
     private static String replicaMetrics(String revision) throws IOException {
         JsonNode targets = JSON.readTree(Exec.run(List.of("curl", "-sS", TIDE.url() + "/metrics/targets"), null, 30).out());

@@ -8,6 +8,8 @@ import dev.tide.common.time.Ticker;
 import dev.tide.modelserver.batch.DirectEngine;
 import dev.tide.modelserver.batch.DynamicBatcher;
 import dev.tide.modelserver.batch.InferenceEngine;
+import dev.tide.modelserver.grpc.GrpcCalls;
+import dev.tide.modelserver.grpc.InferenceGrpcService;
 import dev.tide.modelserver.grpc.ModelGrpcServer;
 import dev.tide.modelserver.http.ModelHttpServer;
 import dev.tide.modelserver.metrics.ModelServerMetrics;
@@ -64,8 +66,10 @@ public final class ModelServerMain {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ModelServerMetrics metrics = new ModelServerMetrics(meters, opts.modelName());
         ModelEndpoint endpoint = new ModelEndpoint(opts.modelName(), json, meters::scrape);
-        ModelHttpServer http = new ModelHttpServer(opts.host(), opts.httpPort(), endpoint, codec, opts.maxBodyBytes(), 1);
-        log("listening on " + opts.host() + ":" + http.port() + " in " + ms(ticker, start) + " ms (live, not ready)");
+        GrpcCalls calls = new GrpcCalls(new InferenceGrpcService(endpoint).bindService(), codec, opts.maxBodyBytes());
+        ModelHttpServer http = new ModelHttpServer(opts.host(), opts.httpPort(), endpoint, calls, codec, opts.maxBodyBytes(), 1);
+        log("listening on " + opts.host() + ":" + http.port() + " (REST on HTTP/1.1 and h2c, v2 gRPC on h2c) in "
+                + ms(ticker, start) + " ms (live, not ready)");
         ModelGrpcServer grpc = opts.grpcPort() < 0 ? null
                 : new ModelGrpcServer(opts.host(), opts.grpcPort(), endpoint, codec, opts.maxBodyBytes());
         if (grpc != null) {
@@ -80,7 +84,8 @@ public final class ModelServerMain {
                 if (grpc != null) {
                     grpc.stopAccepting();
                 }
-                boolean drained = http.shutdownGracefully(opts.drainTimeout());
+                boolean drained = http.shutdownGracefully(opts.drainTimeout()); // gRPC calls on its streams included
+                calls.close();
                 drained &= grpc == null || grpc.awaitDrained(Duration.ofNanos(Math.max(0, deadline - ticker.nanos())));
                 log(drained ? "drained, exiting" : "drain timeout, exiting with requests in flight");
                 if (engine[0] != null) {

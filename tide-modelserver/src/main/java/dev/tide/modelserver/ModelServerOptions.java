@@ -24,7 +24,8 @@ import java.util.Map;
  * @param intraOpThreads ONNX Runtime threads per inference; default 1 (several callers at one thread each gave the best
  *                      throughput on 2 cores, see the README's numbers)
  * @param gpu           use the CUDA execution provider when this ONNX Runtime build and the machine have one
- * @param grpcPort      the v2 gRPC service's port: -1 (the default) for none, 0 for any free port
+ * @param grpcPort      a second port for the v2 gRPC service alone: -1 (the default) for none, 0 for any free one;
+ *                      the HTTP port serves gRPC on h2c either way
  */
 public record ModelServerOptions(String modelName, Path modelDir, String storageUri, Path cacheDir, Map<String, Path> volumes,
                                  Path baseDir, String host, int httpPort, String batching, BatchPolicy batch, int workers, int intraOpThreads,

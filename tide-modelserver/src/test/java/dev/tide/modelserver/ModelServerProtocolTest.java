@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tide.modelserver.batch.BatchPolicy;
+import dev.tide.modelserver.grpc.GrpcCalls;
+import dev.tide.modelserver.grpc.InferenceGrpcService;
 import dev.tide.modelserver.http.ModelHttpServer;
 import dev.tide.modelserver.protocol.ModelEndpoint;
 import dev.tide.testing.onnx.OnnxModels;
@@ -56,8 +58,12 @@ class ModelServerProtocolTest {
     /** Serves a model over HTTP; batching when a policy is given. Returns the base URL. */
     private static String serve(String name, byte[] onnx, BatchPolicy batch, int maxBody) throws Exception {
         ModelEndpoint endpoint = models.endpoint(name, onnx, batch);
-        ModelHttpServer server = models.closeLater(new ModelHttpServer("127.0.0.1", 0, endpoint, codec, maxBody, 1));
+        ModelHttpServer server = models.closeLater(new ModelHttpServer("127.0.0.1", 0, endpoint, calls(endpoint), codec, maxBody, 1));
         return "http://127.0.0.1:" + server.port();
+    }
+
+    private static GrpcCalls calls(ModelEndpoint endpoint) {
+        return models.closeLater(new GrpcCalls(new InferenceGrpcService(endpoint).bindService(), codec, 1 << 20));
     }
 
     @AfterAll
@@ -263,7 +269,7 @@ class ModelServerProtocolTest {
     @Test
     void aModelStillLoadingIsLiveButNotReady() throws Exception {
         ModelEndpoint loading = new ModelEndpoint("later", JSON);
-        try (ModelHttpServer server = new ModelHttpServer("127.0.0.1", 0, loading, codec, 1 << 20, 1)) {
+        try (ModelHttpServer server = new ModelHttpServer("127.0.0.1", 0, loading, calls(loading), codec, 1 << 20, 1)) {
             String url = "http://127.0.0.1:" + server.port();
             assertThat(get(url + "/v2/health/live").status()).isEqualTo(200);
             assertThat(get(url + "/v2/health/ready").status()).isEqualTo(503);

@@ -100,6 +100,29 @@ class ReplicaSpecsTest {
     }
 
     @Test
+    void aPredictorPortNamedH2cKeepsItsNameSoTheIngressSpeaksHttp2ToTheModelServer() {
+        JsonNode rev = predictorRevision("""
+                model:
+                  modelFormat: {name: onnx}
+                  storageUri: s3://models/minilm
+                  ports: [{name: h2c, containerPort: 8081, protocol: TCP}]
+                """);
+        assertThat(rev.path("spec").path("containers").path(0).path("ports").toString())
+                .isEqualTo("[{\"containerPort\":8081,\"name\":\"h2c\",\"protocol\":\"TCP\"}]");
+        ReplicaSpec spec = ((ReplicaSpecs.Runnable) from(rev, n -> Optional.empty(), n -> Optional.empty(), n -> Optional.empty(),
+                MODELS)).spec();
+        assertThat(spec.readiness().handler()).as("the model server answers HTTP/1.1 on its h2c port too")
+                .isEqualTo(new ProbeSpec.HttpGet("/v2/health/ready", 0));
+        assertThat(rev.path("spec").path("containers").path(0).path("args").toString()).contains("--http_port=8081");
+        assertThat(predictorRevision("""
+                model:
+                  modelFormat: {name: onnx}
+                  storageUri: s3://models/minilm
+                """).path("spec").path("containers").path(0).path("ports").path(0).path("name").asText())
+                .as("REST over HTTP/1.1 unless asked").isEqualTo("http1");
+    }
+
+    @Test
     void s3CredentialsComeFromTheServiceAccountsSecretAsInKServe() {
         JsonNode rev = predictorRevision("""
                 serviceAccountName: sa

@@ -42,27 +42,31 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The v2 gRPC service over a real port, called with grpc-java's generated client: the same models and the same error
- * cases as the REST protocol test, in both the typed and the raw tensor forms.
+ * cases as the REST protocol test, in both the typed and the raw tensor forms. Run on each port that serves it: the
+ * separate {@code --grpc_port} and the HTTP port's h2c streams.
  */
-class GrpcProtocolTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class GrpcProtocolTest {
 
-    private static final List<ManagedChannel> CHANNELS = new ArrayList<>();
-    private static ModelFixtures models;
-    private static ExecutorService codec;
-    private static GRPCInferenceServiceBlockingStub identity;
-    private static GRPCInferenceServiceBlockingStub add;
-    private static GRPCInferenceServiceBlockingStub broadcast;
-    private static GRPCInferenceServiceBlockingStub batched;
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    /** Closed after the class's tests. */
+    protected ModelFixtures models;
+    protected ExecutorService codec;
+    private GRPCInferenceServiceBlockingStub identity;
+    private GRPCInferenceServiceBlockingStub add;
+    private GRPCInferenceServiceBlockingStub broadcast;
+    private GRPCInferenceServiceBlockingStub batched;
 
     @TempDir
     static Path dir;
 
     @BeforeAll
-    static void start() throws Exception {
+    void start() throws Exception {
         models = new ModelFixtures(dir, new ObjectMapper());
         codec = Executors.newFixedThreadPool(4);
         identity = serve("identity", OnnxModels.node("Identity", List.of("x"), List.of("y"), OnnxModels.FLOAT, "N", "3"), null);
@@ -72,22 +76,24 @@ class GrpcProtocolTest {
                 new BatchPolicy(64, Duration.ofMillis(200)));
     }
 
-    private static GRPCInferenceServiceBlockingStub serve(String name, byte[] onnx, BatchPolicy batch) throws Exception {
+    private GRPCInferenceServiceBlockingStub serve(String name, byte[] onnx, BatchPolicy batch) throws Exception {
         return stub(models.endpoint(name, onnx, batch));
     }
 
-    /** Serves the endpoint on a gRPC port with a 4 KiB message limit and returns a client for it. */
-    private static GRPCInferenceServiceBlockingStub stub(ModelEndpoint endpoint) throws Exception {
-        ModelGrpcServer server = models.closeLater(new ModelGrpcServer("127.0.0.1", 0, endpoint, codec, 4096));
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
+    /** Serves the endpoint with a 4 KiB message limit; returns the port its gRPC service is on. */
+    protected abstract int serve(ModelEndpoint endpoint, int maxBodyBytes) throws Exception;
+
+    /** A client for the endpoint, served with a 4 KiB message limit. */
+    private GRPCInferenceServiceBlockingStub stub(ModelEndpoint endpoint) throws Exception {
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", serve(endpoint, 4096), InsecureChannelCredentials.create())
                 .build();
-        CHANNELS.add(channel);
+        channels.add(channel);
         return GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        for (ManagedChannel c : CHANNELS) {
+    void stop() throws Exception {
+        for (ManagedChannel c : channels) {
             c.shutdownNow();
         }
         models.close();

@@ -9,6 +9,8 @@ import dev.tide.common.time.Ticker;
 import dev.tide.modelserver.batch.BatchPolicy;
 import dev.tide.modelserver.batch.DynamicBatcher;
 import dev.tide.modelserver.batch.InferenceEngine;
+import dev.tide.modelserver.grpc.GrpcCalls;
+import dev.tide.modelserver.grpc.InferenceGrpcService;
 import dev.tide.modelserver.http.ModelHttpServer;
 import dev.tide.modelserver.model.Model;
 import dev.tide.modelserver.model.ModelLoader;
@@ -57,7 +59,8 @@ class ModelServerMetricsTest {
         ModelEndpoint endpoint = new ModelEndpoint("m", json, meters::scrape);
         endpoint.ready(model, engine);
         ExecutorService codec = Executors.newFixedThreadPool(2);
-        try (ModelHttpServer server = new ModelHttpServer("127.0.0.1", 0, endpoint, codec, 1 << 20, 1);
+        try (GrpcCalls calls = new GrpcCalls(new InferenceGrpcService(endpoint).bindService(), codec, 1 << 20);
+             ModelHttpServer server = new ModelHttpServer("127.0.0.1", 0, endpoint, calls, codec, 1 << 20, 1);
              HttpClient http = HttpClient.newHttpClient();
              ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             String url = "http://127.0.0.1:" + server.port();

@@ -148,7 +148,13 @@ public final class InferenceServiceResources {
         }
         ObjectNode c = containers.addObject();
         c.put("name", "kserve-container");
-        List<String> args = new ArrayList<>(List.of("--model_name=" + isvcName, "--model_dir=/mnt/models", "--http_port=8080"));
+        // KServe's way to ask for gRPC: the model's port named h2c. Tide's model server answers REST and v2 gRPC on
+        // one port, so the port keeps its name (the ingress then speaks h2c to it) and REST still works too.
+        JsonNode port = model.path("ports").path(0);
+        int containerPort = port.path("containerPort").asInt(8080);
+        String portName = port.hasNonNull("name") ? port.get("name").asText() : "http1";
+        List<String> args = new ArrayList<>(List.of("--model_name=" + isvcName, "--model_dir=/mnt/models",
+                "--http_port=" + containerPort));
         model.path("args").forEach(a -> args.add(a.asText()));
         ArrayNode argList = c.putArray("args");
         args.forEach(argList::add);
@@ -157,7 +163,7 @@ public final class InferenceServiceResources {
                 c.set(f, model.get(f).deepCopy());
             }
         }
-        c.putArray("ports").addObject().put("containerPort", 8080).put("name", "http1").put("protocol", "TCP");
+        c.putArray("ports").addObject().put("containerPort", containerPort).put("name", portName).put("protocol", "TCP");
         if (!c.has("readinessProbe")) {
             // The model server listens before its model is loaded; ready means loaded and warmed up (the Open
             // Inference Protocol's readiness endpoint), not a TCP connect, which is Knative's default probe.
