@@ -111,7 +111,8 @@ class ModelServingIT {
 
     /**
      * KServe's way to ask for gRPC, a predictor port named {@code h2c}: Triton's Python client (tritonclient.grpc)
-     * reaches the model through Tide's ingress, from zero, and REST still works on the same replica.
+     * reaches the model through Tide's ingress, from zero, and REST still works on the same replica. Its readiness
+     * probe is a gRPC health check, which the model server answers SERVING once the model is loaded.
      */
     @Test
     void tritonsGrpcClientReachesAModelThroughTheIngress() throws Exception {
@@ -136,6 +137,9 @@ class ModelServingIT {
                         - name: h2c
                           containerPort: 8081
                           protocol: TCP
+                      readinessProbe:
+                        grpc:
+                          port: 8081
                 """.formatted(Exec.path(model)));
         await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "minilm-grpc", "-n", "grpc", "-o",
                 "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));

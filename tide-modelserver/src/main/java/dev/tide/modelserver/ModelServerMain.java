@@ -9,7 +9,6 @@ import dev.tide.modelserver.batch.DirectEngine;
 import dev.tide.modelserver.batch.DynamicBatcher;
 import dev.tide.modelserver.batch.InferenceEngine;
 import dev.tide.modelserver.grpc.GrpcCalls;
-import dev.tide.modelserver.grpc.InferenceGrpcService;
 import dev.tide.modelserver.grpc.ModelGrpcServer;
 import dev.tide.modelserver.http.ModelHttpServer;
 import dev.tide.modelserver.metrics.ModelServerMetrics;
@@ -66,7 +65,7 @@ public final class ModelServerMain {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ModelServerMetrics metrics = new ModelServerMetrics(meters, opts.modelName());
         ModelEndpoint endpoint = new ModelEndpoint(opts.modelName(), json, meters::scrape);
-        GrpcCalls calls = new GrpcCalls(new InferenceGrpcService(endpoint).bindService(), codec, opts.maxBodyBytes());
+        GrpcCalls calls = GrpcCalls.forEndpoint(endpoint, codec, opts.maxBodyBytes());
         ModelHttpServer http = new ModelHttpServer(opts.host(), opts.httpPort(), endpoint, calls, codec, opts.maxBodyBytes(), 1);
         log("listening on " + opts.host() + ":" + http.port() + " (REST on HTTP/1.1 and h2c, v2 gRPC on h2c) in "
                 + ms(ticker, start) + " ms (live, not ready)");

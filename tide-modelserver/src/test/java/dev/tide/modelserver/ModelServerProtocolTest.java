@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tide.modelserver.batch.BatchPolicy;
 import dev.tide.modelserver.grpc.GrpcCalls;
-import dev.tide.modelserver.grpc.InferenceGrpcService;
 import dev.tide.modelserver.http.ModelHttpServer;
 import dev.tide.modelserver.protocol.ModelEndpoint;
 import dev.tide.testing.onnx.OnnxModels;
@@ -63,7 +62,7 @@ class ModelServerProtocolTest {
     }
 
     private static GrpcCalls calls(ModelEndpoint endpoint) {
-        return models.closeLater(new GrpcCalls(new InferenceGrpcService(endpoint).bindService(), codec, 1 << 20));
+        return models.closeLater(GrpcCalls.forEndpoint(endpoint, codec, 1 << 20));
     }
 
     @AfterAll

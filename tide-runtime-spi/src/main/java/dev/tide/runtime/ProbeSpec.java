@@ -26,6 +26,14 @@ public record ProbeSpec(Handler handler, Duration initialDelay, Duration period,
     public record TcpSocket(int port) implements Handler {
     }
 
+    /**
+     * A gRPC health check ({@code grpc.health.v1.Health/Check}) answered {@code SERVING}, as kubelet's gRPC probe.
+     *
+     * @param service the service to ask about; empty for the server as a whole
+     */
+    public record Grpc(int port, String service) implements Handler {
+    }
+
     /** A command exiting with 0. */
     public record Exec(List<String> command) implements Handler {
     }

@@ -202,6 +202,9 @@ public final class ReplicaSpecs {
             handler = new ProbeSpec.Exec(strings(p.get("exec").path("command")));
         } else if (p.hasNonNull("tcpSocket")) {
             handler = new ProbeSpec.TcpSocket(port(p.get("tcpSocket"), containerPort));
+        } else if (p.hasNonNull("grpc")) {
+            String service = Json.text(p.get("grpc"), "service");
+            handler = new ProbeSpec.Grpc(port(p.get("grpc"), containerPort), service == null ? "" : service);
         } else {
             handler = new ProbeSpec.TcpSocket(0);
         }

@@ -120,6 +120,15 @@ class ReplicaSpecsTest {
                   storageUri: s3://models/minilm
                 """).path("spec").path("containers").path(0).path("ports").path(0).path("name").asText())
                 .as("REST over HTTP/1.1 unless asked").isEqualTo("http1");
+        ReplicaSpec probed = ((ReplicaSpecs.Runnable) from(predictorRevision("""
+                model:
+                  modelFormat: {name: onnx}
+                  storageUri: s3://models/minilm
+                  ports: [{name: h2c, containerPort: 8081}]
+                  readinessProbe: {grpc: {port: 8081, service: minilm}, periodSeconds: 2}
+                """), n -> Optional.empty(), n -> Optional.empty(), n -> Optional.empty(), MODELS)).spec();
+        assertThat(probed.readiness().handler()).as("a gRPC probe is a gRPC health check on the replica's port, not TCP")
+                .isEqualTo(new ProbeSpec.Grpc(0, "minilm"));
     }
 
     @Test

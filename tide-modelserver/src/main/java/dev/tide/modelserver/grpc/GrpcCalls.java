@@ -1,5 +1,6 @@
 package dev.tide.modelserver.grpc;
 
+import dev.tide.modelserver.protocol.ModelEndpoint;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -15,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -52,22 +54,31 @@ public final class GrpcCalls implements AutoCloseable {
      * @param executor     where calls run, off the event loops: decoding a large tensor takes a while
      * @param maxBodyBytes the largest request message, as on the separate gRPC port
      */
-    public GrpcCalls(ServerServiceDefinition service, Executor executor, int maxBodyBytes) {
+    public GrpcCalls(List<ServerServiceDefinition> services, Executor executor, int maxBodyBytes) {
         String name = InProcessServerBuilder.generateName();
+        InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(executor).maxInboundMessageSize(maxBodyBytes);
+        services.forEach(builder::addService);
         try {
-            this.server = InProcessServerBuilder.forName(name).executor(executor).maxInboundMessageSize(maxBodyBytes)
-                    .addService(service).build().start();
+            this.server = builder.build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // an in-process server binds no socket
         }
         // Answers are handed straight to the HTTP/2 stream, which moves them to its event loop itself.
         this.channel = InProcessChannelBuilder.forName(name).directExecutor().maxInboundMessageSize(Integer.MAX_VALUE).build();
-        for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
-            MethodDescriptor<?, ?> d = m.getMethodDescriptor();
-            methods.put(d.getFullMethodName(), MethodDescriptor.<byte[], byte[]>newBuilder()
-                    .setType(d.getType()).setFullMethodName(d.getFullMethodName())
-                    .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build());
+        for (ServerServiceDefinition service : services) {
+            for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
+                MethodDescriptor<?, ?> d = m.getMethodDescriptor();
+                methods.put(d.getFullMethodName(), MethodDescriptor.<byte[], byte[]>newBuilder()
+                        .setType(d.getType()).setFullMethodName(d.getFullMethodName())
+                        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build());
+            }
         }
+    }
+
+    /** The model server's gRPC services, inference and health, over {@code endpoint}. */
+    public static GrpcCalls forEndpoint(ModelEndpoint endpoint, Executor executor, int maxBodyBytes) {
+        return new GrpcCalls(List.of(new InferenceGrpcService(endpoint).bindService(), new HealthGrpcService(endpoint).bindService()),
+                executor, maxBodyBytes);
     }
 
     /** The method of that full name, or {@code null} if the service has none. */

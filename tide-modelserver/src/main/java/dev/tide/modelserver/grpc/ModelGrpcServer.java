@@ -26,6 +26,7 @@ public final class ModelGrpcServer implements AutoCloseable {
                 .executor(executor)
                 .maxInboundMessageSize(maxBodyBytes)
                 .addService(new InferenceGrpcService(endpoint))
+                .addService(new HealthGrpcService(endpoint))
                 .build()
                 .start();
     }

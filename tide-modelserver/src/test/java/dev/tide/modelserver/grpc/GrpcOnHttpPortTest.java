@@ -11,7 +11,7 @@ class GrpcOnHttpPortTest extends GrpcProtocolTest {
 
     @Override
     protected int serve(ModelEndpoint endpoint, int maxBodyBytes) throws Exception {
-        GrpcCalls calls = models.closeLater(new GrpcCalls(new InferenceGrpcService(endpoint).bindService(), codec, maxBodyBytes));
+        GrpcCalls calls = models.closeLater(GrpcCalls.forEndpoint(endpoint, codec, maxBodyBytes));
         return models.closeLater(new ModelHttpServer("127.0.0.1", 0, endpoint, calls, codec, maxBodyBytes, 1)).port();
     }
 }

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import dev.tide.modelserver.ModelFixtures;
 import dev.tide.modelserver.batch.BatchPolicy;
+import dev.tide.modelserver.grpc.health.HealthCheckRequest;
+import dev.tide.modelserver.grpc.health.HealthCheckResponse;
+import dev.tide.modelserver.grpc.health.HealthGrpc;
 import dev.tide.modelserver.grpc.v2.GRPCInferenceServiceGrpc;
 import dev.tide.modelserver.grpc.v2.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
 import dev.tide.modelserver.grpc.v2.InferTensorContents;
@@ -331,5 +334,26 @@ abstract class GrpcProtocolTest {
                 .addInputs(input("x", "FP32", 1).setContents(fp32(1))).build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(e.getStatus().getDescription()).isEqualTo("model later is not ready yet (loading)");
+    }
+
+    @Test
+    void theHealthServiceIsServingOnlyOnceTheModelIsReady() throws Exception {
+        ModelEndpoint endpoint = models.endpoint("healthy", OnnxModels.node("Identity", List.of("x"), List.of("y"), OnnxModels.FLOAT,
+                "N", "3"), null);
+        ManagedChannel ready = Grpc.newChannelBuilderForAddress("127.0.0.1", serve(endpoint, 4096), InsecureChannelCredentials.create())
+                .build();
+        ManagedChannel later = Grpc.newChannelBuilderForAddress("127.0.0.1", serve(new ModelEndpoint("later", new ObjectMapper()), 4096),
+                InsecureChannelCredentials.create()).build();
+        channels.add(ready);
+        channels.add(later);
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(ready).withDeadlineAfter(30, TimeUnit.SECONDS);
+        for (String service : List.of("", "inference.GRPCInferenceService", "healthy")) {
+            assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
+                    .as("'%s'", service).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        }
+        assertThat(HealthGrpc.newBlockingStub(later).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+        StatusRuntimeException e = failure(() -> health.check(HealthCheckRequest.newBuilder().setService("nope").build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tide.modelserver.ModelFixtures;
 import dev.tide.modelserver.grpc.GrpcCalls;
-import dev.tide.modelserver.grpc.InferenceGrpcService;
 import dev.tide.modelserver.protocol.ModelEndpoint;
 import dev.tide.testing.onnx.OnnxModels;
 import io.grpc.CallOptions;
@@ -80,7 +79,7 @@ class ModelPortTest {
         clients = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         ModelEndpoint endpoint = models.endpoint("identity",
                 OnnxModels.node("Identity", List.of("x"), List.of("y"), OnnxModels.FLOAT, "N", "3"), null);
-        GrpcCalls calls = models.closeLater(new GrpcCalls(new InferenceGrpcService(endpoint).bindService(), codec, 1 << 20));
+        GrpcCalls calls = models.closeLater(GrpcCalls.forEndpoint(endpoint, codec, 1 << 20));
         port = models.closeLater(new ModelHttpServer("127.0.0.1", 0, endpoint, calls, codec, 1 << 20, 1)).port();
     }
 

@@ -10,7 +10,6 @@ import dev.tide.modelserver.batch.BatchPolicy;
 import dev.tide.modelserver.batch.DynamicBatcher;
 import dev.tide.modelserver.batch.InferenceEngine;
 import dev.tide.modelserver.grpc.GrpcCalls;
-import dev.tide.modelserver.grpc.InferenceGrpcService;
 import dev.tide.modelserver.http.ModelHttpServer;
 import dev.tide.modelserver.model.Model;
 import dev.tide.modelserver.model.ModelLoader;
@@ -59,7 +58,7 @@ class ModelServerMetricsTest {
         ModelEndpoint endpoint = new ModelEndpoint("m", json, meters::scrape);
         endpoint.ready(model, engine);
         ExecutorService codec = Executors.newFixedThreadPool(2);
-        try (GrpcCalls calls = new GrpcCalls(new InferenceGrpcService(endpoint).bindService(), codec, 1 << 20);
+        try (GrpcCalls calls = GrpcCalls.forEndpoint(endpoint, codec, 1 << 20);
              ModelHttpServer server = new ModelHttpServer("127.0.0.1", 0, endpoint, calls, codec, 1 << 20, 1);
              HttpClient http = HttpClient.newHttpClient();
              ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {

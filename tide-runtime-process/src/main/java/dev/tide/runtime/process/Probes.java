@@ -33,6 +33,7 @@ final class Probes {
                     }
                 }
                 case ProbeSpec.HttpGet h -> http(h.path() == null || h.path().isEmpty() ? "/" : h.path(), port(h.port(), replicaPort), millis);
+                case ProbeSpec.Grpc g -> GrpcHealthProbe.check(port(g.port(), replicaPort), g.service(), millis);
                 case ProbeSpec.Exec e -> exec(e, env, prefix, timeout);
             };
         } catch (IOException e) {
