@@ -173,6 +173,20 @@ class ModelServingIT {
                 .isGreaterThanOrEqualTo(0.999);
         await().atMost(WAIT).until(() -> "1".equals(kubectl.ok("get", "rev", "minilm-grpc-predictor-00001", "-n", "grpc", "-o",
                 "jsonpath={.status.actualReplicas}")));
+
+        // KServe's stop: the replica and the route go, and the status says why; resuming serves again from zero.
+        kubectl.ok("annotate", "isvc", "minilm-grpc", "-n", "grpc", "serving.kserve.io/stop=true");
+        await().atMost(WAIT).until(() -> "Stopped".equals(kubectl.ok("get", "isvc", "minilm-grpc", "-n", "grpc", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}")));
+        await().atMost(WAIT).until(() -> kubectl.ok("get", "ksvc,rev", "-n", "grpc", "-o", "name").isBlank());
+        Exec.Result gone = curl("-H", "Host: minilm-grpc.grpc.example.com", TIDE.ingress() + "/v2/models/minilm-grpc/ready");
+        assertThat(gone.out()).endsWith("\n404");
+        kubectl.ok("annotate", "--overwrite", "isvc", "minilm-grpc", "-n", "grpc", "serving.kserve.io/stop=false");
+        await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "minilm-grpc", "-n", "grpc", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
+        assertThat(kubectl.ok("get", "isvc", "minilm-grpc", "-n", "grpc", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Stopped\")].status}")).isEqualTo("False");
+        ok(curl("-H", "Host: minilm-grpc.grpc.example.com", TIDE.ingress() + "/v2/models/minilm-grpc/ready"));
     }
 
     /** A revision's replica's own /metrics, found through Tide's Prometheus service discovery. */

@@ -17,6 +17,7 @@ import dev.tide.api.Conditions;
 import dev.tide.api.Json;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceTypes;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Knative's and KServe's reconcile behaviour, object by object, driven to a fixpoint. */
@@ -213,6 +214,49 @@ class ReconcilersTest {
         world.registry.update(ResourceTypes.INFERENCE_SERVICE, "default", "tt", live, null);
         world.converge();
         assertThat(world.names(ResourceTypes.SERVICE)).containsExactly("tt-predictor");
+    }
+
+    @Test
+    void standardDeploymentModeRunsAnHpaOnCpuAsKServesRawDeploymentDoes() {
+        world.create(ResourceTypes.INFERENCE_SERVICE, inferenceService("default", "raw",
+                withAnnotation("serving.kserve.io/deploymentMode", "Standard"), withPredictor("maxReplicas", 4)));
+        world.converge();
+        JsonNode annotations = world.get(ResourceTypes.SERVICE, "raw-predictor").at("/spec/template/metadata/annotations");
+        assertThat(Meta.strings(annotations)).containsEntry("autoscaling.knative.dev/min-scale", "1")
+                .containsEntry("autoscaling.knative.dev/max-scale", "4")
+                .containsEntry("autoscaling.knative.dev/class", "hpa.autoscaling.knative.dev")
+                .containsEntry("autoscaling.knative.dev/metric", "cpu")
+                .doesNotContainKey("autoscaling.knative.dev/target");
+    }
+
+    @Test
+    void aStoppedInferenceServiceHasNoComponentsAndSaysSoUntilItIsResumed() {
+        world.create(ResourceTypes.INFERENCE_SERVICE, inferenceService("default", "s"));
+        world.converge();
+        assertThat(world.names(ResourceTypes.SERVICE)).containsExactly("s-predictor");
+
+        ObjectNode live = world.get(ResourceTypes.INFERENCE_SERVICE, "s");
+        Json.with((ObjectNode) live.get("metadata"), "annotations").put("serving.kserve.io/stop", "true");
+        world.registry.update(ResourceTypes.INFERENCE_SERVICE, "default", "s", live, null);
+        world.converge();
+        assertThat(world.names(ResourceTypes.SERVICE)).as("the predictor goes, and its revisions with it").isEmpty();
+        ObjectNode stopped = world.get(ResourceTypes.INFERENCE_SERVICE, "s");
+        assertThat(Conditions.status(stopped, "Stopped")).isEqualTo("True");
+        for (String type : List.of("Ready", "PredictorReady", "IngressReady")) {
+            JsonNode c = Conditions.get(stopped, type);
+            assertThat(c.path("status").asText()).as(type).isEqualTo("False");
+            assertThat(c.path("reason").asText()).as(type).isEqualTo("Stopped");
+        }
+        assertThat(stopped.path("status").has("components")).isFalse();
+
+        live = world.get(ResourceTypes.INFERENCE_SERVICE, "s");
+        ((ObjectNode) live.at("/metadata/annotations")).put("serving.kserve.io/stop", "false");
+        world.registry.update(ResourceTypes.INFERENCE_SERVICE, "default", "s", live, null);
+        world.converge();
+        assertThat(world.names(ResourceTypes.SERVICE)).containsExactly("s-predictor");
+        ObjectNode resumed = world.get(ResourceTypes.INFERENCE_SERVICE, "s");
+        assertThat(Conditions.status(resumed, "Stopped")).isEqualTo("False");
+        assertThat(Conditions.get(resumed, "PredictorReady").path("reason").asText()).isNotEqualTo("Stopped");
     }
 
     @Test

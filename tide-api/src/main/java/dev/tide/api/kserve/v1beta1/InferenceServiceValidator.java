@@ -28,16 +28,20 @@ public final class InferenceServiceValidator {
     public static FieldErrors validate(JsonNode isvc, ClusterConfig config) {
         FieldErrors errors = new FieldErrors();
         AutoscalingAnnotations.validate(Meta.annotations(isvc), config.autoscaler(), "metadata.annotations", errors);
+        KServeAnnotations.validate(Meta.annotations(isvc), "metadata.annotations", errors);
+        boolean standard = KServeAnnotations.of(Meta.annotations(isvc)).mode() == KServeAnnotations.DeploymentMode.STANDARD;
         JsonNode spec = isvc.get("spec");
         JsonNode predictor = spec == null ? null : spec.get("predictor");
         if (predictor == null || !predictor.isObject()) {
             errors.add(FieldError.missingField("spec.predictor"));
         } else {
             predictor(predictor, config, "spec.predictor", errors);
+            standardMode(predictor, standard, "spec.predictor", errors);
         }
         JsonNode transformer = spec == null ? null : spec.get("transformer");
         if (transformer != null && !transformer.isNull()) {
             component(transformer, config, "spec.transformer", errors);
+            standardMode(transformer, standard, "spec.transformer", errors);
             if (transformer.path("containers").isEmpty()) {
                 errors.add(FieldError.missingField("spec.transformer.containers"));
             }
@@ -99,6 +103,23 @@ public final class InferenceServiceValidator {
         Fields.string(model, "runtime", path + ".runtime", errors);
         // The model spec is a container (env, resources, args); only its image and command come from Tide.
         RevisionSpecValidator.container(model, path, errors);
+    }
+
+    /** Standard (raw) mode runs at least one replica and scales on a resource, as KServe's HPA does. */
+    private static void standardMode(JsonNode c, boolean standard, String path, FieldErrors errors) {
+        if (!standard) {
+            return;
+        }
+        JsonNode min = c.get("minReplicas");
+        if (min != null && min.isIntegralNumber() && min.asLong() == 0) {
+            errors.add(FieldError.invalidValue(0, path + ".minReplicas", "deploymentMode " + "Standard (RawDeployment) does not "
+                    + "scale to zero; use 1 or more, or deploymentMode Serverless"));
+        }
+        JsonNode metric = c.get("scaleMetric");
+        if (metric != null && metric.isTextual() && !metric.asText().equals("cpu") && !metric.asText().equals("memory")) {
+            errors.add(FieldError.invalidValue(metric.asText(), path + ".scaleMetric", "deploymentMode Standard (RawDeployment) "
+                    + "scales on cpu or memory"));
+        }
     }
 
     /** The fields every component (predictor, transformer) has. */

@@ -53,4 +53,31 @@ class InferenceServiceValidatorTest {
         var errors = InferenceServiceValidator.validate(isvc, ClusterConfig.defaults("example.com"));
         assertThat(errors.list()).extracting(e -> e.message() + ": " + e.path()).containsExactlyElementsOf(c.want());
     }
+
+    record Annotated(String annotations, String predictor, List<String> want) {
+    }
+
+    static Stream<Annotated> annotated() {
+        String mode = "serving.kserve.io/deploymentMode";
+        return Stream.of(
+                new Annotated(mode + ": Serverless", MODEL + "    minReplicas: 0\n", List.of()),
+                new Annotated(mode + ": Knative", MODEL, List.of()),
+                new Annotated(mode + ": RawDeployment", MODEL + "    minReplicas: 2\n    scaleMetric: memory\n", List.of()),
+                new Annotated(mode + ": Standard", MODEL + "    minReplicas: 0\n    scaleMetric: concurrency\n",
+                        List.of("invalid value: 0: spec.predictor.minReplicas", "invalid value: concurrency: spec.predictor.scaleMetric")),
+                new Annotated(mode + ": ModelMesh", MODEL, List.of("invalid value: ModelMesh: metadata.annotations[" + mode + "]")),
+                new Annotated(mode + ": serverless", MODEL, List.of("invalid value: serverless: metadata.annotations[" + mode + "]")),
+                new Annotated("serving.kserve.io/stop: \"True\"", MODEL, List.of()),
+                new Annotated("serving.kserve.io/stop: \"yes\"", MODEL,
+                        List.of("invalid value: yes: metadata.annotations[serving.kserve.io/stop]")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("annotated")
+    void kserveAnnotationsAreCheckedWithTheComponentsTheyShape(Annotated c) {
+        var isvc = Manifests.parse("apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: m\n  annotations:\n    "
+                + c.annotations() + "\nspec:\n  predictor:\n" + c.predictor(), "test").get(0);
+        var errors = InferenceServiceValidator.validate(isvc, ClusterConfig.defaults("example.com"));
+        assertThat(errors.list()).extracting(e -> e.message() + ": " + e.path()).containsExactlyElementsOf(c.want());
+    }
 }

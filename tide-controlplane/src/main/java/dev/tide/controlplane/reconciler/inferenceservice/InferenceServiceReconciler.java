@@ -3,6 +3,7 @@ package dev.tide.controlplane.reconciler.inferenceservice;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceTypes;
+import dev.tide.api.kserve.v1beta1.KServeAnnotations;
 import dev.tide.api.naming.Names;
 import dev.tide.controlplane.reconciler.Children;
 import dev.tide.controlplane.reconciler.ObjectReconciler;
@@ -11,7 +12,10 @@ import dev.tide.controlplane.registry.ApiException;
 import dev.tide.controlplane.registry.Registry;
 import java.time.InstantSource;
 
-/** KServe InferenceService: one Knative Service per component ({@code NAME-predictor}, {@code NAME-transformer}). */
+/**
+ * KServe InferenceService: one Knative Service per component ({@code NAME-predictor}, {@code NAME-transformer}), none
+ * while {@code serving.kserve.io/stop} is true.
+ */
 public final class InferenceServiceReconciler extends ObjectReconciler {
 
     public InferenceServiceReconciler(Registry registry, InstantSource clock) {
@@ -23,6 +27,14 @@ public final class InferenceServiceReconciler extends ObjectReconciler {
         String namespace = Meta.namespace(isvc);
         String name = Meta.name(isvc);
         String domain = registry.config().current().domain();
+        if (KServeAnnotations.of(Meta.annotations(isvc)).stopped()) {
+            // KServe's stop: the components' Services go, and with them their revisions, replicas and routes.
+            deleteIfOwned(namespace, Names.component(name, InferenceServiceResources.PREDICTOR), isvc);
+            deleteIfOwned(namespace, Names.component(name, InferenceServiceResources.TRANSFORMER), isvc);
+            StatusUpdates.publish(registry, ResourceTypes.INFERENCE_SERVICE, isvc,
+                    InferenceServiceResources.stoppedStatus(isvc, domain, clock.instant()));
+            return;
+        }
         ObjectNode predictor;
         ObjectNode transformer = null;
         try {

@@ -10,6 +10,7 @@ import dev.tide.api.ResourceTypes;
 import dev.tide.api.autoscaling.AutoscalingAnnotations;
 import dev.tide.api.config.AutoscalerConfig;
 import dev.tide.api.kserve.v1beta1.InferenceServiceValidator;
+import dev.tide.api.kserve.v1beta1.KServeAnnotations;
 import dev.tide.api.naming.Names;
 import dev.tide.api.serving.v1.ServingLabels;
 import dev.tide.controlplane.reconciler.Propagation;
@@ -61,7 +62,7 @@ public final class InferenceServiceResources {
         tlabels.put(ServingLabels.INFERENCE_SERVICE, isvcName).put(ServingLabels.COMPONENT, component);
         ObjectNode annotations = Propagation.inheritedAnnotations(isvc);
         Meta.strings(spec.get("annotations")).forEach(annotations::put);
-        scaling(spec, annotations);
+        scaling(spec, KServeAnnotations.of(Meta.annotations(isvc)).mode(), annotations);
         JsonNode batcher = spec.get("batcher");
         if (batcher != null && batcher.isObject()) {
             // KServe runs a batcher sidecar; Tide's model server batches itself, so the fields become its annotations.
@@ -105,13 +106,24 @@ public final class InferenceServiceResources {
     }
 
     /** KServe's component scaling fields, as Knative annotations. */
-    static void scaling(JsonNode spec, ObjectNode annotations) {
+    static void scaling(JsonNode spec, KServeAnnotations.DeploymentMode mode, ObjectNode annotations) {
         long min = spec.hasNonNull("minReplicas") ? spec.get("minReplicas").asLong() : 1;
         annotations.put(AutoscalingAnnotations.MIN_SCALE, Long.toString(min));
         if (spec.hasNonNull("maxReplicas") && spec.get("maxReplicas").asLong() > 0) {
             annotations.put(AutoscalingAnnotations.MAX_SCALE, spec.get("maxReplicas").asText());
         }
         String metric = spec.hasNonNull("scaleMetric") ? spec.get("scaleMetric").asText() : null;
+        if (mode == KServeAnnotations.DeploymentMode.STANDARD) {
+            // KServe's raw deployment: an HPA, on CPU unless the component names memory, at the HPA class's default
+            // utilisation (80%, as KServe's) unless it gives scaleTarget; the validator has refused minReplicas 0
+            // and request metrics for this mode.
+            annotations.put(AutoscalingAnnotations.CLASS, AutoscalerConfig.HPA_CLASS);
+            annotations.put(AutoscalingAnnotations.METRIC, metric == null ? "cpu" : metric);
+            if (spec.hasNonNull("scaleTarget")) {
+                annotations.put(AutoscalingAnnotations.TARGET, targetText(spec.get("scaleTarget")));
+            }
+            return;
+        }
         if ("cpu".equals(metric) || "memory".equals(metric)) {
             annotations.put(AutoscalingAnnotations.CLASS, AutoscalerConfig.HPA_CLASS);
             annotations.put(AutoscalingAnnotations.METRIC, metric);
@@ -122,9 +134,12 @@ public final class InferenceServiceResources {
             annotations.put(AutoscalingAnnotations.METRIC, metric);
         }
         if (spec.hasNonNull("scaleTarget")) {
-            JsonNode t = spec.get("scaleTarget");
-            annotations.put(AutoscalingAnnotations.TARGET, t.isIntegralNumber() ? Long.toString(t.asLong()) : t.asText());
+            annotations.put(AutoscalingAnnotations.TARGET, targetText(spec.get("scaleTarget")));
         }
+    }
+
+    private static String targetText(JsonNode t) {
+        return t.isIntegralNumber() ? Long.toString(t.asLong()) : t.asText();
     }
 
     /**
@@ -182,10 +197,44 @@ public final class InferenceServiceResources {
         }
     }
 
+    /** KServe's condition on an InferenceService stopped by {@code serving.kserve.io/stop}, and its reason. */
+    static final String STOPPED = "Stopped";
+
+    /**
+     * KServe-shaped status of a stopped InferenceService: no components; {@code Stopped} True; the components,
+     * {@code IngressReady} and {@code Ready} False with reason {@code Stopped}, as KServe reports it.
+     */
+    public static ObjectNode stoppedStatus(JsonNode isvc, String domain, Instant now) {
+        ObjectNode status = isvc.path("status").isObject() ? (ObjectNode) isvc.get("status").deepCopy() : Json.object();
+        status.put("observedGeneration", Meta.generation(isvc));
+        String host = Names.host(Meta.name(isvc), Meta.namespace(isvc), domain);
+        status.put("url", "http://" + host);
+        status.putObject("address").put("url", "http://" + host);
+        status.remove("components");
+        String why = "serving.kserve.io/stop is \"true\": no replicas run and requests are not routed; set it to \"false\" "
+                + "or remove it to start again";
+        dev.tide.api.Conditions.set(status, STOPPED, dev.tide.api.Conditions.TRUE, STOPPED, why, "", now);
+        List<String> parts = new ArrayList<>(List.of("PredictorReady", "IngressReady"));
+        if (isvc.path("spec").hasNonNull(TRANSFORMER)) {
+            parts.add("TransformerReady");
+        } else {
+            dev.tide.api.Conditions.remove(status, "TransformerReady");
+        }
+        parts.add(dev.tide.api.Conditions.READY);
+        for (String type : parts) {
+            dev.tide.api.Conditions.set(status, type, dev.tide.api.Conditions.FALSE, STOPPED, why, "", now);
+        }
+        return status;
+    }
+
     /** KServe-shaped status: the top URL, each component's URL and revisions, and Ready from the components. */
     public static ObjectNode status(JsonNode isvc, JsonNode predictor, JsonNode transformer, String domain, Instant now) {
         ObjectNode status = isvc.path("status").isObject() ? (ObjectNode) isvc.get("status").deepCopy() : Json.object();
         status.put("observedGeneration", Meta.generation(isvc));
+        if (!dev.tide.api.Conditions.get(isvc, STOPPED).isMissingNode()) {
+            // Resumed: KServe keeps the condition, now False.
+            dev.tide.api.Conditions.set(status, STOPPED, dev.tide.api.Conditions.FALSE, "", "", "", now);
+        }
         String host = Names.host(Meta.name(isvc), Meta.namespace(isvc), domain);
         status.put("url", "http://" + host);
         status.putObject("address").put("url", "http://" + host);
