@@ -67,12 +67,17 @@ final class CacheCommand {
         @Override
         public Integer call() throws Exception {
             ModelCache cache = open();
+            int failed = 0;
             for (String uri : uris) {
                 try (ModelCache.Lease lease = cache.acquire(uri)) {
                     System.out.println((lease.hit() ? "cached    " : "fetched   ") + uri + " -> " + lease.dir());
+                } catch (Exception e) {
+                    // Each model is tried; the line names the model and why, whatever the exception carried.
+                    System.err.println("failed    " + uri + ": " + dev.tide.common.text.Failures.describe(e));
+                    failed++;
                 }
             }
-            return 0;
+            return failed == 0 ? 0 : Main.FAILED;
         }
     }
 

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The {@code tide} command. */
-@Command(name = "tide", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+// INHERIT gives every subcommand -h/--help (and -V/--version), which picocli otherwise gives only the top command.
+@Command(name = "tide", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, scope = CommandLine.ScopeType.INHERIT,
         description = "Serverless model inference with Knative and KServe semantics.",
         subcommands = {Main.Server.class, CacheCommand.class, Main.Up.class, Main.Apply.class, Main.Get.class, Main.Describe.class,
                 Main.Delete.class, Main.Logs.class, LoadCommand.class, Main.Validate.class, Simulate.class, Main.VersionCommand.class})
@@ -49,7 +50,7 @@ public final class Main {
         System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            cmd.getErr().println("error: " + dev.tide.common.text.Failures.describe(e));
             return e instanceof ApiClient.ApiError || e instanceof IllegalArgumentException ? FAILED : ERROR;
         });
         System.exit(cli.execute(args));
@@ -392,7 +393,7 @@ public final class Main {
                             c.path("reason").asText(""), c.path("message").asText("")));
                 }
             }
-            return Conditions.FALSE.equals(Conditions.status(o, Conditions.READY)) ? FAILED : 0;
+            return 0; // as kubectl describe: showing a failing object is a success; its conditions say it failed
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,6 +29,27 @@ class CliIT {
         assertThat(r.rc()).as("%s", r).isZero();
         assertThat(r.out()).contains("Service \"knative-sd-demo\": valid")
                 .contains("warning: stored but not acted on by Tide yet: k8s.aliyun.com/eci-use-specs");
+    }
+
+    @Test
+    void everyCommandHasHelpAndFailuresSayWhat() throws Exception {
+        for (List<String> command : List.of(List.of("cache"), List.of("cache", "prefetch"), List.of("logs"), List.of("load"),
+                List.of("get"), List.of("simulate"))) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.add("--help");
+            Exec.Result r = Exec.run(Exec.tideCommand(args.toArray(String[]::new)), null, 60);
+            assertThat(r.rc()).as("%s: %s", command, r).isZero();
+            assertThat(r.out()).as("%s", command).startsWith("Usage: tide " + String.join(" ", command) + " ");
+        }
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Exec.Result r = Exec.run(Exec.tideCommand("cache", "prefetch", "--data-dir", TIDE.dir().resolve("prefetch").toString(),
+                "http://127.0.0.1:" + closed + "/model.onnx"), null, 60);
+        assertThat(r.rc()).as("%s", r).isEqualTo(1);
+        assertThat(r.err()).as("the model and the reason, not a bare exception name")
+                .contains("failed    http://127.0.0.1:" + closed + "/model.onnx: could not connect");
     }
 
     @Test
@@ -87,6 +109,7 @@ class CliIT {
             assertThat(get.out()).contains("iris-predictor", "http://iris-predictor.cli.example.com", "iris-predictor-00001");
         });
         Exec.Result describe = tide(null, "describe", "isvc", "iris", "-n", "cli");
+        assertThat(describe.rc()).as("as kubectl describe: a failing object is shown, not an error").isZero();
         assertThat(describe.out()).contains("URL:          http://iris.cli.example.com", "PredictorReady", "RevisionFailed",
                 "Tide has no model server for modelFormat \"sklearn\"; its runtimes serve [onnx]");
         assertThat(tide(null, "get", "isvc", "iris", "-n", "cli", "-o", "yaml").out()).contains("storageUri: file:///models/iris");

@@ -160,7 +160,7 @@ public final class ModelServerMain {
             endpoint.ready(model, engine[0]);
             log("ready in " + ms(ticker, start) + " ms since start");
         } catch (Exception | Error e) {
-            log("failed: " + e.getMessage());
+            log("failed: " + dev.tide.common.text.Failures.describe(e));
             System.exit(1);
         }
     }
