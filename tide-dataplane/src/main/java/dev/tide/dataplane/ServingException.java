@@ -7,7 +7,7 @@ package dev.tide.dataplane;
  */
 public abstract sealed class ServingException extends RuntimeException
         permits ServingException.QueueFull, ServingException.Timeout, ServingException.Malformed, ServingException.NoRoute,
-        ServingException.Unavailable, ServingException.BadGateway {
+        ServingException.Unavailable, ServingException.BadGateway, ServingException.NotServed {
 
     private static final long serialVersionUID = 1L;
 
@@ -91,6 +91,18 @@ public abstract sealed class ServingException extends RuntimeException
 
         public BadGateway(String message) {
             super(502, message);
+        }
+    }
+
+    /**
+     * The revision cannot serve the request as it came: a gRPC call to a revision whose port speaks HTTP/1.1 (gRPC
+     * needs HTTP/2 to the replica; Knative's sign for it is the port name {@code h2c}): 501.
+     */
+    public static final class NotServed extends ServingException {
+        private static final long serialVersionUID = 1L;
+
+        public NotServed(String message) {
+            super(501, message);
         }
     }
 }

@@ -471,6 +471,16 @@ class GatewayIT {
         assertThat(load.out()).as("%s", load).contains("Application protocol: h2c")
                 .contains("requests: 400 total, 400 started, 400 done, 400 succeeded, 0 failed, 0 errored, 0 timeout")
                 .contains("status codes: 400 2xx");
+        // A gRPC call to this HTTP/1.1 revision would lose its trailers on the way: gRPC's own answer says why, as
+        // does one to a host with no route.
+        for (String[] call : List.of(new String[] {HOST, "12", "revision default/hello-00001 speaks HTTP/1.1; gRPC needs HTTP/2 to "
+                + "the replica: name its container port h2c"}, new String[] {"nowhere.example.com", "12", "no route for host"})) {
+            Exec.Result grpc = Exec.run(List.of("nghttp", "-v", "-H", ":authority: " + call[0], "-H", "content-type: application/grpc",
+                    "-H", "te: trailers", "-d", "/dev/null", "http://127.0.0.1:" + gateway.port() + "/inference.GRPCInferenceService/ServerLive"),
+                    null, 60);
+            assertThat(grpc.out()).as("%s", grpc).contains(":status: 200", "content-type: application/grpc", "grpc-status: " + call[1])
+                    .contains("grpc-message: " + call[2]);
+        }
         // A body streams up a stream too (curl, HTTP/2 with prior knowledge).
         Path body = state.resolve("body.bin");
         byte[] bytes = new byte[5 << 20];

@@ -486,7 +486,7 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
             b.close();
         }
         record.status(reason.status(), false);
-        record.responseSize(Refusals.send(client, reason, keepAliveAfter()));
+        record.responseSize(Refusals.send(client, reason, keepAliveAfter(), head.headers()));
         complete();
     }
 

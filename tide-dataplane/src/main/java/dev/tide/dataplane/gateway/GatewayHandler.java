@@ -1,5 +1,6 @@
 package dev.tide.dataplane.gateway;
 
+import dev.tide.common.text.GrpcText;
 import dev.tide.common.time.Ticker;
 import dev.tide.dataplane.ServingException;
 import dev.tide.dataplane.routing.RevisionKey;
@@ -144,7 +145,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
             ctx.close();
             return;
         }
-        Refusals.send(ctx, BAD_CHUNK, false);
+        Refusals.send(ctx, BAD_CHUNK, false, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
         LingeringClose.close(ctx.channel());
     }
 
@@ -167,6 +168,12 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
             reject(head, new ServingException.Unavailable("revision " + revision + " is not served yet"), keepAlive);
             return;
         }
+        if (!endpoint.h2c() && GrpcText.isGrpc(head.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+            // Turned into HTTP/1.1, a call would lose its trailers, and with them its status.
+            reject(head, new ServingException.NotServed("revision " + revision + " speaks HTTP/1.1; gRPC needs HTTP/2 to the "
+                    + "replica: name its container port h2c"), keepAlive);
+            return;
+        }
         if (pool == null) {
             pool = pools.apply(ctx.channel().eventLoop());
             if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
@@ -184,8 +191,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
     /** Answers a request Tide takes no further; its body, if any, is then read and dropped. */
     private void reject(HttpRequest head, ServingException reason, boolean keepAlive) {
         boolean keep = Exchange.keepsConnection(keepAlive, HttpUtil.is100ContinueExpected(head), bodyOpen);
+        io.netty.handler.codec.http.HttpHeaders headers = head.headers();
         ReferenceCountUtil.release(head);
-        Refusals.send(ctx, reason, keep);
+        Refusals.send(ctx, reason, keep, headers);
         ended(keep);
     }
 

@@ -1,5 +1,6 @@
 package dev.tide.modelserver.http;
 
+import dev.tide.common.text.GrpcText;
 import dev.tide.modelserver.grpc.GrpcCalls;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -156,7 +157,7 @@ final class GrpcStreamHandler extends ChannelInboundHandlerAdapter {
         Http2Headers t = headersSent ? new DefaultHttp2Headers() : responseHeaders();
         t.setInt("grpc-status", status.getCode().value());
         if (status.getDescription() != null) {
-            t.set("grpc-message", GrpcWire.percentEncode(status.getDescription()));
+            t.set("grpc-message", GrpcText.percentEncode(status.getDescription()));
         }
         copy(trailers, t);
         ch.writeAndFlush(new DefaultHttp2HeadersFrame(t, true));

@@ -1,8 +1,6 @@
 package dev.tide.modelserver.http;
 
-import java.nio.charset.StandardCharsets;
-
-/** Two header formats of gRPC over HTTP/2 (gRPC's PROTOCOL-HTTP2.md). Pure. */
+/** gRPC's {@code grpc-timeout} header (gRPC's PROTOCOL-HTTP2.md). Pure. */
 final class GrpcWire {
 
     private GrpcWire() {
@@ -36,24 +34,5 @@ final class GrpcWire {
         };
         // 99,999,999 hours fits in a long of nanoseconds only up to about 2,562 hours; longer is as good as none.
         return unit < 0 ? -1 : amount > Long.MAX_VALUE / unit ? Long.MAX_VALUE : amount * unit;
-    }
-
-    /**
-     * {@code grpc-message}: UTF-8, with bytes outside printable ASCII and {@code %} itself written as {@code %XX}.
-     * Worked example: {@code "100% ünlü"} becomes {@code "100%25 %C3%BCnl%C3%BC"}.
-     */
-    static String percentEncode(String message) {
-        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        StringBuilder b = new StringBuilder(bytes.length);
-        for (byte x : bytes) {
-            int c = x & 0xff;
-            if (c >= 0x20 && c < 0x7f && c != '%') {
-                b.append((char) c);
-            } else {
-                b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return b.toString();
     }
 }

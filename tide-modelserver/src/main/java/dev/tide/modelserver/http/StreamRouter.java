@@ -1,5 +1,6 @@
 package dev.tide.modelserver.http;
 
+import dev.tide.common.text.GrpcText;
 import dev.tide.modelserver.grpc.GrpcCalls;
 import dev.tide.modelserver.protocol.ModelEndpoint;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,7 +35,7 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Http2HeadersFrame h) {
             CharSequence type = h.headers().get("content-type");
-            if (type != null && isGrpc(type.toString())) {
+            if (GrpcText.isGrpc(type)) {
                 ctx.pipeline().addLast(new GrpcStreamHandler(grpc, inFlight, maxBodyBytes));
             } else {
                 ctx.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new HttpObjectAggregator(maxBodyBytes),
@@ -43,10 +44,5 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
         }
         ctx.pipeline().remove(this);
         ctx.pipeline().fireChannelRead(msg);
-    }
-
-    /** {@code application/grpc} and its subtypes ({@code +proto}, {@code +json}): gRPC calls, whose handler says which it reads. */
-    static boolean isGrpc(String contentType) {
-        return contentType.regionMatches(true, 0, "application/grpc", 0, "application/grpc".length());
     }
 }

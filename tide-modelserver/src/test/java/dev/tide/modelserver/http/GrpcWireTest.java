@@ -21,11 +21,4 @@ class GrpcWireTest {
         assertThat(GrpcWire.timeoutNanos("-1S")).isEqualTo(-1);
         assertThat(GrpcWire.timeoutNanos("5s")).as("units are case-sensitive").isEqualTo(-1);
     }
-
-    @Test
-    void messagesArePercentEncodedOutsidePrintableAscii() {
-        assertThat(GrpcWire.percentEncode("input x: required")).isEqualTo("input x: required");
-        assertThat(GrpcWire.percentEncode("100% ünlü")).isEqualTo("100%25 %C3%BCnl%C3%BC");
-        assertThat(GrpcWire.percentEncode("a\nb")).isEqualTo("a%0Ab");
-    }
 }
