@@ -27,6 +27,8 @@ public abstract sealed class ServingException extends RuntimeException
     public static final QueueFull QUEUE_FULL = new QueueFull();
     /** The request's time ran out while it waited for a replica: 504. */
     public static final Timeout REQUEST_TIMEOUT = new Timeout("request timeout");
+    /** A client that began a request head and did not finish it within the head timeout: 408, then the close. */
+    public static final Malformed HEAD_TIMEOUT = new Malformed(408, "the request head took too long to arrive");
     /** Admitted by the gate, yet every replica's slots are taken (the replica set shrank meanwhile): 503. */
     public static final Unavailable NO_FREE_SLOT = new Unavailable("no replica has a free slot");
 

@@ -1,7 +1,7 @@
 package dev.tide.dataplane.gateway;
 
+import dev.tide.dataplane.ServingException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -41,11 +40,8 @@ final class ClientTimeouts implements Runnable {
     /** Heads decoded and not yet answered: more than one when a client pipelines. */
     private int unanswered;
 
-    private static final String TIMEOUT_BODY = "the request head took too long to arrive\n";
     /** Written below the codec, which may be half-way through decoding the head that never came. */
-    private static final ByteBuf REQUEST_TIMEOUT = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
-            "HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: "
-                    + TIMEOUT_BODY.length() + "\r\nconnection: close\r\n\r\n" + TIMEOUT_BODY, StandardCharsets.US_ASCII).asReadOnly());
+    private static final ByteBuf REQUEST_TIMEOUT = Refusals.closing(ServingException.HEAD_TIMEOUT);
 
     private final long headNanos;
     private final long idleNanos;

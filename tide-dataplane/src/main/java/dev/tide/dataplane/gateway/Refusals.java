@@ -2,6 +2,7 @@ package dev.tide.dataplane.gateway;
 
 import dev.tide.common.text.GrpcText;
 import dev.tide.dataplane.ServingException;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -42,6 +43,18 @@ final class Refusals {
         int size = r.content().readableBytes();
         ctx.writeAndFlush(r);
         return size;
+    }
+
+    /**
+     * The refusal as HTTP/1.1 bytes that end the connection, for a handler below the codec, which may be half-way
+     * through decoding a head that never came (the head timeout's 408). Made once per refusal kind, at class load.
+     */
+    static ByteBuf closing(ServingException reason) {
+        String body = reason.getMessage() + "\n";
+        HttpResponseStatus status = HttpResponseStatus.valueOf(reason.status());
+        return Unpooled.unreleasableBuffer(Unpooled.copiedBuffer("HTTP/1.1 " + status + "\r\ncontent-type: "
+                + HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8\r\ncontent-length: " + body.getBytes(StandardCharsets.UTF_8).length
+                + "\r\nconnection: close\r\n\r\n" + body, StandardCharsets.UTF_8).asReadOnly());
     }
 
     /**

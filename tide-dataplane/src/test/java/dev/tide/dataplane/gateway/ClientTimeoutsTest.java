@@ -82,7 +82,8 @@ class ClientTimeoutsTest {
         assertThat(ch.isOpen()).isTrue();
         assertThat(written()).isEmpty();
         advance(1);
-        assertThat(written()).startsWith("HTTP/1.1 408 Request Timeout\r\n").contains("connection: close");
+        assertThat(written()).startsWith("HTTP/1.1 408 Request Timeout\r\n").contains("connection: close")
+                .contains("content-length: 41\r\n").endsWith("\r\n\r\nthe request head took too long to arrive\n");
         assertThat(ch.isOpen()).isFalse();
     }
 
