@@ -110,6 +110,57 @@ class ModelServingIT {
     }
 
     /**
+     * The v2 REST protocol with clients nobody here wrote: Triton's HTTP client (tritonclient.http) and KServe's
+     * Python SDK (InferenceRESTClient), each in JSON and in the binary tensor data extension they use by default,
+     * through Tide's ingress to the sample model.
+     */
+    @Test
+    void tritonsAndKServesRestClientsReachAModelInJsonAndInBinary() throws Exception {
+        Path model = Exec.repo().resolve("examples/models/all-minilm-l6-v2").toAbsolutePath().normalize();
+        kubectl.apply("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: minilm-rest
+                  namespace: rest
+                spec:
+                  predictor:
+                    model:
+                      modelFormat:
+                        name: onnx
+                      storageUri: file://%s
+                """.formatted(Exec.path(model)));
+        await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "minilm-rest", "-n", "rest", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
+        String ingress = TIDE.ingress().replaceFirst("^http://", "");
+        Exec.Result r = Exec.run(List.of(PythonClients.python(), PythonClients.script("v2_rest_clients.py"), ingress,
+                "minilm-rest.rest.example.com", "minilm-rest"), null, 300);
+        assertThat(r.rc()).as("%s", r).isZero();
+        JsonNode got = JSON.readTree(r.out());
+        JsonNode reference = JSON.readTree(Files.readString(Exec.repo().resolve(
+                "tide-modelserver/src/test/resources/minilm-reference.json")));
+        JsonNode triton = got.path("triton");
+        assertThat(triton.path("live").asBoolean()).as("%s", got).isTrue();
+        assertThat(triton.path("ready").asBoolean()).isTrue();
+        assertThat(triton.path("model_ready").asBoolean()).isTrue();
+        assertThat(triton.path("metadata").path("inputs").get(0).path("name").asText()).isEqualTo("text");
+        JsonNode kserve = got.path("kserve");
+        assertThat(kserve.path("live").asBoolean()).isTrue();
+        assertThat(kserve.path("model_ready").asBoolean()).isTrue();
+        for (JsonNode client : List.of(triton, kserve)) {
+            for (String form : List.of("binary", "json")) {
+                JsonNode answer = client.path(form);
+                assertThat(answer.path("shape").toString()).as("%s", answer).isEqualTo("[2,384]");
+                assertThat(answer.path("id").asText()).isIn("7", "8");
+                for (int i = 0; i < 2; i++) {
+                    assertThat(cosine(answer.path("data").get(i), reference.path("vectors").get(i).path("embedding")))
+                            .as("%s %d", form, i).isGreaterThanOrEqualTo(0.999);
+                }
+            }
+        }
+    }
+
+    /**
      * KServe's way to ask for gRPC, a predictor port named {@code h2c}: Triton's Python client (tritonclient.grpc)
      * reaches the model through Tide's ingress, from zero, and REST still works on the same replica. Its readiness
      * probe is a gRPC health check, which the model server answers SERVING once the model is loaded.

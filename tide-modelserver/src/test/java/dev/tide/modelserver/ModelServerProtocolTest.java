@@ -172,6 +172,80 @@ class ModelServerProtocolTest {
         assertThat(r.error()).isEqualTo(message);
     }
 
+    /** A request in the binary tensor data extension: the JSON, then each binary input's bytes. */
+    private static HttpResponse<byte[]> postBinary(String url, String json, byte[] binary, String headerLength) throws Exception {
+        byte[] head = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = java.util.Arrays.copyOf(head, head.length + binary.length);
+        System.arraycopy(binary, 0, body, head.length, binary.length);
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/octet-stream")
+                .header("Inference-Header-Content-Length", headerLength == null ? Integer.toString(head.length) : headerLength).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static byte[] int64s(long... v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long x : v) {
+            b.putLong(x);
+        }
+        return b.array();
+    }
+
+    @Test
+    void theBinaryTensorDataExtensionInAndOutAsTritonsAndKServesClientsSendIt() throws Exception {
+        byte[] a = int64s(1, 2, 3, 4);
+        byte[] b = int64s(10, 20, 30, 40);
+        byte[] both = java.util.Arrays.copyOf(a, 64);
+        System.arraycopy(b, 0, both, 32, 32);
+        String json = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"INT64\",\"shape\":[2,2],\"parameters\":{\"binary_data_size\":32}},"
+                + "{\"name\":\"b\",\"datatype\":\"INT64\",\"shape\":[2,2],\"parameters\":{\"binary_data_size\":32}}],"
+                + "\"parameters\":{\"binary_data_output\":true}}";
+        HttpResponse<byte[]> r = postBinary(add + "/v2/models/add/infer", json, both, null);
+        assertThat(r.statusCode()).as(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(200);
+        int headerLength = Integer.parseInt(r.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+        JsonNode header = JSON.readTree(java.util.Arrays.copyOf(r.body(), headerLength));
+        assertThat(header.path("outputs").get(0).path("parameters").path("binary_data_size").asInt()).isEqualTo(32);
+        assertThat(header.path("outputs").get(0).has("data")).isFalse();
+        assertThat(java.util.Arrays.copyOfRange(r.body(), headerLength, r.body().length)).isEqualTo(int64s(11, 22, 33, 44));
+
+        // Binary in, JSON out (the output asks for JSON); and JSON in, binary out for one output.
+        String jsonOut = json.replace("\"parameters\":{\"binary_data_output\":true}",
+                "\"outputs\":[{\"name\":\"sum\",\"parameters\":{\"binary_data\":false}}]");
+        HttpResponse<byte[]> mixed = postBinary(add + "/v2/models/add/infer", jsonOut, both, null);
+        assertThat(mixed.headers().firstValue("Inference-Header-Content-Length")).isEmpty();
+        assertThat(JSON.readTree(mixed.body()).path("outputs").get(0).path("data").toString()).isEqualTo("[11,22,33,44]");
+        HttpResponse<byte[]> jsonIn = postBinary(add + "/v2/models/add/infer", "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"INT64\","
+                + "\"shape\":[1,2],\"data\":[1,2]},{\"name\":\"b\",\"datatype\":\"INT64\",\"shape\":[1,2],\"data\":[3,4]}],"
+                + "\"outputs\":[{\"name\":\"sum\",\"parameters\":{\"binary_data\":true}}]}", new byte[0], null);
+        int at = Integer.parseInt(jsonIn.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+        assertThat(java.util.Arrays.copyOfRange(jsonIn.body(), at, jsonIn.body().length)).isEqualTo(int64s(4, 6));
+    }
+
+    @Test
+    void binaryTensorDataThatDoesNotAddUpIsA400NamingTheInput() throws Exception {
+        String json = "{\"inputs\":[{\"name\":\"a\",\"datatype\":\"INT64\",\"shape\":[1,2],\"parameters\":{\"binary_data_size\":16}},"
+                + "{\"name\":\"b\",\"datatype\":\"INT64\",\"shape\":[1,2],\"data\":[3,4]}]}";
+        java.util.function.Function<HttpResponse<byte[]>, String> error = r -> {
+            try {
+                assertThat(r.statusCode()).isEqualTo(400);
+                return JSON.readTree(r.body()).path("error").asText();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        assertThat(error.apply(postBinary(add + "/v2/models/add/infer", json, int64s(1), null)))
+                .isEqualTo("input a: parameters.binary_data_size is 16 but only 8 bytes of binary data are left");
+        assertThat(error.apply(postBinary(add + "/v2/models/add/infer", json, int64s(1, 2, 3), null)))
+                .startsWith("8 bytes of binary data follow the inputs' binary_data_size");
+        assertThat(error.apply(postBinary(add + "/v2/models/add/infer", json, int64s(1, 2), "x")))
+                .isEqualTo("Inference-Header-Content-Length: x is not a number of bytes");
+        assertThat(error.apply(postBinary(add + "/v2/models/add/infer", json, int64s(1, 2), "9999")))
+                .startsWith("Inference-Header-Content-Length is 9999 but the body has ");
+        Reply noHeader = post(add + "/v2/models/add/infer", json);
+        assertThat(noHeader.error()).startsWith("input a: parameters.binary_data_size needs the Inference-Header-Content-Length header");
+    }
+
     @Test
     void malformedJsonIntegerRangesAndMissingInputsAre400s() throws Exception {
         assertThat(post(identity + "/v2/models/identity/infer", "{\"inputs\": [").error()).startsWith("malformed JSON: Unexpected end-of-input");

@@ -1,9 +1,11 @@
 package dev.tide.modelserver.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.tide.modelserver.InferenceException;
 import dev.tide.modelserver.grpc.v2.InferTensorContents;
 import dev.tide.modelserver.tensor.Datatype;
+import dev.tide.modelserver.tensor.RawTensors;
 import dev.tide.modelserver.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,43 +23,9 @@ public final class GrpcTensors {
     private GrpcTensors() {
     }
 
-    /**
-     * Decodes a raw tensor. Example: FP32 shape [2] is 8 bytes, {@code 00 00 80 3f 00 00 00 40} = [1.0, 2.0].
-     *
-     * @param what how errors name the tensor, for example {@code input x}
-     */
+    /** Decodes a raw tensor ({@link RawTensors#decode}). */
     public static Tensor fromRaw(String name, Datatype dt, long[] shape, ByteString raw, String what) {
-        long expected = Tensor.elements(shape);
-        if (dt == Datatype.BYTES) {
-            List<byte[]> values = new ArrayList<>();
-            ByteBuffer in = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            while (in.hasRemaining()) {
-                if (in.remaining() < 4) {
-                    throw InferenceException.badRequest(what + ": raw BYTES element " + values.size()
-                            + " is cut short; each element is a 4-byte little-endian length and that many bytes");
-                }
-                int len = in.getInt();
-                if (len < 0 || len > in.remaining()) {
-                    throw InferenceException.badRequest(what + ": raw BYTES element " + values.size() + " declares "
-                            + Integer.toUnsignedString(len) + " bytes but " + in.remaining() + " remain");
-                }
-                byte[] v = new byte[len];
-                in.get(v);
-                values.add(v);
-            }
-            if (values.size() != expected) {
-                throw countMismatch(what, shape, expected, values.size(), "raw contents");
-            }
-            return Tensor.strings(name, shape, values);
-        }
-        long bytes = expected * dt.size();
-        if (raw.size() != bytes) {
-            throw InferenceException.badRequest(what + ": shape " + Arrays.toString(shape) + " of " + dt + " takes " + bytes
-                    + " bytes but the raw contents hold " + raw.size());
-        }
-        ByteBuffer buf = ByteBuffer.allocateDirect(raw.size()).order(ByteOrder.LITTLE_ENDIAN);
-        raw.copyTo(buf);
-        return Tensor.numeric(name, dt, shape, buf.flip());
+        return RawTensors.decode(name, dt, shape, raw.asReadOnlyByteBuffer(), "raw contents", what);
     }
 
     /** Decodes a tensor from the typed field its datatype uses (FP32 from {@code fp32_contents}, INT8 from {@code int_contents}). */
@@ -109,20 +77,9 @@ public final class GrpcTensors {
         return Tensor.numeric(name, dt, shape, buf.flip());
     }
 
-    /** A tensor's elements in raw form: little-endian elements, or length-prefixed byte strings for BYTES. */
+    /** A tensor's elements in raw form ({@link RawTensors#encode}). */
     public static ByteString toRaw(Tensor t) {
-        if (t.datatype() != Datatype.BYTES) {
-            return ByteString.copyFrom(t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN));
-        }
-        int size = 0;
-        for (byte[] b : t.bytes()) {
-            size += 4 + b.length;
-        }
-        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        for (byte[] b : t.bytes()) {
-            out.putInt(b.length).put(b);
-        }
-        return ByteString.copyFrom(out.array());
+        return UnsafeByteOperations.unsafeWrap(RawTensors.encode(t)); // a fresh array nothing else holds
     }
 
     /**

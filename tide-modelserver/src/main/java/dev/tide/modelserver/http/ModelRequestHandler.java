@@ -51,9 +51,24 @@ final class ModelRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             endpoint.handle(method, path, new byte[0]).whenComplete((r, e) -> respond(ctx, r, keepAlive, head));
             return;
         }
+        int jsonLength = -1;
+        String binary = req.headers().get(ModelEndpoint.INFERENCE_HEADER_CONTENT_LENGTH);
+        if (binary != null) {
+            try {
+                jsonLength = Integer.parseInt(binary.strip());
+            } catch (NumberFormatException e) {
+                jsonLength = -2;
+            }
+            if (jsonLength < 0) {
+                respond(ctx, endpoint.error(400, ModelEndpoint.INFERENCE_HEADER_CONTENT_LENGTH + ": " + binary
+                        + " is not a number of bytes"), keepAlive, head);
+                return;
+            }
+        }
         byte[] body = ByteBufUtil.getBytes(req.content());
+        int headerLength = jsonLength;
         try {
-            codec.execute(() -> endpoint.handle(method, path, body).whenComplete((r, e) -> respond(ctx, r, keepAlive, head)));
+            codec.execute(() -> endpoint.handle(method, path, body, headerLength).whenComplete((r, e) -> respond(ctx, r, keepAlive, head)));
         } catch (RejectedExecutionException e) {
             respond(ctx, endpoint.error(503, "the model server is shutting down"), keepAlive, head);
         }
@@ -65,6 +80,9 @@ final class ModelRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
                     head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType())
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+            if (r.jsonLength() >= 0) {
+                res.headers().setInt(ModelEndpoint.INFERENCE_HEADER_CONTENT_LENGTH, r.jsonLength());
+            }
             HttpUtil.setKeepAlive(res, keepAlive);
             var f = ctx.writeAndFlush(res);
             if (!keepAlive) {

@@ -9,11 +9,13 @@ import dev.tide.modelserver.InferenceException;
 import dev.tide.modelserver.batch.InferenceEngine;
 import dev.tide.modelserver.model.Model;
 import dev.tide.modelserver.tensor.Datatype;
+import dev.tide.modelserver.tensor.RawTensors;
 import dev.tide.modelserver.tensor.Tensor;
 import dev.tide.modelserver.tensor.TensorSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -32,6 +34,8 @@ public final class ModelEndpoint {
 
     /** The server name that metadata reports. */
     public static final String SERVER = "tide-modelserver";
+    /** The binary tensor data extension's header: how many bytes of the body are the JSON request or answer. */
+    public static final String INFERENCE_HEADER_CONTENT_LENGTH = "Inference-Header-Content-Length";
 
     private final String name;
     private final ObjectMapper json;
@@ -71,8 +75,19 @@ public final class ModelEndpoint {
      * @param path the request path without query
      */
     public CompletableFuture<Response> handle(String method, String path, byte[] body) {
+        return handle(method, path, body, -1);
+    }
+
+    /**
+     * Answers one request in the binary tensor data extension (Triton's and KServe's): the body's first
+     * {@code jsonLength} bytes are the JSON request, the rest are the binary inputs, each sized by its
+     * {@code parameters.binary_data_size}, in the order of the inputs.
+     *
+     * @param jsonLength the {@code Inference-Header-Content-Length} header; -1 without one (the body is all JSON)
+     */
+    public CompletableFuture<Response> handle(String method, String path, byte[] body, int jsonLength) {
         try {
-            return route(method, path, body).exceptionally(this::failure);
+            return route(method, path, body, jsonLength).exceptionally(this::failure);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(failure(e));
         }
@@ -95,7 +110,7 @@ public final class ModelEndpoint {
         });
     }
 
-    private CompletableFuture<Response> route(String method, String path, byte[] body) {
+    private CompletableFuture<Response> route(String method, String path, byte[] body, int jsonLength) {
         boolean get = method.equals("GET") || method.equals("HEAD");
         boolean post = method.equals("POST");
         if (path.equals("/") && get) {
@@ -111,7 +126,7 @@ public final class ModelEndpoint {
             return done(Response.json(isReady() ? 200 : 503, "{\"ready\":" + isReady() + "}"));
         }
         if (path.equals("/v2") && get) {
-            return done(Response.json(200, "{\"name\":\"" + SERVER + "\",\"version\":\"2\",\"extensions\":[]}"));
+            return done(Response.json(200, "{\"name\":\"" + SERVER + "\",\"version\":\"2\",\"extensions\":[\"binary_tensor_data\"]}"));
         }
         if (path.equals("/v1/models") && get) {
             return done(Response.json(200, "{\"models\":[\"" + name + "\"]}"));
@@ -130,7 +145,7 @@ public final class ModelEndpoint {
                 case "" -> get ? done(metadata()) : notAllowed(method, path);
                 case "ready" -> get ? done(Response.json(isReady() ? 200 : 503,
                         "{\"name\":\"" + name + "\",\"ready\":" + isReady() + "}")) : notAllowed(method, path);
-                case "infer" -> post ? inferV2(body) : notAllowed(method, path);
+                case "infer" -> post ? inferV2(body, jsonLength) : notAllowed(method, path);
                 default -> done(error(404, "no route " + path));
             };
         }
@@ -210,11 +225,16 @@ public final class ModelEndpoint {
     }
 
     private JsonNode parse(byte[] body) {
-        if (body.length == 0) {
+        return parse(body, body.length);
+    }
+
+    /** The JSON object in the first {@code length} bytes of {@code body}. */
+    private JsonNode parse(byte[] body, int length) {
+        if (length == 0) {
             throw InferenceException.badRequest("the request has no body; a JSON object is expected");
         }
         try {
-            JsonNode n = json.readTree(body);
+            JsonNode n = json.readTree(body, 0, length);
             if (n == null || !n.isObject()) {
                 throw InferenceException.badRequest("malformed JSON: the body must be a JSON object");
             }
@@ -228,9 +248,14 @@ public final class ModelEndpoint {
 
     // ---- v2 ----
 
-    private CompletableFuture<Response> inferV2(byte[] body) {
+    private CompletableFuture<Response> inferV2(byte[] body, int jsonLength) {
         Model m = loaded();
-        JsonNode req = parse(body);
+        if (jsonLength > body.length) {
+            throw InferenceException.badRequest(INFERENCE_HEADER_CONTENT_LENGTH + " is " + jsonLength + " but the body has "
+                    + body.length + " bytes");
+        }
+        JsonNode req = parse(body, jsonLength < 0 ? body.length : jsonLength);
+        int binaryAt = jsonLength < 0 ? body.length : jsonLength;
         JsonNode inputs = req.get("inputs");
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
             throw InferenceException.badRequest("inputs: required, a non-empty array of tensors");
@@ -246,42 +271,103 @@ public final class ModelEndpoint {
             Datatype dt = datatype(inName, in.path("datatype").textValue());
             long[] shape = shape(in.get("shape"), inName);
             JsonNode data = in.get("data");
-            if (data == null) {
+            JsonNode binarySize = in.path("parameters").get("binary_data_size");
+            Tensor t;
+            if (binarySize != null) {
+                int size = binarySize(binarySize, jsonLength, body.length - binaryAt, data, inName);
+                t = RawTensors.decode(inName, dt, shape, ByteBuffer.wrap(body, binaryAt, size), "binary data", "input " + inName);
+                binaryAt += size;
+            } else if (data == null) {
                 throw InferenceException.badRequest("input " + inName + ": data is required");
+            } else {
+                t = TensorJson.decode(inName, dt, shape, data, "input " + inName);
             }
-            Tensor t = TensorJson.decode(inName, dt, shape, data, "input " + inName);
             spec.check(t);
             byName.put(inName, t);
         }
+        if (binaryAt != body.length) {
+            throw InferenceException.badRequest((body.length - binaryAt) + " bytes of binary data follow the inputs' "
+                    + "binary_data_size; each input in binary gives its size, and the sizes add up to the rest of the body");
+        }
         List<String> wanted = new ArrayList<>();
+        // Which outputs come back in binary: each output's parameters.binary_data, else the request's
+        // parameters.binary_data_output (what Triton's and KServe's clients send), else JSON.
+        boolean allBinary = req.path("parameters").path("binary_data_output").asBoolean(false);
+        Map<String, Boolean> binaryOutputs = new java.util.HashMap<>();
         for (JsonNode o : req.path("outputs")) {
             wanted.add(o.path("name").textValue());
+            JsonNode b = o.path("parameters").get("binary_data");
+            if (b != null && b.isBoolean()) {
+                binaryOutputs.put(o.path("name").textValue(), b.booleanValue());
+            }
         }
         String id = req.path("id").isTextual() ? req.get("id").textValue() : null;
-        return infer(m, byName, wanted).thenApply(outs -> write(200, g -> {
-            g.writeStartObject();
-            g.writeStringField("model_name", name);
-            g.writeStringField("model_version", "1");
-            if (id != null) {
-                g.writeStringField("id", id);
-            }
-            g.writeArrayFieldStart("outputs");
-            for (Tensor t : outs) {
+        return infer(m, byName, wanted).thenApply(outs -> {
+            List<byte[]> blobs = new ArrayList<>();
+            Response header = write(200, g -> {
                 g.writeStartObject();
-                g.writeStringField("name", t.name());
-                g.writeStringField("datatype", t.datatype().name());
-                g.writeArrayFieldStart("shape");
-                for (long d : t.shape()) {
-                    g.writeNumber(d);
+                g.writeStringField("model_name", name);
+                g.writeStringField("model_version", "1");
+                if (id != null) {
+                    g.writeStringField("id", id);
+                }
+                g.writeArrayFieldStart("outputs");
+                for (Tensor t : outs) {
+                    g.writeStartObject();
+                    g.writeStringField("name", t.name());
+                    g.writeStringField("datatype", t.datatype().name());
+                    g.writeArrayFieldStart("shape");
+                    for (long d : t.shape()) {
+                        g.writeNumber(d);
+                    }
+                    g.writeEndArray();
+                    if (binaryOutputs.getOrDefault(t.name(), allBinary)) {
+                        byte[] raw = RawTensors.encode(t);
+                        blobs.add(raw);
+                        g.writeObjectFieldStart("parameters");
+                        g.writeNumberField("binary_data_size", raw.length);
+                        g.writeEndObject();
+                    } else {
+                        g.writeFieldName("data");
+                        TensorJson.writeFlat(g, t, 0, t.elements());
+                    }
+                    g.writeEndObject();
                 }
                 g.writeEndArray();
-                g.writeFieldName("data");
-                TensorJson.writeFlat(g, t, 0, t.elements());
                 g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }));
+            });
+            return blobs.isEmpty() ? header : binary(header.body(), blobs);
+        });
+    }
+
+    /** The JSON header followed by the binary outputs, in the order the header lists them. */
+    private static Response binary(byte[] header, List<byte[]> blobs) {
+        int size = header.length;
+        for (byte[] b : blobs) {
+            size += b.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).put(header);
+        blobs.forEach(out::put);
+        return new Response(200, out.array(), Response.BINARY, header.length);
+    }
+
+    /** An input's {@code parameters.binary_data_size}, checked against what the body holds. */
+    private static int binarySize(JsonNode size, int jsonLength, int left, JsonNode data, String input) {
+        String at = "input " + input + ": parameters.binary_data_size";
+        if (jsonLength < 0) {
+            throw InferenceException.badRequest(at + " needs the " + INFERENCE_HEADER_CONTENT_LENGTH + " header, which says "
+                    + "where the JSON ends and the binary data begins");
+        }
+        if (!size.canConvertToInt() || !size.isIntegralNumber() || size.intValue() < 0) {
+            throw InferenceException.badRequest(at + " is " + size + "; expected a number of bytes");
+        }
+        if (size.intValue() > left) {
+            throw InferenceException.badRequest(at + " is " + size.intValue() + " but only " + left + " bytes of binary data are left");
+        }
+        if (data != null) {
+            throw InferenceException.badRequest("input " + input + ": data and parameters.binary_data_size are both set; give one");
+        }
+        return size.intValue();
     }
 
     // ---- the transport-independent core, shared with the gRPC service ----
