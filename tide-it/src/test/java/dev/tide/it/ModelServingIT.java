@@ -70,8 +70,7 @@ class ModelServingIT {
                         name: onnx
                       storageUri: file://%s
                 """.formatted(Exec.path(model)));
-        await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "minilm", "-n", "models", "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
+        awaitReady("minilm", "models");
         assertThat(kubectl.ok("get", "rev", "minilm-predictor-00001", "-n", "models", "-o", "jsonpath={.status.actualReplicas}"))
                 .as("no replica before the first request").isIn("", "0");
 
@@ -130,8 +129,7 @@ class ModelServingIT {
                         name: onnx
                       storageUri: file://%s
                 """.formatted(Exec.path(model)));
-        await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "minilm-rest", "-n", "rest", "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
+        awaitReady("minilm-rest", "rest");
         String ingress = TIDE.ingress().replaceFirst("^http://", "");
         Exec.Result r = Exec.run(List.of(PythonClients.python(), PythonClients.script("v2_rest_clients.py"), ingress,
                 "minilm-rest.rest.example.com", "minilm-rest"), null, 300);
@@ -192,8 +190,7 @@ class ModelServingIT {
                         grpc:
                           port: 8081
                 """.formatted(Exec.path(model)));
-        await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "minilm-grpc", "-n", "grpc", "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
+        awaitReady("minilm-grpc", "grpc");
         assertThat(kubectl.ok("get", "rev", "minilm-grpc-predictor-00001", "-n", "grpc", "-o", "jsonpath={.status.actualReplicas}"))
                 .as("no replica before the first call").isIn("", "0");
 
@@ -233,11 +230,15 @@ class ModelServingIT {
         Exec.Result gone = curl("-H", "Host: minilm-grpc.grpc.example.com", TIDE.ingress() + "/v2/models/minilm-grpc/ready");
         assertThat(gone.out()).endsWith("\n404");
         kubectl.ok("annotate", "--overwrite", "isvc", "minilm-grpc", "-n", "grpc", "serving.kserve.io/stop=false");
-        await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", "minilm-grpc", "-n", "grpc", "-o",
-                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
+        awaitReady("minilm-grpc", "grpc");
         assertThat(kubectl.ok("get", "isvc", "minilm-grpc", "-n", "grpc", "-o",
                 "jsonpath={.status.conditions[?(@.type==\"Stopped\")].status}")).isEqualTo("False");
         ok(curl("-H", "Host: minilm-grpc.grpc.example.com", TIDE.ingress() + "/v2/models/minilm-grpc/ready"));
+    }
+
+    private void awaitReady(String isvc, String namespace) {
+        await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "isvc", isvc, "-n", namespace, "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")));
     }
 
     /** A revision's replica's own /metrics, found through Tide's Prometheus service discovery. */

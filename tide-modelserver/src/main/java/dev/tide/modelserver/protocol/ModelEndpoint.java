@@ -212,14 +212,19 @@ public final class ModelEndpoint {
         g.writeArrayFieldStart(field);
         for (TensorSpec s : specs) {
             g.writeStartObject();
-            g.writeStringField("name", s.name());
-            g.writeStringField("datatype", s.datatype().name());
-            g.writeArrayFieldStart("shape");
-            for (long d : s.shape()) {
-                g.writeNumber(d);
-            }
-            g.writeEndArray();
+            writeTensorHead(g, s.name(), s.datatype(), s.shape());
             g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** A tensor's name, datatype and shape fields, as metadata and answers both write them. */
+    private static void writeTensorHead(JsonGenerator g, String name, Datatype datatype, long[] shape) throws IOException {
+        g.writeStringField("name", name);
+        g.writeStringField("datatype", datatype.name());
+        g.writeArrayFieldStart("shape");
+        for (long d : shape) {
+            g.writeNumber(d);
         }
         g.writeEndArray();
     }
@@ -314,13 +319,7 @@ public final class ModelEndpoint {
                 g.writeArrayFieldStart("outputs");
                 for (Tensor t : outs) {
                     g.writeStartObject();
-                    g.writeStringField("name", t.name());
-                    g.writeStringField("datatype", t.datatype().name());
-                    g.writeArrayFieldStart("shape");
-                    for (long d : t.shape()) {
-                        g.writeNumber(d);
-                    }
-                    g.writeEndArray();
+                    writeTensorHead(g, t.name(), t.datatype(), t.shape());
                     if (binaryOutputs.getOrDefault(t.name(), allBinary)) {
                         byte[] raw = RawTensors.encode(t);
                         blobs.add(raw);
