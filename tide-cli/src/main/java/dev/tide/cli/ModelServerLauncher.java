@@ -22,12 +22,14 @@ final class ModelServerLauncher {
 
     /** @param tidePorts Tide's API and ingress ports once bound: models are never fetched from them */
     static ModelServing forThisJvm(ServerConfig config, java.util.function.Supplier<Set<Integer>> tidePorts) {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String classPath = modelServerClassPath(System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED"));
-        nativeDir(System.getProperty("java.class.path")).ifPresent(dir -> command.add("-Donnxruntime.native.path=" + dir));
-        command.addAll(List.of("@" + classPathFile(config.dataDir(), classPath), MAIN));
+        String tideClassPath = System.getProperty("java.class.path");
+        List<String> command = jvm(classPathFile(config.dataDir(), modelServerClassPath(tideClassPath)), tideClassPath);
+        // The start-up cache, when ./tide made one for these jars: classes come loaded and linked from it.
+        // TIDE_AOT=off leaves it out, as it does for the CLI (./tide).
+        if (!"off".equals(System.getenv("TIDE_AOT"))) {
+            aotCache(tideClassPath).ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
+        }
+        command.add(MAIN);
         Map<String, String> volumes = new LinkedHashMap<>();
         config.volumes().forEach((k, v) -> volumes.put(k, v.toAbsolutePath().toString()));
         return new ModelServing(command, Set.of("onnx"), config.modelCache().toAbsolutePath().toString(), volumes,
@@ -36,6 +38,53 @@ final class ModelServerLauncher {
                 Map.of("DJL_OFFLINE", "true"),
                 new dev.tide.cli.security.ModelStorageCheck(config.modelRoots(), config.volumes(), Path.of("").toAbsolutePath(),
                         config.security().allowPrivateModelHosts(), tidePorts));
+    }
+
+    /**
+     * The model server's JVM with its flags and class path, without the main class: one list for replicas and for
+     * {@link AotTraining}, because a start-up cache serves only the JVM flags and class path it was made with.
+     */
+    static List<String> jvm(Path classPathFile, String tideClassPath) {
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED"));
+        nativeDir(tideClassPath).ifPresent(dir -> command.add("-Donnxruntime.native.path=" + dir));
+        command.add("@" + classPathFile);
+        return command;
+    }
+
+    /** Where the model server's start-up cache lives: {@code aot/modelserver.aot} beside tide-cli's jar. */
+    static java.util.Optional<Path> aotCachePath(String tideClassPath) {
+        for (String e : tideClassPath.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(e).toAbsolutePath();
+            if (p.getFileName().toString().startsWith("tide-cli") && p.toString().endsWith(".jar") && p.getParent() != null) {
+                return java.util.Optional.of(p.getParent().resolve("aot").resolve("modelserver.aot"));
+            }
+        }
+        return java.util.Optional.empty(); // Tide runs from classes (tests): no jar, no cache
+    }
+
+    /**
+     * The start-up cache, if one was made since the model server's jars were: an older one was made for other jars,
+     * which the JVM would refuse with a warning on each start, so it is left out.
+     */
+    private static java.util.Optional<Path> aotCache(String tideClassPath) {
+        return aotCachePath(tideClassPath).filter(cache -> {
+            try {
+                if (!Files.isRegularFile(cache)) {
+                    return false;
+                }
+                var made = Files.getLastModifiedTime(cache);
+                for (String jar : modelServerClassPath(tideClassPath).split(java.io.File.pathSeparator)) {
+                    if (Files.getLastModifiedTime(Path.of(jar)).compareTo(made) >= 0) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
     }
 
     /**

@@ -52,6 +52,22 @@ class CliIT {
                 .contains("failed    http://127.0.0.1:" + closed + "/model.onnx: could not connect");
     }
 
+    /**
+     * The model server's start-up cache: a training run makes it, and a second run that requires it
+     * ({@code -XX:AOTMode=on}, which refuses a cache made for other jars or flags) gets ready with it.
+     */
+    @Test
+    void theModelServersStartUpCacheIsMadeAndFitsTheReplicasJvm() throws Exception {
+        java.nio.file.Path cache = TIDE.dir().resolve("modelserver.aot");
+        String jvm = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Exec.Result r = Exec.run(List.of(jvm, "-cp", Exec.repo().resolve("tide-cli/target/tide-cli.jar").toString(),
+                "dev.tide.cli.AotTraining", Exec.repo().resolve("examples/models/all-minilm-l6-v2").toString(), cache.toString()),
+                null, 240);
+        assertThat(r.rc()).as("%s", r).isZero();
+        assertThat(r.out()).as("%s", r).containsPattern("model server ready in \\d+ ms without the start-up cache, \\d+ ms with it");
+        assertThat(java.nio.file.Files.size(cache)).isGreaterThan(1 << 20);
+    }
+
     @Test
     void validateRefusesBadInputWithPathsAndExitCode1() {
         Exec.Result r = tide("""
