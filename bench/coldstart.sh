@@ -21,6 +21,21 @@ TIDE_PID=""
 cleanup() { [ -n "$TIDE_PID" ] && kill "$TIDE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+isvc() { # the sample InferenceService at zero; $1: serving.kserve.io/stop
+  cat <<YAML
+apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: minilm
+  annotations: {autoscaling.knative.dev/initial-scale: "0", autoscaling.knative.dev/max-scale: "1", serving.kserve.io/stop: "$1"}
+spec:
+  predictor:
+    minReplicas: 0
+    model:
+      modelFormat: {name: onnx}
+      storageUri: file://$MODEL
+YAML
+}
 ready() { # the InferenceService is Ready (its conditions are written type first, then status)
   curl -sf "$API/apis/serving.kserve.io/v1beta1/namespaces/default/inferenceservices/minilm" | grep -q '"type":"Ready","status":"True"'
 }
@@ -33,24 +48,8 @@ phase() { # aot on|off, output file for the cycle times
   for _ in $(seq 1 200); do grep -q "ingress listening" "$WORK/tide-$aot.log" 2>/dev/null && break; sleep 0.05; done
   API=$(grep -o 'API listening on http://[0-9.:]*' "$WORK/tide-$aot.log" | awk '{print $4}')
   INGRESS=$(grep -o 'ingress listening on http://[0-9.:]*' "$WORK/tide-$aot.log" | awk '{print $4}')
-  cat <<YAML | TIDE_AOT="$aot" ./tide apply --server "$API" -f - >/dev/null
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: config-autoscaler, namespace: knative-serving}
-data: {allow-zero-initial-scale: "true"}
----
-apiVersion: serving.kserve.io/v1beta1
-kind: InferenceService
-metadata:
-  name: minilm
-  annotations: {autoscaling.knative.dev/initial-scale: "0", autoscaling.knative.dev/max-scale: "1"}
-spec:
-  predictor:
-    minReplicas: 0
-    model:
-      modelFormat: {name: onnx}
-      storageUri: file://$MODEL
-YAML
+  { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: config-autoscaler, namespace: knative-serving}\n'
+    printf 'data: {allow-zero-initial-scale: "true"}\n---\n'; isvc false; } | TIDE_AOT="$aot" ./tide apply --server "$API" -f - >/dev/null
   for i in $(seq 1 "$CYCLES"); do
     for _ in $(seq 1 400); do ready && break; sleep 0.05; done
     local start; start=$(date +%s%N)
@@ -59,33 +58,9 @@ YAML
     [ "$i" = "$CYCLES" ] && TIDE_AOT="$aot" ./tide logs minilm-predictor-00001 --server "$API" 2>/dev/null \
       | grep -E 'listening|loaded|warm-up|ready in' | sed "s/^/  ($aot) /" >"$WORK/phases-$aot.txt"
     # Stop (the replica and the revision go) and start again at zero.
-    TIDE_AOT="$aot" ./tide apply --server "$API" -f - >/dev/null <<YAML
-apiVersion: serving.kserve.io/v1beta1
-kind: InferenceService
-metadata:
-  name: minilm
-  annotations: {autoscaling.knative.dev/initial-scale: "0", autoscaling.knative.dev/max-scale: "1", serving.kserve.io/stop: "true"}
-spec:
-  predictor:
-    minReplicas: 0
-    model:
-      modelFormat: {name: onnx}
-      storageUri: file://$MODEL
-YAML
+    isvc true | TIDE_AOT="$aot" ./tide apply --server "$API" -f - >/dev/null
     for _ in $(seq 1 400); do curl -sf "$API/apis/serving.knative.dev/v1/namespaces/default/revisions" | grep -q minilm || break; sleep 0.05; done
-    TIDE_AOT="$aot" ./tide apply --server "$API" -f - >/dev/null <<YAML
-apiVersion: serving.kserve.io/v1beta1
-kind: InferenceService
-metadata:
-  name: minilm
-  annotations: {autoscaling.knative.dev/initial-scale: "0", autoscaling.knative.dev/max-scale: "1", serving.kserve.io/stop: "false"}
-spec:
-  predictor:
-    minReplicas: 0
-    model:
-      modelFormat: {name: onnx}
-      storageUri: file://$MODEL
-YAML
+    isvc false | TIDE_AOT="$aot" ./tide apply --server "$API" -f - >/dev/null
   done
   for i in 1 2 3 4 5; do
     local s; s=$(date +%s%N); TIDE_AOT="$aot" ./tide get isvc --server "$API" >/dev/null; ms "$s" >>"$WORK/get-$aot.txt"
