@@ -8,9 +8,22 @@ public final class GrpcText {
     private GrpcText() {
     }
 
-    /** Whether a request's {@code content-type} is gRPC's: {@code application/grpc}, alone or with a subtype. */
+    private static final String GRPC = "application/grpc";
+
+    /**
+     * Whether a request's {@code content-type} is gRPC's: {@code application/grpc}, alone or with a subtype. Read per
+     * request on the ingress, so it compares in place, whatever the header's CharSequence, without a copy.
+     */
     public static boolean isGrpc(CharSequence contentType) {
-        return contentType != null && contentType.toString().regionMatches(true, 0, "application/grpc", 0, "application/grpc".length());
+        if (contentType == null || contentType.length() < GRPC.length()) {
+            return false;
+        }
+        for (int i = 0; i < GRPC.length(); i++) {
+            if (Character.toLowerCase(contentType.charAt(i)) != GRPC.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
