@@ -118,6 +118,21 @@ class ProcessRuntimeIT {
     }
 
     @Test
+    void aReplicaThatReachesItsMemoryLimitIsOomKilledAndRestarted() {
+        ProcessRuntime rt = runtime(ReplicaRuntime.DrainGate.immediate());
+        // 256 MiB written byte by byte, then a long wait; the limit is 64 MiB.
+        Replica r = rt.start(new ReplicaSpec("default", "hog", "hog", "hog-00001",
+                List.of("python3", "-c", "import time\nhog = b'x' * (256 << 20)\ntime.sleep(600)"), List.of(), Map.of(), null,
+                ProbeSpec.defaultReadiness(), null, Duration.ofSeconds(5), Duration.ofSeconds(1), null, false, 64L << 20));
+        Replica crashed = awaitState(rt, r.id(), Replica.State.CRASHED);
+        assertThat(crashed.lastOutput()).as("%s", crashed.lastOutput())
+                .anyMatch(l -> l.startsWith("tide: OOMKilled: resident memory ") && l.endsWith(
+                        " reached resources.limits.memory 64.0 MiB; killing the process"))
+                .contains("tide: process exited with code 137");
+        await().atMost(WAIT).until(() -> rt.replicas().stream().anyMatch(x -> x.id().equals(r.id()) && x.restarts() >= 1));
+    }
+
+    @Test
     void aFailingLivenessProbeRestartsTheReplica() {
         ProcessRuntime rt = runtime(ReplicaRuntime.DrainGate.immediate());
         ProbeSpec liveness = new ProbeSpec(new ProbeSpec.HttpGet("/healthz", 0), Duration.ZERO, Duration.ofSeconds(1),

@@ -20,10 +20,21 @@ import java.util.Map;
  * @param runAs             the user the process runs as, or {@code null} for Tide's own
  * @param noNewPrivileges   the process and its children can never gain privileges (setuid programs run without them:
  *                          a container's {@code allowPrivilegeEscalation: false})
+ * @param memoryLimitBytes  the container's {@code resources.limits.memory}: the process and its children are killed
+ *                          when their resident memory reaches it (OOMKilled); 0 for no limit
  */
 public record ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
                           List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
-                          Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges) {
+                          Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges,
+                          long memoryLimitBytes) {
+
+    /** With no memory limit. */
+    public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
+                       List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
+                       Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges) {
+        this(namespace, service, configuration, revision, command, args, env, workingDir, readiness, liveness, drainTimeout,
+                terminationGrace, runAs, noNewPrivileges, 0);
+    }
 
     /** As Tide's own user. */
     public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
@@ -37,6 +48,9 @@ public record ReplicaSpec(String namespace, String service, String configuration
         command = List.copyOf(command);
         args = List.copyOf(args);
         env = Map.copyOf(env);
+        if (memoryLimitBytes < 0) {
+            throw new IllegalArgumentException("memoryLimitBytes: " + memoryLimitBytes + " is negative");
+        }
         if (command.isEmpty()) {
             throw new IllegalArgumentException("command: empty (a local replica needs a command to run)");
         }

@@ -143,7 +143,13 @@ public final class ReplicaSpecs {
         return new Runnable(new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command,
                 args, env, Json.text(c, "workingDir"), readiness == null ? ProbeSpec.defaultReadiness() : readiness,
                 liveness, timeout, timeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : timeout, user.runAs(),
-                user.noNewPrivileges()), user);
+                user.noNewPrivileges(), memoryLimit(c)), user);
+    }
+
+    /** {@code resources.limits.memory} in bytes (validated as a quantity at admission); 0 when unset. */
+    static long memoryLimit(JsonNode container) {
+        JsonNode memory = container.path("resources").path("limits").get("memory");
+        return memory == null ? 0 : dev.tide.api.resources.Quantity.parse(memory.asText()).map(v -> (long) Math.ceil(v)).orElse(0L);
     }
 
     static final String MODEL_FORMAT = "serving.kserve.io/model-format";

@@ -236,4 +236,12 @@ class ReplicaSpecsTest {
         assertThat(from(revision("- command: [\"a\"]\n  ports: [{containerPort: 1}]\n- command: [\"b\"]\n")))
                 .isInstanceOf(ReplicaSpecs.NotRunnable.class);
     }
+
+    @Test
+    void aMemoryLimitIsCarriedInBytes() {
+        assertThat(ReplicaSpecs.memoryLimit(Json.parseObject("{\"resources\":{\"limits\":{\"memory\":\"64Mi\"}}}"))).isEqualTo(64L << 20);
+        assertThat(ReplicaSpecs.memoryLimit(Json.parseObject("{\"resources\":{\"limits\":{\"memory\":\"1G\"}}}"))).isEqualTo(1_000_000_000L);
+        assertThat(ReplicaSpecs.memoryLimit(Json.parseObject("{\"resources\":{\"requests\":{\"memory\":\"1Gi\"}}}")))
+                .as("a request is no limit").isZero();
+    }
 }

@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
  *   <li>Readiness: with no period, every 50 ms for the first 10 s, then every second, until the first success, so a
  *       cold start is not spent waiting for a probe; afterwards every period (1 s when none).</li>
  *   <li>Liveness: failing {@code failureThreshold} times in a row restarts the process.</li>
+ *   <li>Memory: a process whose resident memory, its children's included, reaches the container's
+ *       {@code resources.limits.memory} is killed (OOMKilled) and restarted.</li>
  *   <li>A process that exits on its own is restarted after a back-off doubling from 1 s to 30 s (a local
  *       CrashLoopBackOff); each crash is reported with the replica's last output lines.</li>
  *   <li>Stopping: the replica turns {@code DRAINING} at once (routing drops it), the drain gate says when its
@@ -56,6 +58,8 @@ public final class ProcessRuntime implements ReplicaRuntime {
     static final long AGGRESSIVE_PROBE_NANOS = 50_000_000L;
     static final long AGGRESSIVE_PHASE_NANOS = 10_000_000_000L;
     static final long SECOND = 1_000_000_000L;
+    /** How often a replica with a memory limit has its memory measured: 200 ms, a few reads of /proc each. */
+    static final long MEMORY_CHECK_NANOS = 200_000_000L;
     static final int OUTPUT_LINES = 1000;
     private static final Pattern VAR = Pattern.compile("\\$\\$|\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
@@ -347,6 +351,9 @@ public final class ProcessRuntime implements ReplicaRuntime {
             if (spec.liveness() != null) {
                 schedule(spec.liveness().initialDelay().toNanos() + periodNanos(spec.liveness(), 10 * SECOND), () -> probeLiveness(gen));
             }
+            if (spec.memoryLimitBytes() > 0) {
+                schedule(MEMORY_CHECK_NANOS, () -> watchMemory(gen));
+            }
             notifyListeners(changed);
         }
 
@@ -464,6 +471,46 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 return; // exited() restarts it
             }
             schedule(periodNanos(probe, 10 * SECOND), () -> probeLiveness(gen));
+        }
+
+        /**
+         * The memory limit: a process whose resident memory (its children's included) reaches
+         * {@code resources.limits.memory} is killed and, as any crash, restarted after a back-off, as a container's
+         * memory cgroup and the kernel's OOM killer do. Checked every {@link #MEMORY_CHECK_NANOS}, so a process can
+         * overshoot for that long; the kernel would stop it at the page.
+         */
+        private void watchMemory(int gen) {
+            Process p;
+            synchronized (this) {
+                if (gen != generation || stopping || process == null) {
+                    return;
+                }
+                p = process;
+            }
+            java.util.OptionalLong used = ResidentMemory.of(p.toHandle());
+            if (used.isEmpty()) {
+                synchronized (this) {
+                    output.add("tide: resources.limits.memory is not enforced here: this system has no /proc to measure "
+                            + "the replica's memory");
+                }
+                return;
+            }
+            if (used.getAsLong() >= spec.memoryLimitBytes()) {
+                synchronized (this) {
+                    if (gen != generation || stopping) {
+                        return;
+                    }
+                    output.add("tide: OOMKilled: resident memory " + mib(used.getAsLong()) + " reached resources.limits.memory "
+                            + mib(spec.memoryLimitBytes()) + "; killing the process");
+                }
+                kill(p);
+                return; // exited() restarts it
+            }
+            schedule(MEMORY_CHECK_NANOS, () -> watchMemory(gen));
+        }
+
+        private static String mib(long bytes) {
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
         }
 
         private void exited(int gen) {

@@ -69,4 +69,12 @@ class ProcessRuntimeTest {
                         "dev.tide.api..", "dev.tide.store..")
                 .check(new ClassFileImporter().withImportOption(new ImportOption.DoNotIncludeTests()).importPackages("dev.tide.runtime"));
     }
+
+    @Test
+    void residentMemoryIsReadFromProcStatus() {
+        assertThat(ResidentMemory.parseKb("VmRSS:\t  163840 kB")).isEqualTo(163840);
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self"))) {
+            assertThat(ResidentMemory.of(ProcessHandle.current()).orElseThrow()).as("this JVM").isGreaterThan(10L << 20);
+        }
+    }
 }
