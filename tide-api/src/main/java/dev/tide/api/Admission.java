@@ -101,12 +101,45 @@ public final class Admission {
             secret(obj, errors);
         }
         errors.throwIfAny();
+        cpuLimits(type, obj).forEach(path -> warnings.add(path + ": stored but not enforced for local replicas, which have no "
+                + "CPU cgroup (resources.limits.memory is enforced)"));
         List<String> vendor = new ArrayList<>(VendorAnnotations.notActedOn(Meta.annotations(obj)));
         vendor.addAll(VendorAnnotations.notActedOn(Meta.strings(templateMeta.get("annotations"))));
         if (!vendor.isEmpty()) {
             warnings.add("stored but not acted on by Tide yet: " + String.join(", ", vendor));
         }
         return new Admitted(obj, warnings);
+    }
+
+    /** Where the object sets a container's {@code resources.limits.cpu}, which Tide's process runtime does not enforce. */
+    static List<String> cpuLimits(ResourceType type, JsonNode obj) {
+        List<String> paths = new ArrayList<>();
+        java.util.function.BiConsumer<JsonNode, String> containers = (list, at) -> {
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i).path("resources").path("limits").has("cpu")) {
+                    paths.add(at + "[" + i + "].resources.limits.cpu");
+                }
+            }
+        };
+        JsonNode spec = obj.path("spec");
+        if (type == ResourceTypes.SERVICE || type == ResourceTypes.CONFIGURATION) {
+            containers.accept(spec.path("template").path("spec").path("containers"), "spec.template.spec.containers");
+        } else if (type == ResourceTypes.REVISION) {
+            containers.accept(spec.path("containers"), "spec.containers");
+        } else if (type == ResourceTypes.INFERENCE_SERVICE) {
+            for (String component : List.of("predictor", "transformer")) {
+                JsonNode c = spec.path(component);
+                containers.accept(c.path("containers"), "spec." + component + ".containers");
+                List<String> models = new ArrayList<>(List.of("model"));
+                models.addAll(dev.tide.api.kserve.v1beta1.InferenceServiceValidator.FRAMEWORKS);
+                for (String m : models) {
+                    if (c.path(m).path("resources").path("limits").has("cpu")) {
+                        paths.add("spec." + component + "." + m + ".resources.limits.cpu");
+                    }
+                }
+            }
+        }
+        return paths;
     }
 
     private static void metadata(ResourceType type, ObjectNode obj, FieldErrors errors) {

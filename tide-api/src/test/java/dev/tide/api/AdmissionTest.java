@@ -213,6 +213,17 @@ class AdmissionTest {
     }
 
     @Test
+    void aCpuLimitIsStoredWithAWarningThatLocalReplicasDoNotEnforceIt() {
+        Admission.Admitted a = admit(SVC.replace("- image: example.com/hello\n",
+                "- image: example.com/hello\n          resources:\n            limits: {cpu: \"2\", memory: 1Gi}\n"));
+        assertThat(a.warnings()).containsExactly("spec.template.spec.containers[0].resources.limits.cpu: stored but not "
+                + "enforced for local replicas, which have no CPU cgroup (resources.limits.memory is enforced)");
+        assertThat(admit(SVC.replace("- image: example.com/hello\n",
+                "- image: example.com/hello\n          resources:\n            limits: {memory: 1Gi}\n")).warnings())
+                .as("a memory limit is acted on").isEmpty();
+    }
+
+    @Test
     void vendorAnnotationsAreKeptAndReported() {
         Admission.Admitted a = admit(SVC.replace("  name: hello\n", "  name: hello\n  annotations:\n    serving.knative.dev.alibabacloud/affinity: cookie\n"
                 + "    k8s.aliyun.com/eci-use-specs: ecs.gn5\n"));

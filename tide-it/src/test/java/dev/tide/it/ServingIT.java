@@ -114,6 +114,17 @@ class ServingIT {
     }
 
     @Test
+    void aCpuLimitIsStoredWithAWarningAndTheRevisionSaysItIsNotEnforced() {
+        String out = kubectl.apply(service("limited", "", "").replace("\n          args:",
+                "\n          resources:\n            limits:\n              cpu: \"2\"\n              memory: 512Mi\n          args:"));
+        assertThat(out).contains("Warning: spec.template.spec.containers[0].resources.limits.cpu: stored but not enforced for "
+                + "local replicas");
+        awaitReady("limited");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "rev", "limited-00001", "-n", "serving", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"ResourceLimitsEnforced\")].reason}")).isEqualTo("CPULimitNotEnforced"));
+    }
+
+    @Test
     void theActivatorQueuesABurstOfFortyAtContainerConcurrencyOneAndMaxScaleOne() throws Exception {
         kubectl.apply(service("burst", "autoscaling.knative.dev/max-scale: \"1\"", "containerConcurrency: 1", "--sleep-ms", "100"));
         awaitReady("burst");

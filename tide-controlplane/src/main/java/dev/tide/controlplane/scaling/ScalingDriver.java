@@ -133,6 +133,8 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
     private final Map<Key, State> states = new ConcurrentHashMap<>();
     /** Who each revision's replicas run as, and whether its HPA lacks a request; read by the revision reconciler. */
     private final Map<Key, List<Note>> notes = new ConcurrentHashMap<>();
+    /** The revision condition that says which of its container's resource limits its replicas do not enforce. */
+    static final String LIMITS_CONDITION = "ResourceLimitsEnforced";
     private long ticks;
     private volatile boolean closed;
 
@@ -267,6 +269,11 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
         ReplicaSpecs.Runnable runnable = (ReplicaSpecs.Runnable) plan.replica();
         ReplicaUsers.Decision d = runnable.user();
         revisionNotes.add(0, new Note(ReplicaUsers.CONDITION, d.status(), d.reason(), d.message(), d.severity()));
+        if (runnable.cpuLimit() != null) {
+            revisionNotes.add(new Note(LIMITS_CONDITION, Conditions.FALSE, "CPULimitNotEnforced", "resources.limits.cpu ("
+                    + runnable.cpuLimit() + ") is stored but not enforced for local replicas, which have no CPU cgroup; "
+                    + "resources.limits.memory is enforced", "Warning"));
+        }
         notes.put(key, revisionNotes);
         boolean fresh = s.replica == null;
         s.replica = runnable.spec();

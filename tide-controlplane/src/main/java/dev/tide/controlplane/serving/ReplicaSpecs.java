@@ -29,8 +29,12 @@ public final class ReplicaSpecs {
     public sealed interface Result {
     }
 
-    /** @param user who the replicas run as, and the condition that says so */
-    public record Runnable(ReplicaSpec spec, ReplicaUsers.Decision user) implements Result {
+    /**
+     * @param user       who the replicas run as, and the condition that says so
+     * @param cpuLimit   the container's {@code resources.limits.cpu} as written, which local replicas do not enforce
+     *                   (the revision says so in a condition); {@code null} when unset
+     */
+    public record Runnable(ReplicaSpec spec, ReplicaUsers.Decision user, String cpuLimit) implements Result {
     }
 
     /** @param reason a CamelCase condition reason */
@@ -143,7 +147,7 @@ public final class ReplicaSpecs {
         return new Runnable(new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command,
                 args, env, Json.text(c, "workingDir"), readiness == null ? ProbeSpec.defaultReadiness() : readiness,
                 liveness, timeout, timeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : timeout, user.runAs(),
-                user.noNewPrivileges(), memoryLimit(c)), user);
+                user.noNewPrivileges(), memoryLimit(c)), user, Json.text(c.path("resources").path("limits"), "cpu"));
     }
 
     /** {@code resources.limits.memory} in bytes (validated as a quantity at admission); 0 when unset. */
