@@ -42,6 +42,18 @@ public final class AotTraining {
             cli(Path.of(args[1]));
             return;
         }
+        if (args.length == 2 && args[0].equals("--replica-command")) {
+            // For benches: the model server's command as replicas get it, one argument per line, without its own
+            // arguments; the class path file goes to the given directory.
+            String tideClassPath = System.getProperty("java.class.path");
+            List<String> command = ModelServerLauncher.jvm(ModelServerLauncher.classPathFile(Path.of(args[1]),
+                    ModelServerLauncher.modelServerClassPath(tideClassPath)), tideClassPath);
+            ModelServerLauncher.aotCachePath(tideClassPath).filter(Files::isRegularFile)
+                    .ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
+            command.add(ModelServerLauncher.MAIN);
+            command.forEach(System.out::println);
+            return;
+        }
         if (args.length != 1 && args.length != 2) {
             System.err.println("usage: AotTraining MODEL_DIR [CACHE] | --cli MANIFEST_DIR");
             System.exit(2);
