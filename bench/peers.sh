@@ -4,7 +4,8 @@
 # throughput, p50 and p99 at concurrency 1 and 16 (hey, v1 :predict, one 13-word sentence per request), rounds
 # alternating the two servers, medians; then each one's cold start, process start to first prediction, median of 3.
 # Prints Tide / KServe ratios. The peer is installed from PyPI in a virtualenv under target/bench-peers.
-# Usage: bench/peers.sh [seconds per run, default 10] [rounds, default 3]
+# Usage: bench/peers.sh [seconds per run, default 10] [rounds, default 3]; TIDE_MODEL_SERVER_ARGS adds model server
+# options (e.g. "--workers=1 --intra_op_threads=2") to try other settings against the same peer.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -33,7 +34,7 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # Each server by the command it is started with; $1 is the port.
 # Tide's model server by the command replicas get (JVM flags, class path, start-up cache), from Tide's own launcher.
 mapfile -t REPLICA < <("$JAVA" -cp tide-cli/target/tide-cli.jar dev.tide.cli.AotTraining --replica-command "$WORK")
-tide_cmd() { exec "${REPLICA[@]}" --model_name=minilm --model_dir="$MODEL" --http_port="$1"; }
+tide_cmd() { exec "${REPLICA[@]}" --model_name=minilm --model_dir="$MODEL" --http_port="$1" ${TIDE_MODEL_SERVER_ARGS:-}; }
 kserve_cmd() { exec "$VENV/bin/python" bench/peers/kserve_minilm.py "$MODEL" "$1"; }
 
 # Starts a server, waits for its first prediction; prints "PID MS" (ms from the start to that prediction).
