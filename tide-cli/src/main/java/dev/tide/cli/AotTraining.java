@@ -74,6 +74,8 @@ public final class AotTraining {
             }
             long with = serve(jvm, "-XX:AOTCache=" + training, Path.of(args[0]), work, "-XX:AOTMode=on");
             Files.move(training, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // What the cache was made for: the launcher uses it only for the same class path.
+            Files.writeString(ModelServerLauncher.classPathOf(cache), ModelServerLauncher.modelServerClassPath(tideClassPath));
             System.out.println("model server ready in " + without + " ms without the start-up cache, " + with + " ms with it: "
                     + cache);
         } finally {

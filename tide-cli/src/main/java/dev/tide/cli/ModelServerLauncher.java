@@ -64,18 +64,25 @@ final class ModelServerLauncher {
         return java.util.Optional.empty(); // Tide runs from classes (tests): no jar, no cache
     }
 
+    /** Beside a cache, the class path it was made for. */
+    static Path classPathOf(Path cache) {
+        return cache.resolveSibling(cache.getFileName() + ".classpath");
+    }
+
     /**
-     * The start-up cache, if one was made since the model server's jars were: an older one was made for other jars,
-     * which the JVM would refuse with a warning on each start, so it is left out.
+     * The start-up cache, if one was made for this class path since its jars were: another one the JVM would refuse
+     * with a warning on each start (a test's class path, or jars rebuilt since), so it is left out.
      */
     private static java.util.Optional<Path> aotCache(String tideClassPath) {
         return aotCachePath(tideClassPath).filter(cache -> {
             try {
-                if (!Files.isRegularFile(cache)) {
+                String classPath = modelServerClassPath(tideClassPath);
+                if (!Files.isRegularFile(cache) || !Files.isRegularFile(classPathOf(cache))
+                        || !Files.readString(classPathOf(cache)).equals(classPath)) {
                     return false;
                 }
                 var made = Files.getLastModifiedTime(cache);
-                for (String jar : modelServerClassPath(tideClassPath).split(java.io.File.pathSeparator)) {
+                for (String jar : classPath.split(java.io.File.pathSeparator)) {
                     if (Files.getLastModifiedTime(Path.of(jar)).compareTo(made) >= 0) {
                         return false;
                     }
