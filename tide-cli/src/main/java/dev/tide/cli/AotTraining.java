@@ -45,13 +45,8 @@ public final class AotTraining {
         if (args.length == 2 && args[0].equals("--replica-command")) {
             // For benches: the model server's command as replicas get it, one argument per line, without its own
             // arguments; the class path file goes to the given directory.
-            String tideClassPath = System.getProperty("java.class.path");
-            List<String> command = ModelServerLauncher.jvm(ModelServerLauncher.classPathFile(Path.of(args[1]),
-                    ModelServerLauncher.modelServerClassPath(tideClassPath)), tideClassPath);
-            ModelServerLauncher.aotCachePath(tideClassPath).filter(Files::isRegularFile)
-                    .ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
-            command.add(ModelServerLauncher.MAIN);
-            command.forEach(System.out::println);
+            ModelServerLauncher.replicaCommand(Path.of(args[1]), System.getProperty("java.class.path"), true)
+                    .forEach(System.out::println);
             return;
         }
         if (args.length != 1 && args.length != 2) {

@@ -22,14 +22,8 @@ final class ModelServerLauncher {
 
     /** @param tidePorts Tide's API and ingress ports once bound: models are never fetched from them */
     static ModelServing forThisJvm(ServerConfig config, java.util.function.Supplier<Set<Integer>> tidePorts) {
-        String tideClassPath = System.getProperty("java.class.path");
-        List<String> command = jvm(classPathFile(config.dataDir(), modelServerClassPath(tideClassPath)), tideClassPath);
-        // The start-up cache, when ./tide made one for these jars: classes come loaded and linked from it.
-        // TIDE_AOT=off leaves it out, as it does for the CLI (./tide).
-        if (!"off".equals(System.getenv("TIDE_AOT"))) {
-            aotCache(tideClassPath).ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
-        }
-        command.add(MAIN);
+        List<String> command = replicaCommand(config.dataDir(), System.getProperty("java.class.path"),
+                !"off".equals(System.getenv("TIDE_AOT")));
         Map<String, String> volumes = new LinkedHashMap<>();
         config.volumes().forEach((k, v) -> volumes.put(k, v.toAbsolutePath().toString()));
         return new ModelServing(command, Set.of("onnx"), config.modelCache().toAbsolutePath().toString(), volumes,
@@ -38,6 +32,24 @@ final class ModelServerLauncher {
                 Map.of("DJL_OFFLINE", "true"),
                 new dev.tide.cli.security.ModelStorageCheck(config.modelRoots(), config.volumes(), Path.of("").toAbsolutePath(),
                         config.security().allowPrivateModelHosts(), tidePorts));
+    }
+
+    /**
+     * The command replicas of the model server run, without the model server's own arguments: its JVM ({@link #jvm}),
+     * the start-up cache when {@code ./tide} made one for this class path and {@code aot} allows it (classes then come
+     * loaded and linked from it), and the main class. Benches start the model server the same way
+     * ({@code AotTraining --replica-command}).
+     *
+     * @param classPathDir where the class path's argument file goes
+     */
+    static List<String> replicaCommand(Path classPathDir, String tideClassPath, boolean aot) {
+        String classPath = modelServerClassPath(tideClassPath);
+        List<String> command = jvm(classPathFile(classPathDir, classPath), tideClassPath);
+        if (aot) {
+            aotCache(tideClassPath, classPath).ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
+        }
+        command.add(MAIN);
+        return command;
     }
 
     /**
@@ -73,10 +85,9 @@ final class ModelServerLauncher {
      * The start-up cache, if one was made for this class path since its jars were: another one the JVM would refuse
      * with a warning on each start (a test's class path, or jars rebuilt since), so it is left out.
      */
-    private static java.util.Optional<Path> aotCache(String tideClassPath) {
+    private static java.util.Optional<Path> aotCache(String tideClassPath, String classPath) {
         return aotCachePath(tideClassPath).filter(cache -> {
             try {
-                String classPath = modelServerClassPath(tideClassPath);
                 if (!Files.isRegularFile(cache) || !Files.isRegularFile(classPathOf(cache))
                         || !Files.readString(classPathOf(cache)).equals(classPath)) {
                     return false;

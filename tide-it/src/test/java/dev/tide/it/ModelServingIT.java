@@ -52,25 +52,7 @@ class ModelServingIT {
 
     @Test
     void sampleModelServesEmbeddingsFromZero() throws Exception {
-        Path model = Exec.repo().resolve("examples/models/all-minilm-l6-v2").toAbsolutePath().normalize();
-        kubectl.allowZeroInitialScale();
-        kubectl.apply("""
-                apiVersion: serving.kserve.io/v1beta1
-                kind: InferenceService
-                metadata:
-                  name: minilm
-                  namespace: models
-                  annotations:
-                    autoscaling.knative.dev/initial-scale: "0"
-                spec:
-                  predictor:
-                    minReplicas: 0
-                    model:
-                      modelFormat:
-                        name: onnx
-                      storageUri: file://%s
-                """.formatted(Exec.path(model)));
-        awaitReady("minilm", "models");
+        applySampleModel("minilm", "models", true, "");
         assertThat(kubectl.ok("get", "rev", "minilm-predictor-00001", "-n", "models", "-o", "jsonpath={.status.actualReplicas}"))
                 .as("no replica before the first request").isIn("", "0");
 
@@ -115,21 +97,7 @@ class ModelServingIT {
      */
     @Test
     void tritonsAndKServesRestClientsReachAModelInJsonAndInBinary() throws Exception {
-        Path model = Exec.repo().resolve("examples/models/all-minilm-l6-v2").toAbsolutePath().normalize();
-        kubectl.apply("""
-                apiVersion: serving.kserve.io/v1beta1
-                kind: InferenceService
-                metadata:
-                  name: minilm-rest
-                  namespace: rest
-                spec:
-                  predictor:
-                    model:
-                      modelFormat:
-                        name: onnx
-                      storageUri: file://%s
-                """.formatted(Exec.path(model)));
-        awaitReady("minilm-rest", "rest");
+        applySampleModel("minilm-rest", "rest", false, "");
         String ingress = TIDE.ingress().replaceFirst("^http://", "");
         Exec.Result r = Exec.run(List.of(PythonClients.python(), PythonClients.script("v2_rest_clients.py"), ingress,
                 "minilm-rest.rest.example.com", "minilm-rest"), null, 300);
@@ -165,32 +133,15 @@ class ModelServingIT {
      */
     @Test
     void tritonsGrpcClientReachesAModelThroughTheIngress() throws Exception {
-        Path model = Exec.repo().resolve("examples/models/all-minilm-l6-v2").toAbsolutePath().normalize();
-        kubectl.allowZeroInitialScale();
-        kubectl.apply("""
-                apiVersion: serving.kserve.io/v1beta1
-                kind: InferenceService
-                metadata:
-                  name: minilm-grpc
-                  namespace: grpc
-                  annotations:
-                    autoscaling.knative.dev/initial-scale: "0"
-                spec:
-                  predictor:
-                    minReplicas: 0
-                    model:
-                      modelFormat:
-                        name: onnx
-                      storageUri: file://%s
-                      ports:
-                        - name: h2c
-                          containerPort: 8081
-                          protocol: TCP
-                      readinessProbe:
-                        grpc:
-                          port: 8081
-                """.formatted(Exec.path(model)));
-        awaitReady("minilm-grpc", "grpc");
+        applySampleModel("minilm-grpc", "grpc", true, """
+                ports:
+                  - name: h2c
+                    containerPort: 8081
+                    protocol: TCP
+                readinessProbe:
+                  grpc:
+                    port: 8081
+                """);
         assertThat(kubectl.ok("get", "rev", "minilm-grpc-predictor-00001", "-n", "grpc", "-o", "jsonpath={.status.actualReplicas}"))
                 .as("no replica before the first call").isIn("", "0");
 
@@ -234,6 +185,34 @@ class ModelServingIT {
         assertThat(kubectl.ok("get", "isvc", "minilm-grpc", "-n", "grpc", "-o",
                 "jsonpath={.status.conditions[?(@.type==\"Stopped\")].status}")).isEqualTo("False");
         ok(curl("-H", "Host: minilm-grpc.grpc.example.com", TIDE.ingress() + "/v2/models/minilm-grpc/ready"));
+    }
+
+    /**
+     * Applies an InferenceService serving the sample model (at zero when {@code fromZero}, the model spec's
+     * {@code modelExtra} fields added) and waits for it to be Ready.
+     */
+    private void applySampleModel(String name, String namespace, boolean fromZero, String modelExtra) {
+        Path model = Exec.repo().resolve("examples/models/all-minilm-l6-v2").toAbsolutePath().normalize();
+        if (fromZero) {
+            kubectl.allowZeroInitialScale();
+        }
+        kubectl.apply("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: %s
+                  namespace: %s
+                  annotations:
+                    autoscaling.knative.dev/initial-scale: "%s"
+                spec:
+                  predictor:
+                    minReplicas: %s
+                    model:
+                      modelFormat:
+                        name: onnx
+                      storageUri: file://%s
+                %s""".formatted(name, namespace, fromZero ? "0" : "1", fromZero ? "0" : "1", Exec.path(model), modelExtra.indent(6)));
+        awaitReady(name, namespace);
     }
 
     private void awaitReady(String isvc, String namespace) {

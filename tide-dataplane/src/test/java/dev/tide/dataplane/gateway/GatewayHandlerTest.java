@@ -89,6 +89,11 @@ class GatewayHandlerTest {
 
     /** What the client has been sent so far, as text. */
     private String answered() {
+        return answered(client);
+    }
+
+    /** What a client connection has been sent so far, as text. */
+    private static String answered(EmbeddedChannel client) {
         client.runPendingTasks();
         StringBuilder b = new StringBuilder();
         for (Object m; (m = client.readOutbound()) != null; ) {
@@ -118,6 +123,11 @@ class GatewayHandlerTest {
 
     /** The replica answers 200; its body must have been handed on and released once the client has it. */
     private void ok(EmbeddedChannel replica) {
+        ok(replica, client);
+    }
+
+    /** {@link #ok(EmbeddedChannel)} for the exchange of another client connection. */
+    private static void ok(EmbeddedChannel replica, EmbeddedChannel client) {
         ByteBuf body = Unpooled.copiedBuffer("served", StandardCharsets.US_ASCII);
         DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
         HttpUtil.setContentLength(r, 6);
@@ -259,17 +269,8 @@ class GatewayHandlerTest {
         assertThat(backends.attempts).as("b's connection breaks; a is full, so the retry takes b again").containsExactly(1, 2, 2);
         EmbeddedChannel freshB = backends.opened.getLast();
         assertThat(received(freshB)).isEqualTo("GET /status xff=[embedded]|END");
-        ByteBuf body = Unpooled.copiedBuffer("served", StandardCharsets.US_ASCII);
-        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
-        HttpUtil.setContentLength(r, 6);
-        freshB.writeInbound(r);
-        other.runPendingTasks();
-        StringBuilder b = new StringBuilder();
-        for (Object m; (m = other.readOutbound()) != null; ) {
-            b.append(((ByteBuf) m).toString(StandardCharsets.US_ASCII));
-            ReferenceCountUtil.release(m);
-        }
-        assertThat(b.toString()).startsWith("HTTP/1.1 200 OK");
+        ok(freshB, other);
+        assertThat(answered(other)).startsWith("HTTP/1.1 200 OK");
         ok(busyA);
         other.finishAndReleaseAll();
     }

@@ -51,24 +51,10 @@ final class ModelRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             endpoint.handle(method, path, new byte[0]).whenComplete((r, e) -> respond(ctx, r, keepAlive, head));
             return;
         }
-        int jsonLength = -1;
-        String binary = req.headers().get(ModelEndpoint.INFERENCE_HEADER_CONTENT_LENGTH);
-        if (binary != null) {
-            try {
-                jsonLength = Integer.parseInt(binary.strip());
-            } catch (NumberFormatException e) {
-                jsonLength = -2;
-            }
-            if (jsonLength < 0) {
-                respond(ctx, endpoint.error(400, ModelEndpoint.INFERENCE_HEADER_CONTENT_LENGTH + ": " + binary
-                        + " is not a number of bytes"), keepAlive, head);
-                return;
-            }
-        }
         byte[] body = ByteBufUtil.getBytes(req.content());
-        int headerLength = jsonLength;
+        String jsonLength = req.headers().get(ModelEndpoint.INFERENCE_HEADER_CONTENT_LENGTH);
         try {
-            codec.execute(() -> endpoint.handle(method, path, body, headerLength).whenComplete((r, e) -> respond(ctx, r, keepAlive, head)));
+            codec.execute(() -> endpoint.handle(method, path, body, jsonLength).whenComplete((r, e) -> respond(ctx, r, keepAlive, head)));
         } catch (RejectedExecutionException e) {
             respond(ctx, endpoint.error(503, "the model server is shutting down"), keepAlive, head);
         }

@@ -75,7 +75,7 @@ public final class ModelEndpoint {
      * @param path the request path without query
      */
     public CompletableFuture<Response> handle(String method, String path, byte[] body) {
-        return handle(method, path, body, -1);
+        return handle(method, path, body, null);
     }
 
     /**
@@ -83,11 +83,12 @@ public final class ModelEndpoint {
      * {@code jsonLength} bytes are the JSON request, the rest are the binary inputs, each sized by its
      * {@code parameters.binary_data_size}, in the order of the inputs.
      *
-     * @param jsonLength the {@code Inference-Header-Content-Length} header; -1 without one (the body is all JSON)
+     * @param jsonLength the {@code Inference-Header-Content-Length} header as sent; {@code null} without one (the body
+     *                   is all JSON)
      */
-    public CompletableFuture<Response> handle(String method, String path, byte[] body, int jsonLength) {
+    public CompletableFuture<Response> handle(String method, String path, byte[] body, String jsonLength) {
         try {
-            return route(method, path, body, jsonLength).exceptionally(this::failure);
+            return route(method, path, body, jsonLength(jsonLength)).exceptionally(this::failure);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(failure(e));
         }
@@ -348,6 +349,22 @@ public final class ModelEndpoint {
         ByteBuffer out = ByteBuffer.allocate(size).put(header);
         blobs.forEach(out::put);
         return new Response(200, out.array(), Response.BINARY, header.length);
+    }
+
+    /** The {@code Inference-Header-Content-Length} header's bytes; -1 without one. */
+    private static int jsonLength(String header) {
+        if (header == null) {
+            return -1;
+        }
+        try {
+            int n = Integer.parseInt(header.strip());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below, as a negative number is
+        }
+        throw InferenceException.badRequest(INFERENCE_HEADER_CONTENT_LENGTH + ": " + header + " is not a number of bytes");
     }
 
     /** An input's {@code parameters.binary_data_size}, checked against what the body holds. */

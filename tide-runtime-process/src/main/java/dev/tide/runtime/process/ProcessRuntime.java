@@ -113,6 +113,34 @@ public final class ProcessRuntime implements ReplicaRuntime {
         reapStrays();
     }
 
+    /** Whether the memory check round is scheduled: one round for all replicas with a memory limit. */
+    private final java.util.concurrent.atomic.AtomicBoolean memoryWatched = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Starts the memory check round unless it runs already. */
+    private void watchMemory() {
+        if (memoryWatched.compareAndSet(false, true)) {
+            scheduler.schedule(() -> blocking.execute(this::checkMemory), MEMORY_CHECK_NANOS);
+        }
+    }
+
+    /** One round: the process table read once, each replica with a limit measured against it; again while any wants it. */
+    private void checkMemory() {
+        ResidentMemory.Tree tree = ResidentMemory.Tree.now();
+        boolean again = false;
+        for (ProcessReplica r : replicas.values()) {
+            again |= r.checkMemory(tree);
+        }
+        if (again) {
+            scheduler.schedule(() -> blocking.execute(this::checkMemory), MEMORY_CHECK_NANOS);
+            return;
+        }
+        memoryWatched.set(false);
+        // A replica with a limit launched while this round ended: it must not go unwatched.
+        if (replicas.values().stream().anyMatch(r -> r.spec.memoryLimitBytes() > 0 && !r.memoryUnmeasured)) {
+            watchMemory();
+        }
+    }
+
     @Override
     public void addListener(Listener listener) {
         listeners.add(listener);
@@ -253,6 +281,8 @@ public final class ProcessRuntime implements ReplicaRuntime {
         Process process;
         Replica.State state = Replica.State.STARTING;
         int restarts;
+        /** Set once the replica's memory could not be read: its limit is then reported as not enforced, once. */
+        volatile boolean memoryUnmeasured;
         /** Bumped at every launch: probe results and exits of an earlier process are ignored. */
         int generation;
         long launchedNanos;
@@ -352,7 +382,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 schedule(spec.liveness().initialDelay().toNanos() + periodNanos(spec.liveness(), 10 * SECOND), () -> probeLiveness(gen));
             }
             if (spec.memoryLimitBytes() > 0) {
-                schedule(MEMORY_CHECK_NANOS, () -> watchMemory(gen));
+                watchMemory();
             }
             notifyListeners(changed);
         }
@@ -474,39 +504,43 @@ public final class ProcessRuntime implements ReplicaRuntime {
         }
 
         /**
-         * The memory limit: a process whose resident memory (its children's included) reaches
-         * {@code resources.limits.memory} is killed and, as any crash, restarted after a back-off, as a container's
-         * memory cgroup and the kernel's OOM killer do. Checked every {@link #MEMORY_CHECK_NANOS}, so a process can
-         * overshoot for that long; the kernel would stop it at the page.
+         * The memory limit, checked by the runtime's round ({@link ProcessRuntime#checkMemory}): a process whose
+         * resident memory (its children's included) reaches {@code resources.limits.memory} is killed and, as any crash,
+         * restarted after a back-off, as a container's memory cgroup and the kernel's OOM killer do. Checked every
+         * {@link #MEMORY_CHECK_NANOS}, so a process can overshoot for that long; the kernel would stop it at the page.
+         *
+         * @return whether the replica still wants checking
          */
-        private void watchMemory(int gen) {
+        boolean checkMemory(ResidentMemory.Tree tree) {
             Process p;
             synchronized (this) {
-                if (gen != generation || stopping || process == null) {
-                    return;
+                if (stopping || spec.memoryLimitBytes() <= 0) {
+                    return false;
+                }
+                if (process == null || !process.isAlive() || memoryUnmeasured) {
+                    return !memoryUnmeasured; // between a crash and its restart: checked again once relaunched
                 }
                 p = process;
             }
-            java.util.OptionalLong used = ResidentMemory.of(p.toHandle());
-            if (used.isEmpty()) {
-                synchronized (this) {
+            java.util.OptionalLong used = tree.of(p.pid());
+            synchronized (this) {
+                if (p != process || stopping) {
+                    return !stopping;
+                }
+                if (used.isEmpty()) {
+                    memoryUnmeasured = true;
                     output.add("tide: resources.limits.memory is not enforced here: this system has no /proc to measure "
                             + "the replica's memory");
+                    return false;
                 }
-                return;
-            }
-            if (used.getAsLong() >= spec.memoryLimitBytes()) {
-                synchronized (this) {
-                    if (gen != generation || stopping) {
-                        return;
-                    }
-                    output.add("tide: OOMKilled: resident memory " + mib(used.getAsLong()) + " reached resources.limits.memory "
-                            + mib(spec.memoryLimitBytes()) + "; killing the process");
+                if (used.getAsLong() < spec.memoryLimitBytes()) {
+                    return true;
                 }
-                kill(p);
-                return; // exited() restarts it
+                output.add("tide: OOMKilled: resident memory " + mib(used.getAsLong()) + " reached resources.limits.memory "
+                        + mib(spec.memoryLimitBytes()) + "; killing the process");
             }
-            schedule(MEMORY_CHECK_NANOS, () -> watchMemory(gen));
+            kill(p);
+            return true; // exited() restarts it, and the restarted process is checked too
         }
 
         private static String mib(long bytes) {
