@@ -57,6 +57,12 @@ public final class Admission {
     public static Admitted admit(ResourceType type, ObjectNode obj, ClusterConfig config, FieldValidation fieldValidation) {
         List<String> warnings = new ArrayList<>();
         FieldErrors errors = new FieldErrors();
+        if (type == ResourceTypes.POD) {
+            // As a Deployment's pods: Tide makes one for each replica the autoscaler wants; a Pod of one's own is not run.
+            errors.add(FieldError.of("Tide's Pods are its view of a revision's replicas and cannot be written: "
+                    + "apply a Knative Service or an InferenceService instead", "kind"));
+            errors.throwIfAny();
+        }
         SchemaCheck.Result shape = SchemaCheck.check(Schemas.of(type), obj, fieldValidation != FieldValidation.STRICT);
         if (!shape.errors().isEmpty()) {
             shape.errors().forEach(errors::add);

@@ -31,9 +31,16 @@ public final class ResourceTypes {
     public static final ResourceType EVENT =
             new ResourceType("", "v1", "Event", "events", List.of("ev"), true);
 
+    /**
+     * Tide's view of a revision's replicas, one Pod each, as Knative's Deployments make them: read, watched, deleted
+     * (the replica is replaced) and their logs read, never written; not stored.
+     */
+    public static final ResourceType POD =
+            new ResourceType("", "v1", "Pod", "pods", List.of("po"), true);
+
     /** Every served type, in the order discovery lists them. */
     public static final List<ResourceType> ALL =
-            List.of(SERVICE, CONFIGURATION, REVISION, ROUTE, INFERENCE_SERVICE, SECRET, CONFIG_MAP, SERVICE_ACCOUNT, EVENT);
+            List.of(SERVICE, CONFIGURATION, REVISION, ROUTE, INFERENCE_SERVICE, SECRET, CONFIG_MAP, SERVICE_ACCOUNT, EVENT, POD);
 
     private ResourceTypes() {
     }

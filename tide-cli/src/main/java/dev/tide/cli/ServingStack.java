@@ -11,6 +11,7 @@ import dev.tide.controlplane.registry.Registry;
 import dev.tide.controlplane.events.EventRecorder;
 import dev.tide.controlplane.plan.RevisionPlan;
 import dev.tide.controlplane.plan.RevisionPlanner;
+import dev.tide.controlplane.pods.PodView;
 import dev.tide.controlplane.scaling.ReplicaEvents;
 import dev.tide.controlplane.scaling.ScalingDriver;
 import dev.tide.controlplane.serving.ModelServing;
@@ -59,11 +60,13 @@ final class ServingStack implements AutoCloseable {
     private final Scheduler scheduler;
     private final RevisionObservers observers;
     private final MetricsHistory history;
+    private final PodView pods;
     private volatile boolean closed;
 
     private ServingStack(EventLoopGroup loops, ScheduledExecutorService timers, ExecutorService blocking, ProcessRuntime runtime,
                          Gateway gateway, ScalingDriver driver, RevisionPlanner planner, RoutingFeed feed, Scheduler scheduler,
-                         RevisionObservers observers, MetricsHistory history) {
+                         RevisionObservers observers, MetricsHistory history, PodView pods) {
+        this.pods = pods;
         this.planner = planner;
         this.scheduler = scheduler;
         this.observers = observers;
@@ -136,6 +139,8 @@ final class ServingStack implements AutoCloseable {
                 (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), meters,
                 new ForecastFiles(dataDir.resolve("forecasts"), blocking), events.source("tide-autoscaler"));
         runtime.addListener(new ReplicaEvents(registry, events.source("tide-runtime")));
+        PodView pods = new PodView(registry, clock, nodeName());
+        pods.attach(runtime);
         RevisionObservers observers = new RevisionObservers(meters);
         // The routing feed makes endpoints from each revision's plan, as the planner last pushed it.
         AtomicReference<RevisionPlanner> plannerRef = new AtomicReference<>();
@@ -172,7 +177,7 @@ final class ServingStack implements AutoCloseable {
         planner.start(Thread.ofVirtual().name("tide-planner-", 0).factory());
         feed.start(Thread.ofVirtual().name("tide-routing-feed-", 0).factory());
         ServingStack stack = new ServingStack(loops, timers, blocking, runtime, gateway, driver, planner, feed, scheduler, observers,
-                history);
+                history, pods);
         stack.sampleEverySecond(clock);
         return stack;
     }
@@ -217,6 +222,21 @@ final class ServingStack implements AutoCloseable {
     }
 
     /** Serves revision logs on the API port. */
+    /** The replicas as Pods, for the API. */
+    PodView pods() {
+        return pods;
+    }
+
+    /** This machine's name, which the pods give as their node: the kernel's host name, without a DNS lookup. */
+    private static String nodeName() {
+        try {
+            String name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return name.isEmpty() ? "localhost" : name;
+        } catch (java.io.IOException | RuntimeException e) {
+            return "localhost";
+        }
+    }
+
     RevisionLogs logs() {
         return new RevisionLogs(runtime, scheduler, observers);
     }

@@ -132,6 +132,7 @@ final class TideServer implements AutoCloseable {
                     Thread.ofPlatform().daemon().name("tide-controller-", 0).factory(), CONTROLLER_WORKERS);
             controllerRef.set(controller);
             controller.start();
+            api.servePods(serving.pods());
             api.addContext("/logs/", serving.logs());
             api.addContext("/metrics/targets", new ScrapeTargets(serving.runtime()));
             api.addContext("/metrics", new MetricsEndpoint(meters));

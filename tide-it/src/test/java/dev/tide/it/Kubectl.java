@@ -57,6 +57,50 @@ final class Kubectl {
         return Exec.run(cmd, stdin, 60);
     }
 
+    /** A kubectl that keeps running ({@code get -w}, {@code logs -f}): its output lines as they come, until closed. */
+    static final class Streaming implements AutoCloseable {
+        private final Process process;
+        private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Streaming(Process process) {
+            this.process = process;
+            Thread.ofVirtual().start(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String l = in.readLine(); l != null; l = in.readLine()) {
+                        lines.add(l);
+                    }
+                } catch (java.io.IOException ignored) {
+                    // closed
+                }
+            });
+        }
+
+        List<String> lines() {
+            return List.copyOf(lines);
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Starts kubectl with {@code args}, its standard error sent with its output. */
+    Streaming stream(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(binary(), "--server", server, "--cache-dir", cacheDir.toString()));
+        cmd.addAll(List.of(args));
+        try {
+            return new Streaming(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Runs and asserts success, returning stdout. */
     String ok(String... args) {
         Exec.Result r = run(args);

@@ -114,8 +114,14 @@ class ProcessRuntimeIT {
         long firstPid = awaitState(rt, r.id(), Replica.State.READY).pid();
         Replica crashed = awaitState(rt, r.id(), Replica.State.CRASHED);
         assertThat(crashed.lastOutput()).contains("fixture crashing on purpose", "tide: process exited with code 3");
+        assertThat(crashed.lastTermination()).isEqualTo(new Replica.Termination(3, Replica.Termination.ERROR, ""));
+        assertThat(crashed.outputFrom()).as("still the crashed process's output").isZero();
         await().atMost(WAIT).until(() -> rt.replicas().stream().anyMatch(x -> x.id().equals(r.id()) && x.restarts() >= 1
                 && x.pid() != firstPid && x.state() == Replica.State.READY));
+        Replica again = rt.replicas().stream().filter(x -> x.id().equals(r.id())).findFirst().orElseThrow();
+        // The new process's output starts after everything the first printed, Tide's exit line included.
+        assertThat(rt.output(r.id(), 0).lines().subList(0, (int) again.outputFrom())).contains("fixture crashing on purpose")
+                .last().isEqualTo("tide: process exited with code 3");
         assertThat(ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
 
@@ -131,6 +137,8 @@ class ProcessRuntimeIT {
                 .anyMatch(l -> l.startsWith("tide: OOMKilled: resident memory ") && l.endsWith(
                         " reached resources.limits.memory 64.0 MiB; killing the process"))
                 .contains("tide: process exited with code 137");
+        assertThat(crashed.lastTermination().reason()).isEqualTo(Replica.Termination.OOM_KILLED);
+        assertThat(crashed.lastTermination().exitCode()).isEqualTo(137);
         await().atMost(WAIT).until(() -> rt.replicas().stream().anyMatch(x -> x.id().equals(r.id()) && x.restarts() >= 1));
     }
 
@@ -144,6 +152,9 @@ class ProcessRuntimeIT {
         await().atMost(WAIT).until(() -> rt.replicas().stream().anyMatch(x -> x.id().equals(r.id()) && x.restarts() >= 1
                 && x.pid() != firstPid));
         assertThat(rt.output(r.id())).anyMatch(l -> l.startsWith("tide: liveness probe failed 2 times"));
+        await().atMost(WAIT).until(() -> rt.replicas().stream().anyMatch(x -> x.id().equals(r.id()) && x.lastTermination() != null));
+        assertThat(rt.replicas().stream().filter(x -> x.id().equals(r.id())).findFirst().orElseThrow().lastTermination())
+                .isEqualTo(new Replica.Termination(137, Replica.Termination.ERROR, "liveness probe failed 2 times"));
     }
 
     @Test
@@ -207,5 +218,7 @@ class ProcessRuntimeIT {
                 Map.of(), null, ProbeSpec.defaultReadiness(), null, Duration.ofSeconds(1), Duration.ofSeconds(1)));
         Replica crashed = awaitState(rt, r.id(), Replica.State.CRASHED);
         assertThat(crashed.lastOutput()).anyMatch(l -> l.startsWith("tide: cannot start /nonexistent/tide-test-binary"));
+        assertThat(crashed.lastTermination().reason()).isEqualTo(Replica.Termination.START_ERROR);
+        assertThat(crashed.pid()).isEqualTo(-1);
     }
 }

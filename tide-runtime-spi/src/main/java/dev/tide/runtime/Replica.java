@@ -5,12 +5,21 @@ import java.util.List;
 /**
  * A snapshot of one replica.
  *
- * @param port       where it listens (the {@code PORT} it was given)
- * @param restarts   how often it was restarted after a crash or a failed liveness probe
- * @param lastOutput the last lines it printed, newest last (for crash reports)
+ * @param port            where it listens (the {@code PORT} it was given)
+ * @param restarts        how often it was restarted after a crash or a failed liveness probe
+ * @param lastOutput      the last lines it printed, newest last (for crash reports)
+ * @param lastTermination how its previous process ended, or {@code null} while it has had only one
+ * @param outputFrom      the number of the first output line of its current process (lines are counted over every
+ *                        process it ran, see {@link ReplicaRuntime#output(String, long)}): what came before is the
+ *                        previous processes' output
  */
 public record Replica(String id, String namespace, String revision, int port, State state, long pid, int restarts,
-                      List<String> lastOutput) {
+                      List<String> lastOutput, Termination lastTermination, long outputFrom) {
+
+    /** A snapshot without a past: a replica on its first process. */
+    public Replica(String id, String namespace, String revision, int port, State state, long pid, int restarts, List<String> lastOutput) {
+        this(id, namespace, revision, port, state, pid, restarts, lastOutput, null, 0);
+    }
 
     /** Where a replica is in its life. */
     public enum State {
@@ -26,6 +35,21 @@ public record Replica(String id, String namespace, String revision, int port, St
         DRAINING,
         /** Gone. */
         STOPPED
+    }
+
+    /**
+     * How a process ended, in the kubelet's terms.
+     *
+     * @param exitCode the process's exit status, or 137 (128 + SIGKILL) when Tide killed it, 128 when it never started
+     * @param reason   {@code OOMKilled} (its memory reached the limit), {@code Error} (it exited non-zero or was killed
+     *                 after failing liveness), {@code Completed} (it exited 0), {@code StartError} (it could not be run)
+     * @param message  a line on why, or empty
+     */
+    public record Termination(int exitCode, String reason, String message) {
+        public static final String OOM_KILLED = "OOMKilled";
+        public static final String ERROR = "Error";
+        public static final String COMPLETED = "Completed";
+        public static final String START_ERROR = "StartError";
     }
 
     public boolean routable() {

@@ -34,6 +34,14 @@ public interface ReplicaRuntime extends AutoCloseable {
      */
     Output output(String replicaId, long fromLine);
 
+    /**
+     * As {@link #output(String, long)}, but when the replica has printed nothing from {@code fromLine} yet, waits up to
+     * {@code timeout} for a line (for following its output without polling); may return early with no lines.
+     */
+    default Output awaitOutput(String replicaId, long fromLine, Duration timeout) throws InterruptedException {
+        return output(replicaId, fromLine);
+    }
+
     /** Lines of output and where the next read starts. */
     record Output(List<String> lines, long nextLine) {
     }

@@ -16,6 +16,7 @@ import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
 import dev.tide.common.time.Ticker;
 import dev.tide.controlplane.apiserver.security.ApiGuard;
+import dev.tide.controlplane.pods.PodView;
 import dev.tide.controlplane.registry.ApiException;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.store.Listing;
@@ -59,6 +60,8 @@ public final class ApiServer implements AutoCloseable {
     private final HttpServer http;
     private final Filter guard;
     private volatile boolean closing;
+    /** The replicas as Pods, once the serving half is up; until then there are none. */
+    private volatile PodView pods;
 
     /**
      * @param bind     address to listen on; port 0 picks a free port (see {@link #port()})
@@ -133,6 +136,11 @@ public final class ApiServer implements AutoCloseable {
 
     public void start() {
         http.start();
+    }
+
+    /** Serves {@code pods} as the core group's Pods ({@code kubectl get pods}, {@code logs}, {@code delete pod}). */
+    public void servePods(PodView pods) {
+        this.pods = pods;
     }
 
     public int port() {
@@ -219,6 +227,16 @@ public final class ApiServer implements AutoCloseable {
             sendJson(ex, 200, list, List.of());
             return;
         }
+        if (group.isEmpty() && seg.length == 4 && seg[2].equals("namespaces") && ex.getRequestMethod().equals("GET")) {
+            // Tide's namespaces are implicit: objects can be made in any, so every one exists. kubectl asks for the
+            // namespace after a NotFound in it, to tell a missing namespace from a missing object.
+            ObjectNode ns = Json.object();
+            ns.put("apiVersion", "v1").put("kind", "Namespace");
+            ns.putObject("metadata").put("name", seg[3]);
+            ns.putObject("status").put("phase", "Active");
+            sendJson(ex, 200, ns, List.of());
+            return;
+        }
         String namespace = null;
         int p = rest;
         if (seg[p].equals("namespaces") && seg.length >= p + 3) {
@@ -228,12 +246,16 @@ public final class ApiServer implements AutoCloseable {
         String plural = seg[p];
         String name = seg.length > p + 1 ? seg[p + 1] : null;
         String sub = seg.length > p + 2 ? seg[p + 2] : null;
-        if (seg.length > p + 3 || (sub != null && !sub.equals("status"))) {
-            throw ApiException.notFound("the server could not find the requested resource");
-        }
         ResourceType type = ResourceTypes.byPath(group, ver, plural)
                 .orElseThrow(() -> ApiException.notFound("the server could not find the requested resource"));
+        if (seg.length > p + 3 || (sub != null && !sub.equals(type == ResourceTypes.POD ? "log" : "status"))) {
+            throw ApiException.notFound("the server could not find the requested resource");
+        }
         Map<String, String> query = QueryString.parse(ex.getRequestURI().getRawQuery());
+        if (type == ResourceTypes.POD) {
+            pods(ex, namespace, name, sub, query);
+            return;
+        }
         if (query.containsKey("dryRun")) {
             throw ApiException.badRequest("dry-run is not supported by Tide's API yet; use 'tide validate -f FILE' to check manifests offline");
         }
@@ -246,9 +268,11 @@ public final class ApiServer implements AutoCloseable {
             switch (method) {
                 case "GET" -> {
                     if (isTrue(query.get("watch"))) {
-                        watch(ex, type, namespace, query);
+                        String ns = namespace;
+                        watch(ex, type, () -> registry.list(type, ns), from -> registry.store().watch(type.groupResource(), ns,
+                                from, k -> true), query);
                     } else {
-                        list(ex, type, namespace, query);
+                        list(ex, type, registry.list(type, namespace), query);
                     }
                 }
                 case "POST" -> {
@@ -296,6 +320,50 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Pods: Tide's view of the replicas ({@link PodView}). Read, watched, deleted and their {@code log} read; any write
+     * is refused, as the replicas are the autoscaler's to make.
+     */
+    private void pods(HttpExchange ex, String namespace, String name, String sub, Map<String, String> query) throws IOException {
+        PodView view = pods;
+        String method = ex.getRequestMethod();
+        if (view == null) {
+            throw ApiException.notFound("the server could not find the requested resource");
+        }
+        if (!method.equals("GET") && !method.equals("DELETE")) {
+            throw ApiException.methodNotAllowed("pods are Tide's view of a revision's replicas: the autoscaler makes them, "
+                    + "they can be read, watched and deleted (the replica is replaced); change the Service to change them");
+        }
+        if (query.containsKey("dryRun")) {
+            throw ApiException.badRequest("dry-run is not supported by Tide's API yet; use 'tide validate -f FILE' to check manifests offline");
+        }
+        ResourceType type = ResourceTypes.POD;
+        if (name == null) {
+            if (!method.equals("GET")) {
+                throw ApiException.methodNotAllowed("delete pods one by one: kubectl delete pod NAME");
+            }
+            if (isTrue(query.get("watch"))) {
+                watch(ex, type, () -> view.list(namespace), from -> view.watch(namespace, from), query);
+            } else {
+                list(ex, type, view.list(namespace), query);
+            }
+            return;
+        }
+        if (namespace == null) {
+            throw ApiException.notFound("the server could not find the requested resource");
+        }
+        if ("log".equals(sub)) {
+            PodLogs.send(ex, view, namespace, name, query, () -> closing);
+            return;
+        }
+        if (method.equals("DELETE")) {
+            sendJson(ex, 200, view.delete(namespace, name).orElseThrow(() -> ApiException.notFound(type, name)), List.of());
+            return;
+        }
+        ObjectNode obj = view.get(namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
+        sendJson(ex, 200, wantsTable(ex) ? Tables.table(type, List.of(obj), Meta.resourceVersion(obj), clock.instant(), false) : obj, List.of());
+    }
+
     private void patch(HttpExchange ex, ResourceType type, String namespace, String name, String sub, FieldValidation fieldValidation)
             throws IOException {
         String contentType = header(ex, "Content-Type");
@@ -337,8 +405,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private void list(HttpExchange ex, ResourceType type, String namespace, Map<String, String> query) throws IOException {
-        Listing listing = registry.list(type, namespace);
+    private void list(HttpExchange ex, ResourceType type, Listing listing, Map<String, String> query) throws IOException {
         Predicate<JsonNode> selected = selector(type, query);
         List<ObjectNode> items = listing.items().stream().filter(selected).toList();
         String rv = Long.toString(listing.resourceVersion());
@@ -359,14 +426,21 @@ public final class ApiServer implements AutoCloseable {
      * client goes away, {@code timeoutSeconds} passes, or the server stops. Without a {@code resourceVersion}
      * (or with 0) the current objects come first as {@code ADDED}, as Kubernetes does.
      */
-    private void watch(HttpExchange ex, ResourceType type, String namespace, Map<String, String> query) throws IOException {
+    /** How a kind's changes are watched from a resource version: the store's watch, or a view's. */
+    @FunctionalInterface
+    private interface Watcher {
+        Watch from(long resourceVersion);
+    }
+
+    /** @param current the objects now, sent first as {@code ADDED} when the client gives no resource version */
+    private void watch(HttpExchange ex, ResourceType type, java.util.function.Supplier<Listing> current, Watcher watcher, Map<String, String> query) throws IOException {
         boolean table = wantsTable(ex);
         Predicate<JsonNode> selected = selector(type, query);
         String rvParam = query.get("resourceVersion");
         List<WatchEvent> initial = new ArrayList<>();
         long from;
         if (rvParam == null || rvParam.isEmpty() || rvParam.equals("0")) {
-            Listing listing = registry.list(type, namespace);
+            Listing listing = current.get();
             listing.items().forEach(o -> initial.add(new WatchEvent(WatchEvent.Type.ADDED, null, o, listing.resourceVersion())));
             from = listing.resourceVersion();
         } else {
@@ -379,7 +453,7 @@ public final class ApiServer implements AutoCloseable {
         long timeoutNanos = query.containsKey("timeoutSeconds")
                 ? Duration.ofSeconds(Long.parseLong(query.get("timeoutSeconds"))).toNanos() : Long.MAX_VALUE;
         long start = ticker.nanos();
-        try (Watch w = registry.store().watch(type.groupResource(), namespace, from, k -> true)) {
+        try (Watch w = watcher.from(from)) {
             ex.getResponseHeaders().set("Content-Type", JSON);
             ex.getResponseHeaders().set("Cache-Control", "no-cache, private");
             ex.sendResponseHeaders(200, 0);

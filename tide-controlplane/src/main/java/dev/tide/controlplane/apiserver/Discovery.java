@@ -18,6 +18,8 @@ final class Discovery {
     private static final List<String> VERBS = List.of("create", "delete", "get", "list", "patch", "update", "watch");
     /** Events are Tide's record: users read and delete them. */
     private static final List<String> EVENT_VERBS = List.of("delete", "get", "list", "watch");
+    /** Pods are Tide's view of the replicas: read, and deleted to replace one. */
+    private static final List<String> POD_VERBS = EVENT_VERBS;
 
     private Discovery() {
     }
@@ -63,9 +65,14 @@ final class Discovery {
         for (ResourceType t : types) {
             ObjectNode r = resources.addObject();
             r.put("name", t.plural()).put("singularName", t.singular()).put("namespaced", t.namespaced()).put("kind", t.kind());
-            (t == ResourceTypes.EVENT ? EVENT_VERBS : VERBS).forEach(r.putArray("verbs")::add);
+            (t == ResourceTypes.EVENT ? EVENT_VERBS : t == ResourceTypes.POD ? POD_VERBS : VERBS).forEach(r.putArray("verbs")::add);
             if (!t.shortNames().isEmpty()) {
                 t.shortNames().forEach(r.putArray("shortNames")::add);
+            }
+            if (t == ResourceTypes.POD) {
+                r.putArray("categories").add("all");
+                resources.addObject().put("name", "pods/log").put("singularName", "").put("namespaced", true).put("kind", "Pod")
+                        .putArray("verbs").add("get");
             }
             if (!t.group().isEmpty()) {
                 r.putArray("categories").add("all").add(t.group().startsWith("serving.knative") ? "knative" : "kserve");

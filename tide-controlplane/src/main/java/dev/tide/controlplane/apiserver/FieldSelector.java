@@ -11,7 +11,7 @@ import java.util.function.Predicate;
  * {@code field!=value} terms, all of which must hold, over the fields each kind supports: {@code metadata.name} and
  * {@code metadata.namespace} for every kind, and for Events the ones {@code kubectl describe} and {@code kubectl get
  * events --field-selector} use ({@code involvedObject.kind}, {@code involvedObject.name}, {@code involvedObject.uid},
- * {@code reason}, {@code type}, ...). Worked example: {@code involvedObject.kind=Revision,type!=Normal} selects a
+ * {@code reason}, {@code type}, ...), for Pods {@code status.phase}, {@code spec.nodeName} and {@code status.podIP}. Worked example: {@code involvedObject.kind=Revision,type!=Normal} selects a
  * revision's warnings. Any other field is refused as Kubernetes refuses it: {@code field label not supported: X}.
  */
 final class FieldSelector {
@@ -20,6 +20,7 @@ final class FieldSelector {
     private static final List<String> EVENT = List.of("involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
             "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
             "reason", "reportingComponent", "source", "type");
+    private static final List<String> POD = List.of("spec.nodeName", "spec.restartPolicy", "status.phase", "status.podIP");
 
     private FieldSelector() {
     }
@@ -37,7 +38,8 @@ final class FieldSelector {
             }
             String field = kv[0].trim();
             String value = kv[1].trim();
-            if (!COMMON.contains(field) && !(type == ResourceTypes.EVENT && EVENT.contains(field))) {
+            if (!COMMON.contains(field) && !(type == ResourceTypes.EVENT && EVENT.contains(field))
+                    && !(type == ResourceTypes.POD && POD.contains(field))) {
                 throw new IllegalArgumentException("field label not supported: " + field);
             }
             Predicate<JsonNode> equal = o -> value.equals(valueOf(o, field));

@@ -45,6 +45,44 @@ final class Tables {
                 NAME.withPriority(1));
     }
 
+    /**
+     * Kubernetes' pod columns, computed as kubectl's printer computes them: READY counts ready containers, STATUS is
+     * {@code Terminating} once deleted, else a waiting container's reason ({@code CrashLoopBackOff}), else the phase;
+     * RESTARTS says how long ago the last one ended, e.g. {@code 2 (5s ago)}.
+     */
+    private static List<Column> podColumns(Instant now) {
+        return List.of(NAME,
+                new Column("Ready", "string", 0, o -> {
+                    JsonNode cs = o.path("status").path("containerStatuses");
+                    int ready = 0;
+                    for (JsonNode c : cs) {
+                        ready += c.path("ready").asBoolean() ? 1 : 0;
+                    }
+                    return ready + "/" + o.path("spec").path("containers").size();
+                }),
+                new Column("Status", "string", 0, o -> {
+                    if (o.path("metadata").has("deletionTimestamp")) {
+                        return "Terminating";
+                    }
+                    for (JsonNode c : o.path("status").path("containerStatuses")) {
+                        String waiting = Json.text(c.path("state").path("waiting"), "reason");
+                        if (waiting != null) {
+                            return waiting;
+                        }
+                    }
+                    return Json.text(o.path("status"), "phase");
+                }),
+                new Column("Restarts", "string", 0, o -> {
+                    JsonNode c = o.path("status").path("containerStatuses").path(0);
+                    String finished = Json.text(c.path("lastState").path("terminated"), "finishedAt");
+                    String count = Integer.toString(c.path("restartCount").asInt());
+                    return finished == null ? count : count + " (" + ago(finished, now) + " ago)";
+                }),
+                new Column("Age", "string", 0, o -> ago(Json.text(o.path("metadata"), "creationTimestamp"), now)),
+                new Column("IP", "string", 1, o -> Json.text(o.path("status"), "podIP")),
+                new Column("Node", "string", 1, o -> Json.text(o.path("spec"), "nodeName")));
+    }
+
     private static String ago(String timestamp, Instant now) {
         return timestamp == null ? "<unknown>" : HumanDuration.format(Duration.between(Instant.parse(timestamp), now));
     }
@@ -118,12 +156,13 @@ final class Tables {
         table.putObject("metadata").put("resourceVersion", resourceVersion);
         ArrayNode defs = table.putArray("columnDefinitions");
         boolean event = type == ResourceTypes.EVENT;
-        List<Column> columns = event ? eventColumns(now) : columns(type);
+        boolean pod = type == ResourceTypes.POD;
+        List<Column> columns = event ? eventColumns(now) : pod ? podColumns(now) : columns(type);
         for (Column c : columns) {
             defs.addObject().put("name", c.name()).put("type", c.type()).put("format", c.name().equals("Name") ? "name" : "")
                     .put("description", "").put("priority", c.priority());
         }
-        if (!event) {
+        if (!event && !pod) {
             defs.addObject().put("name", "Age").put("type", "date").put("format", "").put("description", "").put("priority", 0);
         }
         ArrayNode rows = table.putArray("rows");
@@ -138,7 +177,7 @@ final class Tables {
                     cells.add(v);
                 }
             }
-            if (!event) {
+            if (!event && !pod) {
                 cells.add(ago(Json.text(item.path("metadata"), "creationTimestamp"), now));
             }
             if (includeObject) {

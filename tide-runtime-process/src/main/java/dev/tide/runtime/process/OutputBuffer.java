@@ -22,6 +22,16 @@ final class OutputBuffer {
         }
         lines.addLast(line.length() > 4096 ? line.substring(0, 4096) + "..." : line);
         total++;
+        notifyAll();
+    }
+
+    /** As {@link #since}, first waiting up to {@code timeoutNanos} while there is no line numbered {@code from} or later. */
+    synchronized dev.tide.runtime.ReplicaRuntime.Output awaitSince(long from, long timeoutNanos) throws InterruptedException {
+        if (total <= from && timeoutNanos > 0) {
+            // One wait: a wake-up without a new line returns an empty answer early, which the caller asks again after.
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, timeoutNanos);
+        }
+        return since(from);
     }
 
     /** Lines numbered {@code from} and later that are still kept, and the next line number. */
@@ -36,6 +46,11 @@ final class OutputBuffer {
             n++;
         }
         return new dev.tide.runtime.ReplicaRuntime.Output(List.copyOf(out), total);
+    }
+
+    /** The number the next line will have. */
+    synchronized long next() {
+        return total;
     }
 
     synchronized List<String> last(int n) {

@@ -178,6 +178,12 @@ public final class ProcessRuntime implements ReplicaRuntime {
     }
 
     @Override
+    public Output awaitOutput(String replicaId, long fromLine, Duration timeout) throws InterruptedException {
+        ProcessReplica r = replicas.get(replicaId);
+        return r == null ? new Output(List.of(), fromLine) : r.output.awaitSince(fromLine, timeout.toNanos());
+    }
+
+    @Override
     public void shutdown(Duration timeout) {
         List<ProcessReplica> all = new ArrayList<>(replicas.values());
         all.forEach(ProcessReplica::stop);
@@ -292,6 +298,12 @@ public final class ProcessRuntime implements ReplicaRuntime {
         int readyFailures;
         int liveFailures;
         Path pidFile;
+        /** How the previous process ended, or {@code null} on the first. */
+        Replica.Termination lastTermination;
+        /** Why Tide killed the current process (OOMKilled, a failed liveness probe), or {@code null}. */
+        Replica.Termination killedFor;
+        /** The first output line of the current process. */
+        long outputFrom;
         /** Completes when the current process's output has been read to its end. */
         java.util.concurrent.CompletableFuture<Void> drained = java.util.concurrent.CompletableFuture.completedFuture(null);
 
@@ -318,8 +330,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
         }
 
         synchronized Replica snapshot() {
-            return new Replica(id, spec.namespace(), spec.revision(), port, state, process == null ? -1 : process.pid(),
-                    restarts, output.last(20));
+            return snapshotLocked();
         }
 
         void launch() {
@@ -331,6 +342,8 @@ public final class ProcessRuntime implements ReplicaRuntime {
                     return;
                 }
                 gen = ++generation;
+                killedFor = null;
+                outputFrom = output.next();
                 List<String> command = new ArrayList<>();
                 command.addAll(userSwitch);
                 spec.command().forEach(c -> command.add(expand(c, env)));
@@ -345,6 +358,8 @@ public final class ProcessRuntime implements ReplicaRuntime {
                     process = pb.start();
                 } catch (IOException e) {
                     output.add("tide: cannot start " + String.join(" ", command) + ": " + e.getMessage());
+                    lastTermination = new Replica.Termination(128, Replica.Termination.START_ERROR, e.getMessage());
+                    process = null;
                     state = Replica.State.CRASHED;
                     scheduleRestart(gen);
                     failed = true;
@@ -389,7 +404,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
 
         private Replica snapshotLocked() {
             return new Replica(id, spec.namespace(), spec.revision(), port, state, process == null ? -1 : process.pid(),
-                    restarts, output.last(20));
+                    restarts, output.last(20), lastTermination, outputFrom);
         }
 
         private void writePidFile() {
@@ -494,6 +509,8 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 if (liveFailures >= Math.max(1, probe.failureThreshold())) {
                     restart = true;
                     output.add("tide: liveness probe failed " + liveFailures + " times; restarting");
+                    killedFor = new Replica.Termination(137, Replica.Termination.ERROR,
+                            "liveness probe failed " + liveFailures + " times");
                 }
             }
             if (restart) {
@@ -538,6 +555,8 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 }
                 output.add("tide: OOMKilled: resident memory " + mib(used.getAsLong()) + " reached resources.limits.memory "
                         + mib(spec.memoryLimitBytes()) + "; killing the process");
+                killedFor = new Replica.Termination(137, Replica.Termination.OOM_KILLED, "resident memory " + mib(used.getAsLong())
+                        + " reached resources.limits.memory " + mib(spec.memoryLimitBytes()));
             }
             kill(p);
             return true; // exited() restarts it, and the restarted process is checked too
@@ -573,7 +592,10 @@ public final class ProcessRuntime implements ReplicaRuntime {
                     changed = snapshotLocked();
                     notifyAll();
                 } else {
-                    output.add("tide: process exited with code " + process.exitValue());
+                    int code = process.exitValue();
+                    output.add("tide: process exited with code " + code);
+                    lastTermination = killedFor != null ? killedFor
+                            : new Replica.Termination(code, code == 0 ? Replica.Termination.COMPLETED : Replica.Termination.ERROR, "");
                     state = Replica.State.CRASHED;
                     changed = snapshotLocked();
                     scheduleRestart(gen);
