@@ -170,6 +170,52 @@ class KubectlIT {
     }
 
     @Test
+    void serverDryRunAndDiffAdmitWithoutWriting() {
+        String yaml = service("dry", "dry", "example.com/app:1", "");
+        Exec.Result created = kubectl.withInput(yaml, "apply", "--dry-run=server", "-f", "-");
+        assertThat(created.rc()).as("%s", created).isZero();
+        assertThat(created.out()).contains("service.serving.knative.dev/dry created (server dry run)");
+        assertThat(kubectl.run("get", "ksvc", "dry", "-n", "dry").rc()).as("nothing stored").isNotZero();
+        Exec.Result invalid = kubectl.withInput(yaml.replace("note: \"x\"", "autoscaling.knative.dev/max-scale: \"-1\""),
+                "apply", "--dry-run=server", "-f", "-");
+        assertThat(invalid.rc()).isNotZero();
+        assertThat(invalid.err()).contains("autoscaling.knative.dev/max-scale");
+        kubectl.apply(yaml);
+        Exec.Result same = kubectl.withInput(yaml, "diff", "-f", "-");
+        assertThat(same.rc()).as("no difference: %s", same).isZero();
+        Exec.Result changed = kubectl.withInput(yaml.replace("app:1", "app:2"), "diff", "-f", "-");
+        assertThat(changed.rc()).as("a difference: %s", changed).isEqualTo(1);
+        assertThat(changed.out()).contains("-      - image: example.com/app:1").contains("+      - image: example.com/app:2")
+                .contains("-  generation: 1").contains("+  generation: 2");
+        assertThat(kubectl.ok("get", "ksvc", "dry", "-n", "dry", "-o", "jsonpath={.spec.template.spec.containers[0].image}"))
+                .as("diff wrote nothing").isEqualTo("example.com/app:1");
+        assertThat(kubectl.ok("delete", "ksvc", "dry", "-n", "dry", "--dry-run=server")).contains("deleted (server dry run)");
+        assertThat(kubectl.run("get", "ksvc", "dry", "-n", "dry").rc()).as("still there").isZero();
+    }
+
+    @Test
+    void jsonPatchEditsByPointerAndATestThatFailsChangesNothing() {
+        kubectl.apply(service("jp", "jp", "example.com/app:1", "autoscaling.knative.dev/target: \"10\""));
+        kubectl.ok("patch", "ksvc", "jp", "-n", "jp", "--type=json", "-p",
+                "[{\"op\":\"replace\",\"path\":\"/spec/template/metadata/annotations/autoscaling.knative.dev~1target\",\"value\":\"5\"},"
+                        + "{\"op\":\"add\",\"path\":\"/spec/template/spec/containerConcurrency\",\"value\":3}]");
+        assertThat(kubectl.ok("get", "ksvc", "jp", "-n", "jp", "-o",
+                "jsonpath={.spec.template.metadata.annotations.autoscaling\\.knative\\.dev/target} {.spec.template.spec.containerConcurrency}"))
+                .isEqualTo("5 3");
+        Exec.Result failed = kubectl.run("patch", "ksvc", "jp", "-n", "jp", "--type=json", "-p",
+                "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containerConcurrency\",\"value\":4},"
+                        + "{\"op\":\"test\",\"path\":\"/metadata/name\",\"value\":\"other\"}]");
+        assertThat(failed.rc()).isNotZero();
+        assertThat(failed.err()).contains("operation 1 (test): the value at /metadata/name is not the one tested");
+        assertThat(kubectl.ok("get", "ksvc", "jp", "-n", "jp", "-o", "jsonpath={.spec.template.spec.containerConcurrency}"))
+                .as("all or nothing").isEqualTo("3");
+        Exec.Result invalid = kubectl.run("patch", "ksvc", "jp", "-n", "jp", "--type=json", "-p",
+                "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containerConcurrency\",\"value\":5000}]");
+        assertThat(invalid.rc()).isNotZero();
+        assertThat(invalid.err()).contains("spec.template.spec.containerConcurrency");
+    }
+
+    @Test
     void secretsAreBase64AndConfigMapsValidated() {
         kubectl.apply("""
                 apiVersion: v1

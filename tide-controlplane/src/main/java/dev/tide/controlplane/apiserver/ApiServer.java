@@ -256,14 +256,11 @@ public final class ApiServer implements AutoCloseable {
             pods(ex, namespace, name, sub, query);
             return;
         }
-        if (query.containsKey("dryRun")) {
-            throw ApiException.badRequest("dry-run is not supported by Tide's API yet; use 'tide validate -f FILE' to check manifests offline");
-        }
         String method = ex.getRequestMethod();
         if (type == ResourceTypes.EVENT && !method.equals("GET") && !method.equals("DELETE")) {
             throw ApiException.methodNotAllowed("events are recorded by Tide: they can be read, watched and deleted");
         }
-        FieldValidation fieldValidation = FieldValidation.parse(query.get("fieldValidation"));
+        Registry.Options options = new Registry.Options(FieldValidation.parse(query.get("fieldValidation")), dryRun(query));
         if (name == null) {
             switch (method) {
                 case "GET" -> {
@@ -279,7 +276,7 @@ public final class ApiServer implements AutoCloseable {
                     if (namespace == null) {
                         throw ApiException.methodNotAllowed("create needs a namespace in the URL");
                     }
-                    Registry.Written w = registry.create(type, namespace, readObject(ex), fieldValidation);
+                    Registry.Written w = registry.create(type, namespace, readObject(ex), options);
                     sendJson(ex, 201, w.object(), w.warnings());
                 }
                 default -> throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
@@ -301,13 +298,15 @@ public final class ApiServer implements AutoCloseable {
             case "PUT" -> {
                 ObjectNode body = readObject(ex);
                 Registry.Written w = sub != null
-                        ? new Registry.Written(registry.updateStatus(type, body), List.of(), false)
-                        : registry.update(type, namespace, name, body, emptyToNull(Meta.resourceVersion(body)), fieldValidation);
+                        ? new Registry.Written(options.dryRun() ? body : registry.updateStatus(type, body), List.of(), false)
+                        : registry.update(type, namespace, name, body, emptyToNull(Meta.resourceVersion(body)), options);
                 sendJson(ex, 200, w.object(), w.warnings());
             }
-            case "PATCH" -> patch(ex, type, namespace, name, sub, fieldValidation);
+            case "PATCH" -> patch(ex, type, namespace, name, sub, options);
             case "DELETE" -> {
-                ObjectNode deleted = registry.delete(type, namespace, name);
+                ObjectNode deleted = options.dryRun() || deleteOptionsDryRun(ex)
+                        ? registry.get(type, namespace, name).orElseThrow(() -> ApiException.notFound(type, name))
+                        : registry.delete(type, namespace, name);
                 ObjectNode status = Json.object();
                 status.put("kind", "Status").put("apiVersion", "v1");
                 status.putObject("metadata");
@@ -334,9 +333,7 @@ public final class ApiServer implements AutoCloseable {
             throw ApiException.methodNotAllowed("pods are Tide's view of a revision's replicas: the autoscaler makes them, "
                     + "they can be read, watched and deleted (the replica is replaced); change the Service to change them");
         }
-        if (query.containsKey("dryRun")) {
-            throw ApiException.badRequest("dry-run is not supported by Tide's API yet; use 'tide validate -f FILE' to check manifests offline");
-        }
+        boolean dryRun = dryRun(query);
         ResourceType type = ResourceTypes.POD;
         if (name == null) {
             if (!method.equals("GET")) {
@@ -357,14 +354,15 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         if (method.equals("DELETE")) {
-            sendJson(ex, 200, view.delete(namespace, name).orElseThrow(() -> ApiException.notFound(type, name)), List.of());
+            sendJson(ex, 200, (dryRun || deleteOptionsDryRun(ex) ? view.get(namespace, name) : view.delete(namespace, name))
+                    .orElseThrow(() -> ApiException.notFound(type, name)), List.of());
             return;
         }
         ObjectNode obj = view.get(namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
         sendJson(ex, 200, wantsTable(ex) ? Tables.table(type, List.of(obj), Meta.resourceVersion(obj), clock.instant(), false) : obj, List.of());
     }
 
-    private void patch(HttpExchange ex, ResourceType type, String namespace, String name, String sub, FieldValidation fieldValidation)
+    private void patch(HttpExchange ex, ResourceType type, String namespace, String name, String sub, Registry.Options options)
             throws IOException {
         String contentType = header(ex, "Content-Type");
         String mediaType = contentType.split(";")[0].trim();
@@ -383,7 +381,12 @@ public final class ApiServer implements AutoCloseable {
                 ObjectNode current = registry.get(type, namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
                 String expected = emptyToNull(Json.text(patch.get("metadata"), "resourceVersion"));
                 ObjectNode patched = (ObjectNode) MergePatch.apply(current, patch);
-                Registry.Written w = registry.update(type, namespace, name, patched, expected, fieldValidation);
+                Registry.Written w = registry.update(type, namespace, name, patched, expected, options);
+                sendJson(ex, 200, w.object(), w.warnings());
+            }
+            case "application/json-patch+json" -> {
+                JsonNode ops = readJson(ex);
+                Registry.Written w = jsonPatch(type, namespace, name, ops, options);
                 sendJson(ex, 200, w.object(), w.warnings());
             }
             case "application/apply-patch+yaml" -> {
@@ -393,15 +396,44 @@ public final class ApiServer implements AutoCloseable {
                 var current = registry.get(type, namespace, name);
                 if (current.isEmpty()) {
                     Meta.metadata(body).put("name", name);
-                    Registry.Written w = registry.create(type, namespace, body, fieldValidation);
+                    Registry.Written w = registry.create(type, namespace, body, options);
                     sendJson(ex, 201, w.object(), w.warnings());
                 } else {
                     ObjectNode patched = (ObjectNode) MergePatch.apply(current.get(), body);
-                    Registry.Written w = registry.update(type, namespace, name, patched, null, fieldValidation);
+                    Registry.Written w = registry.update(type, namespace, name, patched, null, options);
                     sendJson(ex, 200, w.object(), w.warnings());
                 }
             }
             default -> throw ApiException.unsupportedMediaType(contentType);
+        }
+    }
+
+    /**
+     * Applies a JSON patch to the latest object and writes it on that version; when a controller wrote in between
+     * (a status update), the patch is applied again to the newer object, as kube-apiserver retries a patch. A
+     * {@code resourceVersion} the patch itself sets is a precondition, and its conflict is the caller's.
+     */
+    private Registry.Written jsonPatch(ResourceType type, String namespace, String name, JsonNode ops, Registry.Options options) {
+        for (int attempt = 0; ; attempt++) {
+            ObjectNode current = registry.get(type, namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
+            JsonNode patched;
+            try {
+                patched = JsonPatch.apply(current, ops);
+            } catch (JsonPatch.Failed e) {
+                throw new ApiException(422, "Invalid", "the JSON patch cannot be applied: " + e.getMessage(), null);
+            }
+            if (!(patched instanceof ObjectNode obj)) {
+                throw new ApiException(422, "Invalid", "the JSON patch leaves no object", null);
+            }
+            String expected = emptyToNull(Json.text(obj.get("metadata"), "resourceVersion"));
+            boolean ownPrecondition = expected != null && !expected.equals(Meta.resourceVersion(current));
+            try {
+                return registry.update(type, namespace, name, obj, expected, options);
+            } catch (ApiException e) {
+                if (e.code() != 409 || ownPrecondition || attempt == 4) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -503,6 +535,22 @@ public final class ApiServer implements AutoCloseable {
     }
 
 
+    /** A JSON body of any shape (a JSON patch is a list). */
+    private static JsonNode readJson(HttpExchange ex) throws IOException {
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes(MAX_BODY + 1);
+        }
+        if (body.length > MAX_BODY) {
+            throw new ApiException(413, "RequestEntityTooLarge", "the request body is larger than " + MAX_BODY + " bytes", null);
+        }
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw ApiException.badRequest("the request body is not JSON: " + e.getMessage());
+        }
+    }
+
     private static ObjectNode readObject(HttpExchange ex) throws IOException {
         byte[] body;
         try (InputStream in = ex.getRequestBody()) {
@@ -567,6 +615,42 @@ public final class ApiServer implements AutoCloseable {
             seg[i] = URLDecoder.decode(seg[i], StandardCharsets.UTF_8);
         }
         return seg;
+    }
+
+    /** Whether a delete's body, a {@code DeleteOptions} as kubectl sends it, asks for a dry run ({@code "dryRun": ["All"]}). */
+    private static boolean deleteOptionsDryRun(HttpExchange ex) throws IOException {
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes(64 << 10);
+        }
+        if (body.length == 0) {
+            return false;
+        }
+        JsonNode options;
+        try {
+            options = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw ApiException.badRequest("the delete options are not JSON: " + e.getMessage());
+        }
+        for (JsonNode v : options.path("dryRun")) {
+            if (!v.asText().equals("All")) {
+                throw ApiException.badRequest("Invalid value: \"" + v.asText() + "\": supported values: \"All\": dryRun");
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code dryRun=All}, the one value Kubernetes takes. */
+    private static boolean dryRun(Map<String, String> query) {
+        String v = query.get("dryRun");
+        if (v == null) {
+            return false;
+        }
+        if (!v.equals("All")) {
+            throw ApiException.badRequest("Invalid value: \"" + v + "\": supported values: \"All\": dryRun");
+        }
+        return true;
     }
 
     private static boolean isTrue(String s) {

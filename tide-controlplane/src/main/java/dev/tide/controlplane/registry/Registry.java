@@ -35,6 +35,16 @@ public final class Registry {
     public record Written(ObjectNode object, List<String> warnings, boolean created) {
     }
 
+    /**
+     * How a write from the API is made.
+     *
+     * @param dryRun admit the object and answer what would be stored, storing nothing ({@code ?dryRun=All}, for
+     *               {@code kubectl apply --dry-run=server} and {@code kubectl diff})
+     */
+    public record Options(FieldValidation fieldValidation, boolean dryRun) {
+        public static final Options STRICT = new Options(FieldValidation.STRICT, false);
+    }
+
     private final Store store;
     private final InstantSource clock;
     private final ClusterConfigSource config;
@@ -74,11 +84,12 @@ public final class Registry {
 
     /** Creates {@code body} in {@code namespace}; unknown fields are errors. */
     public Written create(ResourceType type, String namespace, ObjectNode body) {
-        return create(type, namespace, body, FieldValidation.STRICT);
+        return create(type, namespace, body, Options.STRICT);
     }
 
-    /** Creates {@code body} in {@code namespace}, its unknown fields handled as {@code fieldValidation} says. */
-    public Written create(ResourceType type, String namespace, ObjectNode body, FieldValidation fieldValidation) {
+    /** Creates {@code body} in {@code namespace}, its unknown fields handled and dry run as {@code options} say. */
+    public Written create(ResourceType type, String namespace, ObjectNode body, Options options) {
+        FieldValidation fieldValidation = options.fieldValidation();
         checkIdentity(type, namespace, body);
         ObjectNode meta = Meta.metadata(body);
         if (meta.hasNonNull("resourceVersion") && !meta.get("resourceVersion").asText().isEmpty()) {
@@ -94,6 +105,12 @@ public final class Registry {
         if (hasStatus(type)) {
             Meta.metadata(obj).put("generation", 1);
         }
+        if (options.dryRun()) {
+            if (get(type, namespace, Meta.name(obj)).isPresent()) {
+                throw ApiException.alreadyExists(type, Meta.name(obj));
+            }
+            return new Written(obj, admitted.warnings(), true);
+        }
         try {
             return new Written(store.create(key(type, namespace, Meta.name(obj)), obj), admitted.warnings(), true);
         } catch (StoreException.AlreadyExists e) {
@@ -108,12 +125,13 @@ public final class Registry {
      * @param expectedResourceVersion a precondition, or {@code null}
      */
     public Written update(ResourceType type, String namespace, String name, ObjectNode body, String expectedResourceVersion) {
-        return update(type, namespace, name, body, expectedResourceVersion, FieldValidation.STRICT);
+        return update(type, namespace, name, body, expectedResourceVersion, Options.STRICT);
     }
 
-    /** As above, unknown fields handled as {@code fieldValidation} says. */
+    /** As above, unknown fields handled and dry run as {@code options} say. */
     public Written update(ResourceType type, String namespace, String name, ObjectNode body, String expectedResourceVersion,
-                          FieldValidation fieldValidation) {
+                          Options options) {
+        FieldValidation fieldValidation = options.fieldValidation();
         checkIdentity(type, namespace, body);
         if (!name.equals(Meta.name(body))) {
             throw ApiException.badRequest("the name of the object (" + Meta.name(body) + ") does not match the name on the URL (" + name + ")");
@@ -145,6 +163,13 @@ public final class Registry {
                 throw ApiException.badRequest("validation failed: Immutable fields changed (-old +new): spec");
             }
             Meta.metadata(obj).put("generation", Meta.generation(current) + 1);
+        }
+        if (options.dryRun()) {
+            if (expectedResourceVersion != null && !expectedResourceVersion.equals(Meta.resourceVersion(current))) {
+                throw ApiException.conflict(type, name);
+            }
+            Meta.metadata(obj).put("resourceVersion", Meta.resourceVersion(current));
+            return new Written(obj, admitted.warnings(), false);
         }
         return new Written(write(type, namespace, name, obj, expectedResourceVersion), admitted.warnings(), false);
     }

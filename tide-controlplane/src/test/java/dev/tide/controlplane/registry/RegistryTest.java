@@ -32,6 +32,27 @@ class RegistryTest {
     }
 
     @Test
+    void aDryRunAdmitsAndAnswersButStoresNothing() {
+        Registry.Options dryRun = new Registry.Options(dev.tide.api.FieldValidation.STRICT, true);
+        Registry.Written would = registry.create(ResourceTypes.SERVICE, "default", service("default", "hello"), dryRun);
+        assertThat(Meta.uid(would.object())).isEqualTo("uid-1");
+        assertThat(would.object().at("/spec/template/spec/timeoutSeconds").asInt()).as("defaulted").isEqualTo(300);
+        assertThat(registry.get(ResourceTypes.SERVICE, "default", "hello")).isEmpty();
+        ObjectNode stored = registry.create(ResourceTypes.SERVICE, "default", service("default", "hello")).object();
+        assertThatThrownBy(() -> registry.create(ResourceTypes.SERVICE, "default", service("default", "hello"), dryRun))
+                .hasMessage("services.serving.knative.dev \"hello\" already exists");
+        Registry.Written changed = registry.update(ResourceTypes.SERVICE, "default", "hello",
+                service("default", "hello", withImage("x:2")), null, dryRun);
+        assertThat(Meta.generation(changed.object())).isEqualTo(2);
+        assertThat(Meta.resourceVersion(changed.object())).isEqualTo(Meta.resourceVersion(stored));
+        assertThat(registry.get(ResourceTypes.SERVICE, "default", "hello").orElseThrow()).isEqualTo(stored);
+        assertThatThrownBy(() -> registry.update(ResourceTypes.SERVICE, "default", "hello", service("default", "hello"), "999", dryRun))
+                .isInstanceOf(ApiException.class).hasMessageContaining("the object has been modified");
+        assertThatThrownBy(() -> registry.create(ResourceTypes.SERVICE, "default",
+                service("default", "Bad_Name"), dryRun)).as("admission still runs").isInstanceOf(ApiException.class);
+    }
+
+    @Test
     void generationMovesOnlyWithTheSpec() {
         registry.create(ResourceTypes.SERVICE, "default", service("default", "hello"));
         ObjectNode relabelled = registry.update(ResourceTypes.SERVICE, "default", "hello",
