@@ -194,6 +194,23 @@ class KubectlIT {
     }
 
     @Test
+    void explainDescribesTheServedKindsFromTheirSchemas() {
+        String field = kubectl.ok("explain", "ksvc.spec.template.spec.containerConcurrency");
+        assertThat(field).contains("KIND:       Service").contains("FIELD: containerConcurrency <integer>")
+                .contains("The most requests one replica is given at once");
+        assertThat(kubectl.ok("explain", "isvc.spec.predictor.model")).contains("storageUri\t<string>").contains("modelFormat\t<Object>");
+        assertThat(kubectl.ok("explain", "revisions.spec.containers.resources")).contains("OOMKilled and restarted");
+        Exec.Result unknown = kubectl.run("explain", "ksvc.spec.template.spec.nope");
+        assertThat(unknown.rc()).isNotZero();
+        assertThat(unknown.err()).contains("field \"nope\" does not exist");
+        // kubectl leaves validation to Tide, which the documents say takes fieldValidation: an unknown field is named.
+        Exec.Result typo = kubectl.withInput(service("typo", "typo", "example.com/app:1", "").replace("containers:", "containerz:"),
+                "apply", "-f", "-");
+        assertThat(typo.rc()).isNotZero();
+        assertThat(typo.err()).contains("containerz");
+    }
+
+    @Test
     void jsonPatchEditsByPointerAndATestThatFailsChangesNothing() {
         kubectl.apply(service("jp", "jp", "example.com/app:1", "autoscaling.knative.dev/target: \"10\""));
         kubectl.ok("patch", "ksvc", "jp", "-n", "jp", "--type=json", "-p",

@@ -60,6 +60,8 @@ public final class ApiServer implements AutoCloseable {
     private final HttpServer http;
     private final Filter guard;
     private volatile boolean closing;
+    /** The kinds' OpenAPI documents, made once. */
+    private final OpenApi openApi = new OpenApi();
     /** The replicas as Pods, once the serving half is up; until then there are none. */
     private volatile PodView pods;
 
@@ -189,6 +191,10 @@ public final class ApiServer implements AutoCloseable {
                 sendJson(ex, 200, Discovery.version(version), List.of());
                 return;
             }
+            case "/openapi/v3" -> {
+                send(ex, 200, JSON, openApi.root(), List.of());
+                return;
+            }
             case "/openapi/v2" -> {
                 // An empty protobuf document: kubectl's default validation then finds no schema and skips the check.
                 send(ex, 200, "application/octet-stream", "", List.of());
@@ -203,6 +209,17 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             default -> { }
+        }
+        if (path.startsWith("/openapi/v3/")) {
+            OpenApi.Document doc = openApi.document(path.substring("/openapi/v3/".length()));
+            if (doc == null) {
+                throw ApiException.notFound("the server could not find the requested resource");
+            }
+            // As kube-apiserver: a request naming the document's hash may keep it for good.
+            ex.getResponseHeaders().set("Cache-Control", ex.getRequestURI().getRawQuery() != null
+                    && ex.getRequestURI().getRawQuery().contains("hash=" + doc.hash()) ? "public, immutable" : "no-cache, private");
+            send(ex, 200, JSON, doc.body(), List.of());
+            return;
         }
         String[] seg = splitPath(path);
         String group;
@@ -596,7 +613,10 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange ex, int code, String contentType, String body, List<String> warnings) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        send(ex, code, contentType, body.getBytes(StandardCharsets.UTF_8), warnings);
+    }
+
+    private static void send(HttpExchange ex, int code, String contentType, byte[] bytes, List<String> warnings) throws IOException {
         ex.getResponseHeaders().set("Content-Type", contentType);
         for (String w : warnings) {
             // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), the form kubectl prints as "Warning: ...".
