@@ -20,8 +20,12 @@ final class ModelServerLauncher {
     private ModelServerLauncher() {
     }
 
-    /** @param tidePorts Tide's API and ingress ports once bound: models are never fetched from them */
-    static ModelServing forThisJvm(ServerConfig config, java.util.function.Supplier<Set<Integer>> tidePorts) {
+    /**
+     * @param tidePorts Tide's API and ingress ports once bound: models are never fetched from them
+     * @param ingress   the ingress's URL once it listens, else empty (see {@link ModelServing#ingress()})
+     */
+    static ModelServing forThisJvm(ServerConfig config, java.util.function.Supplier<Set<Integer>> tidePorts,
+                                   java.util.function.Supplier<String> ingress) {
         List<String> command = replicaCommand(config.dataDir(), System.getProperty("java.class.path"),
                 !"off".equals(System.getenv("TIDE_AOT")));
         Map<String, String> volumes = new LinkedHashMap<>();
@@ -31,7 +35,7 @@ final class ModelServerLauncher {
                 // The tokenizer library looks for a GPU build online on CUDA hosts unless told it is offline.
                 Map.of("DJL_OFFLINE", "true"),
                 new dev.tide.cli.security.ModelStorageCheck(config.modelRoots(), config.volumes(), Path.of("").toAbsolutePath(),
-                        config.security().allowPrivateModelHosts(), tidePorts));
+                        config.security().allowPrivateModelHosts(), tidePorts), ingress);
     }
 
     /**

@@ -205,6 +205,13 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
             nowProgrammed.put(e.getKey(), route.traffic());
             if (route.host() != null && !route.targets().isEmpty()) {
                 table.host(route.host(), route.targets());
+                // The cluster-local names Knative gives a route (NAME.NAMESPACE, .svc, .svc.cluster.local): what a
+                // KServe transformer calls its predictor by, through the ingress as its proxy.
+                String[] nsName = e.getKey().split("/", 2);
+                String local = nsName[1] + "." + nsName[0];
+                for (String alias : List.of(local, local + ".svc", local + ".svc.cluster.local")) {
+                    table.host(alias, route.targets());
+                }
             }
         }
         for (RoutingInputs.InferenceService isvc : services.values()) {

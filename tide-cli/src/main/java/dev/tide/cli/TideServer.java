@@ -73,6 +73,12 @@ final class TideServer implements AutoCloseable {
         System.setProperty("sun.net.httpserver.idleInterval", Long.toString(Math.max(1, clients.idleTimeout().toSeconds())));
     }
 
+    /** Where a replica on this machine reaches a listener bound to {@code bind}: the address itself, or loopback for a wildcard. */
+    static String loopbackFor(String bind) {
+        return bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]") ? "127.0.0.1"
+                : bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind;
+    }
+
     static TideServer start(ServerConfig config, String version) throws IOException {
         ServerConfig.Security sec = config.security();
         ApiAccess prepared = ApiAccess.prepare(new ApiAccess.Settings(config.bind(), config.dataDir(), sec.tokenAuthFile(),
@@ -108,7 +114,8 @@ final class TideServer implements AutoCloseable {
             ServingStack serving;
             try {
                 serving = ServingStack.create(registry, clock, config.dataDir(), config.bind(), config.httpPort(), config.clients(), controllerRef,
-                        ModelServerLauncher.forThisJvm(config, tidePorts), meters, ingressPort::set, users,
+                        ModelServerLauncher.forThisJvm(config, tidePorts, () -> ingressPort.get() == 0 ? ""
+                                : "http://" + loopbackFor(config.bind()) + ":" + ingressPort.get()), meters, ingressPort::set, users,
                         ReplicaIsolation.processSettings(System.getenv()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -191,7 +191,36 @@ class ModelServingIT {
      * Applies an InferenceService serving the sample model (at zero when {@code fromZero}, the model spec's
      * {@code modelExtra} fields added) and waits for it to be Ready.
      */
+    @Test
+    void aStockKServeTransformerCallsItsPredictorByItsClusterLocalHost() throws Exception {
+        // The transformer, on KServe's Python SDK, puts "a photo of" before each text: its answer is the predictor's for that.
+        applySampleModel("photo", "transform", false, """
+                transformer:
+                  minReplicas: 1
+                  containers:
+                    - name: kserve-container
+                      image: example.com/transformer
+                      command: ["%s", "%s"]
+                """.formatted(PythonClients.python(), PythonClients.script("kserve_transformer.py")), 2);
+        JsonNode viaTransformer = ok(curl("-H", "Host: photo.transform.example.com", "-H", "Content-Type: application/json",
+                TIDE.ingress() + "/v1/models/photo:predict",
+                "-d", "{\"instances\": [\"a cat\"]}"));
+        assertThat(viaTransformer.path("transformer").asText()).as("%s", viaTransformer).isEqualTo("prefix");
+        JsonNode direct = ok(curl("-H", "Host: photo-predictor.transform.example.com", TIDE.ingress() + "/v1/models/photo:predict",
+                "-d", "{\"instances\": [\"a photo of a cat\"]}"));
+        assertThat(cosine(viaTransformer.path("predictions").get(0), direct.path("predictions").get(0))).isGreaterThanOrEqualTo(0.9999);
+        JsonNode plain = ok(curl("-H", "Host: photo-predictor.transform.example.com", TIDE.ingress() + "/v1/models/photo:predict",
+                "-d", "{\"instances\": [\"a cat\"]}"));
+        assertThat(cosine(viaTransformer.path("predictions").get(0), plain.path("predictions").get(0)))
+                .as("the transformer's prefix made a difference").isLessThan(0.99);
+    }
+
     private void applySampleModel(String name, String namespace, boolean fromZero, String modelExtra) {
+        applySampleModel(name, namespace, fromZero, modelExtra, 6);
+    }
+
+    /** @param indent where {@code extra} goes: 6 under the model, 2 beside the predictor (a transformer) */
+    private void applySampleModel(String name, String namespace, boolean fromZero, String extra, int indent) {
         Path model = Exec.repo().resolve("examples/models/all-minilm-l6-v2").toAbsolutePath().normalize();
         if (fromZero) {
             kubectl.allowZeroInitialScale();
@@ -211,7 +240,8 @@ class ModelServingIT {
                       modelFormat:
                         name: onnx
                       storageUri: file://%s
-                %s""".formatted(name, namespace, fromZero ? "0" : "1", fromZero ? "0" : "1", Exec.path(model), modelExtra.indent(6)));
+                %s""".formatted(name, namespace, fromZero ? "0" : "1", fromZero ? "0" : "1", Exec.path(model),
+                extra.indent(indent)));
         awaitReady(name, namespace);
     }
 

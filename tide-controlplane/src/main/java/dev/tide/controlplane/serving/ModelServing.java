@@ -17,9 +17,13 @@ import java.util.Set;
  * @param cacheArgs cache quota and watermark options passed through
  * @param env       environment the model server needs, under the container's own (which wins)
  * @param storage   which storage URIs the model server may read (the operator's model roots and host rules)
+ * @param ingress   Tide's ingress as a transformer reaches it ({@code http://127.0.0.1:8080}), or empty before it listens:
+ *                  a transformer's HTTP client uses it as its proxy, so the predictor's cluster-local host
+ *                  ({@code NAME-predictor.NAMESPACE}), which no resolver knows, reaches the predictor
  */
 public record ModelServing(List<String> command, Set<String> formats, String cacheDir, Map<String, String> volumes,
-                           List<String> cacheArgs, Map<String, String> env, StorageCheck storage) {
+                           List<String> cacheArgs, Map<String, String> env, StorageCheck storage,
+                           java.util.function.Supplier<String> ingress) {
 
     /** The operator's rule on where models may come from, checked before a replica starts. */
     public interface StorageCheck {
@@ -47,7 +51,7 @@ public record ModelServing(List<String> command, Set<String> formats, String cac
 
     public ModelServing(List<String> command, Set<String> formats, String cacheDir, Map<String, String> volumes,
                         List<String> cacheArgs, Map<String, String> env) {
-        this(command, formats, cacheDir, volumes, cacheArgs, env, StorageCheck.ANY);
+        this(command, formats, cacheDir, volumes, cacheArgs, env, StorageCheck.ANY, () -> "");
     }
 
     /** Annotation that turns dynamic batching {@code on}, {@code off} or leaves it {@code auto} (on when the model batches). */

@@ -136,6 +136,10 @@ public final class ReplicaSpecs {
             }
             models.env().forEach(env::putIfAbsent);
         }
+        if (TRANSFORMER.equals(Meta.labels(revision).get(ServingLabels.COMPONENT))
+                && Meta.labels(revision).containsKey(ServingLabels.INFERENCE_SERVICE)) {
+            transformerProxy(models.ingress().get()).forEach(env::putIfAbsent);
+        }
         ProbeSpec liveness = c.hasNonNull("livenessProbe") ? probe(c.get("livenessProbe"), containerPort, true) : null;
         String configuration = Meta.labels(revision).getOrDefault(ServingLabels.CONFIGURATION, Meta.name(revision));
         String service = Meta.labels(revision).getOrDefault(ServingLabels.SERVICE, configuration);
@@ -164,6 +168,22 @@ public final class ReplicaSpecs {
      * {@code --model_dir=/mnt/models} (the server fetches through the shared cache instead of a storage-initializer
      * container), batching from annotations, a GPU when the container's limits ask for one, and the user's other args.
      */
+    private static final String TRANSFORMER = "transformer";
+
+    /**
+     * A KServe transformer calls its predictor at {@code http://NAME-predictor.NAMESPACE/...}, a cluster-local name no
+     * resolver here knows. Its HTTP client (httpx, requests, Go's and the JDK's honour these variables) sends such
+     * requests to Tide's ingress as a proxy, which routes them by that host; loopback is not proxied, so the
+     * transformer's own probes and local calls go direct.
+     */
+    static Map<String, String> transformerProxy(String ingress) {
+        if (ingress == null || ingress.isEmpty()) {
+            return Map.of();
+        }
+        String local = "localhost,127.0.0.1,::1";
+        return Map.of("HTTP_PROXY", ingress, "http_proxy", ingress, "NO_PROXY", local, "no_proxy", local);
+    }
+
     private static List<String> modelServerArgs(List<String> containerArgs, String storageUri, Map<String, String> annotations,
                                                 JsonNode container, ModelServing models) {
         List<String> out = new ArrayList<>();

@@ -208,7 +208,11 @@ class ReconcilersTest {
         ObjectNode t = world.get(ResourceTypes.SERVICE, "tt-transformer");
         assertThat(Meta.strings(t.at("/spec/template/metadata/annotations"))).containsEntry("autoscaling.knative.dev/metric", "rps")
                 .containsEntry("autoscaling.knative.dev/target", "8");
-        assertThat(t.at("/spec/template/spec/containers/0/env/0/value").asText()).isEqualTo("tt-predictor.default.example.com");
+        // As KServe gives them: the predictor's cluster-local host, and its model server's arguments.
+        assertThat(t.at("/spec/template/spec/containers/0/env/0/value").asText()).isEqualTo("tt-predictor.default");
+        assertThat(t.at("/spec/template/spec/containers/0/args").toString())
+                .isEqualTo("[\"--model_name\",\"tt\",\"--predictor_host\",\"tt-predictor.default\",\"--http_port\",\"$(PORT)\","
+                        + "\"--enable_grpc\",\"false\"]");
         ObjectNode live = world.get(ResourceTypes.INFERENCE_SERVICE, "tt");
         ((ObjectNode) live.get("spec")).remove("transformer");
         world.registry.update(ResourceTypes.INFERENCE_SERVICE, "default", "tt", live, null);

@@ -77,6 +77,40 @@ class ReplicaSpecsTest {
     }
 
     @Test
+    void aTransformerReachesItsPredictorThroughTheIngressAsItsProxy() {
+        JsonNode isvc = Manifests.parse("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: minilm
+                  namespace: default
+                spec:
+                  predictor:
+                    model: {modelFormat: {name: onnx}, storageUri: "file:///m"}
+                  transformer:
+                    containers:
+                      - name: kserve-container
+                        command: ["python3", "transformer.py"]
+                """, "test").get(0);
+        JsonNode template = dev.tide.controlplane.reconciler.inferenceservice.InferenceServiceResources
+                .service(isvc, "transformer", "example.com").path("spec").path("template");
+        var rev = Json.object();
+        rev.putObject("metadata").put("name", "minilm-transformer-00001").put("namespace", "default")
+                .set("labels", template.path("metadata").path("labels"));
+        rev.set("spec", template.path("spec"));
+        ModelServing models = new ModelServing(MODELS.command(), MODELS.formats(), MODELS.cacheDir(), MODELS.volumes(),
+                MODELS.cacheArgs(), MODELS.env(), ModelServing.StorageCheck.ANY, () -> "http://127.0.0.1:8080");
+        ReplicaSpec spec = ((ReplicaSpecs.Runnable) from(rev, n -> Optional.empty(), n -> Optional.empty(), n -> Optional.empty(), models)).spec();
+        assertThat(spec.env()).containsEntry("PREDICTOR_HOST", "minilm-predictor.default")
+                .containsEntry("HTTP_PROXY", "http://127.0.0.1:8080").containsEntry("http_proxy", "http://127.0.0.1:8080")
+                .containsEntry("NO_PROXY", "localhost,127.0.0.1,::1");
+        assertThat(spec.args()).containsSequence("--predictor_host", "minilm-predictor.default").containsSequence("--http_port", "$(PORT)");
+        ReplicaSpec plain = ((ReplicaSpecs.Runnable) from(revision("- command: [\"python3\"]"), n -> Optional.empty(),
+                n -> Optional.empty(), n -> Optional.empty(), models)).spec();
+        assertThat(plain.env()).as("only a transformer is given the proxy").doesNotContainKey("HTTP_PROXY");
+    }
+
+    @Test
     void anOnnxPredictorRunsTheModelServerReadyWhenItsModelIs() {
         ReplicaSpec spec = ((ReplicaSpecs.Runnable) from(predictorRevision("""
                 batcher:

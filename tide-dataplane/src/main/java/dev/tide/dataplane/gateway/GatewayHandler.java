@@ -157,6 +157,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements Excha
             reject(head, refusal, false);
             return;
         }
+        if (!http2) {
+            HeadRules.originForm(head);
+        }
         String host = head.headers().get(HttpHeaderNames.HOST);
         RevisionKey revision = endpoints.table().route(host, head.uri(), random);
         if (revision == null) {

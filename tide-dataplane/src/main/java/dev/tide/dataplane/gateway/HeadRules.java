@@ -20,6 +20,33 @@ final class HeadRules {
     private HeadRules() {
     }
 
+    /**
+     * A request sent to Tide as to a proxy carries its target in absolute form ({@code GET http://hello.default/v1/models
+     * HTTP/1.1}): it becomes origin form ({@code /v1/models}) with that authority as its Host, which RFC 9112 section 3.2.2
+     * says wins over a Host header. Only hosts Tide routes are reached, so the ingress is no open proxy. Worked example:
+     * {@code http://a.b:8080?x=1} gives Host {@code a.b:8080} and target {@code /?x=1}.
+     */
+    static void originForm(HttpRequest head) {
+        String uri = head.uri();
+        int scheme = uri.regionMatches(true, 0, "http://", 0, 7) ? 7 : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+        if (scheme < 0) {
+            return;
+        }
+        int end = uri.length();
+        for (int i = scheme; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        String authority = uri.substring(scheme, end);
+        int at = authority.lastIndexOf('@');
+        String rest = uri.substring(end);
+        head.headers().set(HttpHeaderNames.HOST, at >= 0 ? authority.substring(at + 1) : authority);
+        head.setUri(rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest);
+    }
+
     /** The refusal for one HTTP/2 stream's head (HTTP/2's own codec has checked its framing and sizes), or null. */
     static Malformed checkStream(HttpRequest head) {
         return head.decoderResult().isSuccess() ? null

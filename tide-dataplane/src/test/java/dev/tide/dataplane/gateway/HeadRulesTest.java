@@ -58,4 +58,18 @@ class HeadRulesTest {
         assertThat(big.status()).isEqualTo(431);
         assertThat(big.getMessage()).contains("32768 bytes");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            proxy form                 | GET http://hello-predictor.default/v1/models/m:predict HTTP/1.1\\r\\nHost: other\\r\\n\\r\\n | hello-predictor.default | /v1/models/m:predict
+            with a port and a query    | GET http://a.b:8080?x=1 HTTP/1.1\\r\\nHost: a.b:8080\\r\\n\\r\\n                          | a.b:8080                | /?x=1
+            user info dropped          | GET HTTP://u:p@a.b/x HTTP/1.1\\r\\nHost: a.b\\r\\n\\r\\n                                   | a.b                     | /x
+            origin form left alone     | GET /v2/models HTTP/1.1\\r\\nHost: h.example.com\\r\\n\\r\\n                              | h.example.com           | /v2/models
+            """)
+    void aTargetInAbsoluteFormBecomesOriginFormWithItsAuthorityAsHost(String what, String head, String host, String uri) {
+        HttpRequest r = decode(head.replace("\\r\\n", "\r\n"));
+        HeadRules.originForm(r);
+        assertThat(r.headers().get("Host")).as(what).isEqualTo(host);
+        assertThat(r.uri()).as(what).isEqualTo(uri);
+    }
 }

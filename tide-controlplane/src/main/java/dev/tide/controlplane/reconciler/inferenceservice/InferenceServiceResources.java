@@ -90,11 +90,7 @@ public final class InferenceServiceResources {
         if (!spec.path("containers").isEmpty()) {
             spec.get("containers").forEach(c -> containers.add(c.deepCopy()));
             if (component.equals(TRANSFORMER)) {
-                // A transformer reaches its predictor through Tide's ingress, by the predictor's host.
-                ObjectNode first = (ObjectNode) containers.get(0);
-                ArrayNode env = first.has("env") ? (ArrayNode) first.get("env") : first.putArray("env");
-                env.addObject().put("name", "PREDICTOR_HOST")
-                        .put("value", Names.host(Names.component(isvcName, PREDICTOR), Meta.namespace(isvc), domain));
+                transformer((ObjectNode) containers.get(0), isvcName, Meta.namespace(isvc));
             }
         } else {
             modelServer(isvcName, spec, annotations, containers);
@@ -103,6 +99,47 @@ public final class InferenceServiceResources {
             tmeta.set("annotations", annotations);
         }
         return svc;
+    }
+
+    /**
+     * What KServe gives a transformer's container: {@code PREDICTOR_HOST} and the arguments its model server reads
+     * ({@code --model_name}, {@code --predictor_host}, {@code --http_port}), each unless the container sets it. The
+     * predictor's host is its cluster-local name, {@code NAME-predictor.NAMESPACE}, which reaches it through Tide's
+     * ingress (the replica's HTTP proxy, see ReplicaSpecs); the port is the replica's {@code $(PORT)}. A stock KServe
+     * transformer's gRPC server would bind port 8081 in every replica, so {@code --enable_grpc false} is added too
+     * unless the container sets {@code --enable_grpc} or {@code --grpc_port}.
+     */
+    static void transformer(ObjectNode container, String isvcName, String namespace) {
+        String predictorHost = Names.component(isvcName, PREDICTOR) + "." + namespace;
+        ArrayNode env = container.has("env") ? (ArrayNode) container.get("env") : container.putArray("env");
+        boolean hasHost = false;
+        for (JsonNode e : env) {
+            hasHost |= "PREDICTOR_HOST".equals(Json.text(e, "name"));
+        }
+        if (!hasHost) {
+            env.addObject().put("name", "PREDICTOR_HOST").put("value", predictorHost);
+        }
+        ArrayNode args = container.has("args") ? (ArrayNode) container.get("args") : container.putArray("args");
+        java.util.function.Predicate<String> given = flag -> {
+            for (JsonNode a : args) {
+                if (a.asText().equals(flag) || a.asText().startsWith(flag + "=")) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        if (!given.test("--model_name")) {
+            args.add("--model_name").add(isvcName);
+        }
+        if (!given.test("--predictor_host")) {
+            args.add("--predictor_host").add(predictorHost);
+        }
+        if (!given.test("--http_port")) {
+            args.add("--http_port").add("$(PORT)");
+        }
+        if (!given.test("--enable_grpc") && !given.test("--grpc_port")) {
+            args.add("--enable_grpc").add("false");
+        }
     }
 
     /** KServe's component scaling fields, as Knative annotations. */
