@@ -442,10 +442,16 @@ public final class Main {
     }
 
     @Command(name = "logs", description = "Print the output of a revision's replicas, each line prefixed with its replica; "
-            + "with --requests, its request log.")
+            + "with --requests, its request log; for pod/NAME, that one replica's output, as kubectl logs prints it.")
     static final class Logs extends ClientOptions implements Callable<Integer> {
-        @Parameters(index = "0", description = "the revision, e.g. hello-00001")
+        @Parameters(index = "0", description = "the revision, e.g. hello-00001, or a pod, e.g. pod/hello-00001-deployment-...")
         String revision;
+
+        @Option(names = {"-p", "--previous"}, description = "a pod's previous process's output (after a restart)")
+        boolean previous;
+
+        @Option(names = "--tail", description = "a pod's last N lines only", defaultValue = "-1")
+        int tail;
 
         @Option(names = {"-f", "--follow"}, description = "keep printing new lines until interrupted")
         boolean follow;
@@ -458,10 +464,18 @@ public final class Main {
         public Integer call() throws Exception {
             Connection conn = connection();
             java.net.http.HttpClient http = conn.httpClient();
-            java.net.http.HttpRequest request = conn.request("/logs/v1/namespaces/"
-                    + java.net.URLEncoder.encode(namespace(), java.nio.charset.StandardCharsets.UTF_8) + "/revisions/"
-                    + java.net.URLEncoder.encode(revision, java.nio.charset.StandardCharsets.UTF_8) + "?follow=" + follow
-                    + "&requests=" + requests).build();
+            String ns = java.net.URLEncoder.encode(namespace(), java.nio.charset.StandardCharsets.UTF_8);
+            String pod = revision.startsWith("pod/") ? revision.substring(4) : revision.startsWith("po/") ? revision.substring(3) : null;
+            if (pod == null && (previous || tail >= 0)) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--previous and --tail are for a pod: tide logs pod/NAME");
+            }
+            java.net.http.HttpRequest request = conn.request(pod != null
+                    ? "/api/v1/namespaces/" + ns + "/pods/" + java.net.URLEncoder.encode(pod, java.nio.charset.StandardCharsets.UTF_8)
+                            + "/log?follow=" + follow + "&previous=" + previous + (tail >= 0 ? "&tailLines=" + tail : "")
+                    : "/logs/v1/namespaces/" + ns + "/revisions/"
+                            + java.net.URLEncoder.encode(revision, java.nio.charset.StandardCharsets.UTF_8) + "?follow=" + follow
+                            + "&requests=" + requests).build();
             java.net.http.HttpResponse<java.util.stream.Stream<String>> response;
             try {
                 response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
@@ -470,6 +484,11 @@ public final class Main {
             }
             if (response.statusCode() != 200) {
                 String why = response.body().collect(java.util.stream.Collectors.joining("\n"));
+                if (why.startsWith("{")) {
+                    // The API's answer is a Kubernetes Status: its message is the reason.
+                    String message = dev.tide.api.Json.text(dev.tide.api.Json.parseObject(why), "message");
+                    why = message != null ? message : why;
+                }
                 throw new ApiClient.ApiError(response.statusCode(), why.isBlank() ? "logs not available: HTTP " + response.statusCode() : why);
             }
             response.body().forEach(l -> {

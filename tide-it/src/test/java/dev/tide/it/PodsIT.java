@@ -109,6 +109,14 @@ class PodsIT {
             await().atMost(WAIT).until(() -> follow.lines().containsAll(List.of("said first-line", "said second-line")));
             assertThat(follow.alive()).as("following").isTrue();
         }
+        // tide's own CLI reads the same pod's output.
+        Exec.Result tide = Exec.run(Exec.tideCommand("logs", "pod/" + pod, "-n", "pods", "--tail", "1", "--server", TIDE.url()), null, 60);
+        assertThat(tide.rc()).as("%s", tide).isZero();
+        assertThat(tide.out().strip()).isEqualTo("said second-line");
+        Exec.Result tidePrevious = Exec.run(Exec.tideCommand("logs", "pod/" + pod, "-n", "pods", "--previous", "--server", TIDE.url()),
+                null, 60);
+        assertThat(tidePrevious.rc()).isEqualTo(1);
+        assertThat(tidePrevious.err()).contains("previous terminated container \"user-container\" in pod");
         Exec.Result since = kubectl.run("logs", pod, "-n", "pods", "--since", "1m");
         assertThat(since.rc()).isNotZero();
         assertThat(since.err()).contains("sinceSeconds: Tide keeps no time for the lines a replica prints");
