@@ -84,11 +84,20 @@ function renderServices(o) {
     box.append(card);
     select.append(el("option", { value: s.namespace + "/" + s.name }, `${s.name} (${s.namespace})`));
   }
-  if (chosen) select.value = chosen;
   if (!state.selected) {
-    const first = o.services.find(s => s.revisions.length > 0);
-    if (first) select_(first.namespace, first.revisions[first.revisions.length - 1].name);
+    // The first Ready service, on its newest Ready revision; a service that has never been ready only when none is.
+    const ready = o.services.find(s => s.ready === "True" && s.revisions.some(r => r.ready === "True"));
+    const first = ready || o.services.find(s => s.revisions.length > 0);
+    if (first) {
+      const revs = ready ? first.revisions.filter(r => r.ready === "True") : first.revisions;
+      select_(first.namespace, revs[revs.length - 1].name);
+    }
   }
+  // The stress test targets what the user chose, else the selected revision's service.
+  const selectedService = state.selected && o.services.find(s => s.namespace === state.selected.namespace
+    && s.revisions.some(r => r.name === state.selected.revision));
+  if (chosen && state.loadChosen) select.value = chosen;
+  else if (selectedService) select.value = selectedService.namespace + "/" + selectedService.name;
   renderReplicas(o);
   const cache = document.querySelector("#cache tbody");
   cache.replaceChildren(...(o.modelCache || []).map(m =>
@@ -148,7 +157,14 @@ function drawCharts(h) {
 async function refreshHistory() {
   if (!state.selected) return;
   const { namespace, revision } = state.selected;
-  const h = await getJson(`api/history?namespace=${encodeURIComponent(namespace)}&revision=${encodeURIComponent(revision)}`);
+  let h;
+  try {
+    h = await getJson(`api/history?namespace=${encodeURIComponent(namespace)}&revision=${encodeURIComponent(revision)}`);
+  } catch (e) {
+    // A revision without history (failing, or just deleted) leaves the rest of the page working.
+    document.getElementById("revision-title").textContent = `${revision} · ${namespace}: no history (${e.message})`;
+    return;
+  }
   if (!state.selected || state.selected.revision !== revision) return;
   state.history = h;
   drawCharts(h);
@@ -166,6 +182,8 @@ async function refresh() {
     document.getElementById("updated").textContent = "cannot reach Tide: " + e.message;
   }
 }
+
+document.getElementById("load-service").addEventListener("change", () => { state.loadChosen = true; });
 
 document.getElementById("load-form").addEventListener("submit", async ev => {
   ev.preventDefault();

@@ -31,6 +31,8 @@ class DashboardIT {
     @Test
     void showsAServiceAndItsScalingAfterAStressTest() throws Exception {
         kubectl.allowZeroInitialScale();
+        // Listed first, never ready: the page must open on the ready service instead, its stress panel too.
+        kubectl.apply(FixtureServer.knativeService("aaa-broken", "dash", "", "", "--crash-after-ms", "0"));
         kubectl.apply(FixtureServer.knativeService("echo", "dash", "autoscaling.knative.dev/initial-scale: \"0\"", "",
                 "--sleep-ms", "50"));
         await().atMost(WAIT).until(() -> "True".equals(kubectl.ok("get", "ksvc", "echo", "-n", "dash", "-o",
@@ -46,10 +48,12 @@ class DashboardIT {
             assertThat(browser.eval("document.querySelector('[data-service=\"echo\"]').innerText").asText())
                     .contains("echo", "dash", "http://echo.dash.example.com", "echo-00001");
             assertThat(browser.eval(READY_DRAWN).asDouble()).as("at zero before any request").isLessThanOrEqualTo(0);
+            assertThat(browser.eval("document.querySelector('[data-service=\"aaa-broken\"]') !== null").asBoolean()).isTrue();
+            assertThat(browser.eval("document.getElementById('load-service').value").asText()).as("the stress panel's default")
+                    .isEqualTo("dash/echo");
 
             // The stress-test panel: concurrency 5, 20 requests, as in the seed's pressure test.
-            browser.eval("(() => { document.getElementById('load-service').value = 'dash/echo';"
-                    + " document.getElementById('load-concurrency').value = '5'; document.getElementById('load-total').value = '20';"
+            browser.eval("(() => { document.getElementById('load-concurrency').value = '5'; document.getElementById('load-total').value = '20';"
                     + " document.getElementById('load-run').click(); return true; })()");
             await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() ->
                     "20".equals(browser.eval("document.getElementById('load-result').dataset.requests || ''").asText()));
