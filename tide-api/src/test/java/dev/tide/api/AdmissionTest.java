@@ -197,6 +197,25 @@ class AdmissionTest {
     }
 
     @Test
+    void anEmptyContainerNameIsUnsetAsKnSendsIt() {
+        ObjectNode svc = admit(SVC.replace("- image: example.com/hello\n", "- image: example.com/hello\n          name: \"\"\n")).object();
+        assertThat(svc.at("/spec/template/spec/containers/0/name").asText()).isEmpty();
+        assertThatThrownBy(() -> admit(SVC.replace("- image: example.com/hello\n", "- image: example.com/hello\n          name: Bad_Name\n")))
+                .hasMessageContaining("a container name must be a DNS-1123 label");
+    }
+
+    @Test
+    void aPodIsRefusedAsTidesViewOfReplicas() {
+        assertThatThrownBy(() -> admit("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: mine
+                  namespace: default
+                """)).hasMessageContaining("Tide's Pods are its view of a revision's replicas and cannot be written");
+    }
+
+    @Test
     void defaultsNeverReplaceWhatTheUserWrote() {
         ObjectNode svc = admit(svc("traffic:\n  - revisionName: hello-00001\n    percent: 100", "containerConcurrency: 1\ntimeoutSeconds: 6")).object();
         assertThat(svc.at("/spec/template/spec/containerConcurrency").asLong()).isEqualTo(1);

@@ -64,6 +64,9 @@ public final class RevisionSpecValidator {
                 withPorts++;
             }
             Fields.string(c, "name", cp + ".name", errors).ifPresent(n -> {
+                if (n.isEmpty()) {
+                    return; // as unset: the revision gets the default name (kn sends "")
+                }
                 if (!Names.isDns1123Label(n)) {
                     errors.add(FieldError.invalidValue(n, cp + ".name", "a container name must be a DNS-1123 label"));
                 } else if (!names.add(n)) {
