@@ -22,11 +22,20 @@ import java.util.Map;
  *                          a container's {@code allowPrivilegeEscalation: false})
  * @param memoryLimitBytes  the container's {@code resources.limits.memory}: the process and its children are killed
  *                          when their resident memory reaches it (OOMKilled); 0 for no limit
+ * @param mounts            volumes at their mount paths, in the replica's own view of the filesystem
  */
 public record ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
                           List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
                           Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges,
-                          long memoryLimitBytes) {
+                          long memoryLimitBytes, List<Mount> mounts) {
+
+    /** With no volumes. */
+    public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
+                       List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
+                       Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges, long memoryLimitBytes) {
+        this(namespace, service, configuration, revision, command, args, env, workingDir, readiness, liveness, drainTimeout,
+                terminationGrace, runAs, noNewPrivileges, memoryLimitBytes, List.of());
+    }
 
     /** With no memory limit. */
     public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
@@ -48,6 +57,7 @@ public record ReplicaSpec(String namespace, String service, String configuration
         command = List.copyOf(command);
         args = List.copyOf(args);
         env = Map.copyOf(env);
+        mounts = List.copyOf(mounts);
         if (memoryLimitBytes < 0) {
             throw new IllegalArgumentException("memoryLimitBytes: " + memoryLimitBytes + " is negative");
         }

@@ -140,6 +140,11 @@ public final class ReplicaSpecs {
                 && Meta.labels(revision).containsKey(ServingLabels.INFERENCE_SERVICE)) {
             transformerProxy(models.ingress().get()).forEach(env::putIfAbsent);
         }
+        VolumeMounts.Resolved volumes = VolumeMounts.resolve(revision.path("spec"), c, models.volumes(), secrets, configMaps,
+                users.tideUid() == 0);
+        if (volumes.refusal() != null) {
+            return volumes.refusal();
+        }
         ProbeSpec liveness = c.hasNonNull("livenessProbe") ? probe(c.get("livenessProbe"), containerPort, true) : null;
         String configuration = Meta.labels(revision).getOrDefault(ServingLabels.CONFIGURATION, Meta.name(revision));
         String service = Meta.labels(revision).getOrDefault(ServingLabels.SERVICE, configuration);
@@ -151,7 +156,7 @@ public final class ReplicaSpecs {
         return new Runnable(new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command,
                 args, env, Json.text(c, "workingDir"), readiness == null ? ProbeSpec.defaultReadiness() : readiness,
                 liveness, timeout, timeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : timeout, user.runAs(),
-                user.noNewPrivileges(), memoryLimit(c)), user, Json.text(c.path("resources").path("limits"), "cpu"));
+                user.noNewPrivileges(), memoryLimit(c), volumes.mounts()), user, Json.text(c.path("resources").path("limits"), "cpu"));
     }
 
     /** {@code resources.limits.memory} in bytes (validated as a quantity at admission); 0 when unset. */

@@ -83,6 +83,8 @@ public final class ProcessRuntime implements ReplicaRuntime {
     private final Scheduler scheduler;
     private final Executor blocking;
     private final Path pidDir;
+    /** Replicas' volume directories and mount namespace roots, one directory each, cleared at start. */
+    private final Path volumesRoot;
     private final DrainGate drainGate;
     private final Settings settings;
     private final Map<String, ProcessReplica> replicas = new ConcurrentHashMap<>();
@@ -104,6 +106,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
         this.scheduler = scheduler;
         this.blocking = blocking;
         this.pidDir = stateDir.resolve("replicas");
+        this.volumesRoot = stateDir.resolve("volumes");
         this.drainGate = drainGate;
         try {
             Files.createDirectories(pidDir);
@@ -111,6 +114,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
             throw new UncheckedIOException("cannot create " + pidDir, e);
         }
         reapStrays();
+        MountNamespace.remove(volumesRoot);
     }
 
     /** Whether the memory check round is scheduled: one round for all replicas with a memory limit. */
@@ -329,6 +333,11 @@ public final class ProcessRuntime implements ReplicaRuntime {
             this.userSwitch = userSwitch(spec, settings.setpriv());
         }
 
+        /** Where this replica's volumes are made and its mount namespace's root is. */
+        Path volumesDir() {
+            return volumesRoot.resolve(id);
+        }
+
         synchronized Replica snapshot() {
             return snapshotLocked();
         }
@@ -348,7 +357,17 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 command.addAll(userSwitch);
                 spec.command().forEach(c -> command.add(expand(c, env)));
                 spec.args().forEach(a -> command.add(expand(a, env)));
-                ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+                List<String> run = command;
+                if (!spec.mounts().isEmpty()) {
+                    try {
+                        run = MountNamespace.wrap(volumesDir(), spec.mounts(), command);
+                    } catch (RuntimeException e) {
+                        output.add("tide: cannot mount the volumes: " + e.getMessage());
+                        run = null;
+                    }
+                }
+                ProcessBuilder pb = new ProcessBuilder(run == null ? List.of("/nonexistent/tide-volumes-failed") : run)
+                        .redirectErrorStream(true);
                 pb.environment().clear();
                 pb.environment().putAll(env);
                 if (spec.workingDir() != null) {
@@ -588,6 +607,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 deletePidFile();
                 if (stopping) {
                     state = Replica.State.STOPPED;
+                    MountNamespace.remove(volumesDir());
                     replicas.remove(id, this);
                     changed = snapshotLocked();
                     notifyAll();
@@ -627,6 +647,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 stopping = true;
                 if (process == null || !process.isAlive()) {
                     state = Replica.State.STOPPED;
+                    MountNamespace.remove(volumesDir());
                     deletePidFile();
                     replicas.remove(id, this);
                     notifyAll();
