@@ -107,8 +107,7 @@ public final class Admission {
             secret(obj, errors);
         }
         errors.throwIfAny();
-        cpuLimits(type, obj).forEach(path -> warnings.add(path + ": stored but not enforced for local replicas, which have no "
-                + "CPU cgroup (resources.limits.memory is enforced)"));
+        unenforcedLimits(type, obj).forEach(path -> warnings.add(path + ": " + unenforcedWhy(path.substring(path.lastIndexOf(".limits.") + 8))));
         List<String> vendor = new ArrayList<>(VendorAnnotations.notActedOn(Meta.annotations(obj)));
         vendor.addAll(VendorAnnotations.notActedOn(Meta.strings(templateMeta.get("annotations"))));
         if (!vendor.isEmpty()) {
@@ -117,14 +116,30 @@ public final class Admission {
         return new Admitted(obj, warnings);
     }
 
-    /** Where the object sets a container's {@code resources.limits.cpu}, which Tide's process runtime does not enforce. */
-    static List<String> cpuLimits(ResourceType type, JsonNode obj) {
+    /** Why a limit Tide's process runtime does not enforce is stored only: the warning's words for {@code resource}. */
+    public static String unenforcedWhy(String resource) {
+        return switch (resource) {
+            case "cpu" -> "stored but not enforced for local replicas, which have no CPU cgroup (resources.limits.memory is enforced)";
+            case "ephemeral-storage" -> "stored but not enforced for local replicas, which have no disk quota";
+            default -> "stored but not acted on for local replicas: Tide assigns no " + resource + " to them (its model "
+                    + "server takes nvidia.com/gpu on a predictor's model)";
+        };
+    }
+
+    /**
+     * Where the object sets a container's limit that Tide's process runtime does not enforce: every one but
+     * {@code memory}, and but {@code nvidia.com/gpu} on a predictor's model, which Tide's model server acts on.
+     */
+    static List<String> unenforcedLimits(ResourceType type, JsonNode obj) {
         List<String> paths = new ArrayList<>();
         java.util.function.BiConsumer<JsonNode, String> containers = (list, at) -> {
             for (int i = 0; i < list.size(); i++) {
-                if (list.get(i).path("resources").path("limits").has("cpu")) {
-                    paths.add(at + "[" + i + "].resources.limits.cpu");
-                }
+                String base = at + "[" + i + "].resources.limits.";
+                list.get(i).path("resources").path("limits").fieldNames().forEachRemaining(r -> {
+                    if (!r.equals("memory")) {
+                        paths.add(base + r);
+                    }
+                });
             }
         };
         JsonNode spec = obj.path("spec");
@@ -139,9 +154,12 @@ public final class Admission {
                 List<String> models = new ArrayList<>(List.of("model"));
                 models.addAll(dev.tide.api.kserve.v1beta1.InferenceServiceValidator.FRAMEWORKS);
                 for (String m : models) {
-                    if (c.path(m).path("resources").path("limits").has("cpu")) {
-                        paths.add("spec." + component + "." + m + ".resources.limits.cpu");
-                    }
+                    String base = "spec." + component + "." + m + ".resources.limits.";
+                    c.path(m).path("resources").path("limits").fieldNames().forEachRemaining(r -> {
+                        if (!r.equals("memory") && !r.equals("nvidia.com/gpu")) {
+                            paths.add(base + r);
+                        }
+                    });
                 }
             }
         }

@@ -243,6 +243,32 @@ class AdmissionTest {
     }
 
     @Test
+    void diskAndDeviceLimitsAreStoredWithAWarningSaveTheModelServersGpu() {
+        Admission.Admitted a = admit(SVC.replace("- image: example.com/hello\n", "- image: example.com/hello\n          resources:\n"
+                + "            limits: {ephemeral-storage: 1Gi, nvidia.com/gpu: \"1\"}\n"));
+        assertThat(a.warnings()).containsExactly(
+                "spec.template.spec.containers[0].resources.limits.ephemeral-storage: stored but not enforced for local replicas, "
+                        + "which have no disk quota",
+                "spec.template.spec.containers[0].resources.limits.nvidia.com/gpu: stored but not acted on for local replicas: "
+                        + "Tide assigns no nvidia.com/gpu to them (its model server takes nvidia.com/gpu on a predictor's model)");
+        Admission.Admitted model = admit("""
+                apiVersion: serving.kserve.io/v1beta1
+                kind: InferenceService
+                metadata:
+                  name: gpu
+                spec:
+                  predictor:
+                    model:
+                      modelFormat: {name: onnx}
+                      storageUri: file:///m
+                      resources:
+                        limits: {nvidia.com/gpu: "1", ephemeral-storage: 1Gi}
+                """);
+        assertThat(model.warnings()).containsExactly("spec.predictor.model.resources.limits.ephemeral-storage: stored but not "
+                + "enforced for local replicas, which have no disk quota");
+    }
+
+    @Test
     void vendorAnnotationsAreKeptAndReported() {
         Admission.Admitted a = admit(SVC.replace("  name: hello\n", "  name: hello\n  annotations:\n    serving.knative.dev.alibabacloud/affinity: cookie\n"
                 + "    k8s.aliyun.com/eci-use-specs: ecs.gn5\n"));

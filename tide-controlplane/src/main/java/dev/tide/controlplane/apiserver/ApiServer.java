@@ -552,8 +552,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
 
-    /** A JSON body of any shape (a JSON patch is a list). */
-    private static JsonNode readJson(HttpExchange ex) throws IOException {
+    /** The request's body, refused with {@code 413} beyond {@link #MAX_BODY}. */
+    private static byte[] readBody(HttpExchange ex) throws IOException {
         byte[] body;
         try (InputStream in = ex.getRequestBody()) {
             body = in.readNBytes(MAX_BODY + 1);
@@ -561,6 +561,12 @@ public final class ApiServer implements AutoCloseable {
         if (body.length > MAX_BODY) {
             throw new ApiException(413, "RequestEntityTooLarge", "the request body is larger than " + MAX_BODY + " bytes", null);
         }
+        return body;
+    }
+
+    /** A JSON body of any shape (a JSON patch is a list). */
+    private static JsonNode readJson(HttpExchange ex) throws IOException {
+        byte[] body = readBody(ex);
         try {
             return Json.MAPPER.readTree(body);
         } catch (IOException e) {
@@ -569,13 +575,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static ObjectNode readObject(HttpExchange ex) throws IOException {
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readNBytes(MAX_BODY + 1);
-        }
-        if (body.length > MAX_BODY) {
-            throw new ApiException(413, "RequestEntityTooLarge", "the request body is larger than " + MAX_BODY + " bytes", null);
-        }
+        byte[] body = readBody(ex);
         String contentType = header(ex, "Content-Type");
         if (contentType.startsWith(ProtobufObjects.MEDIA_TYPE)) {
             // The guard lets protobuf through for the core group only; Secrets and ConfigMaps are read, the rest refused.

@@ -269,10 +269,15 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
         ReplicaSpecs.Runnable runnable = (ReplicaSpecs.Runnable) plan.replica();
         ReplicaUsers.Decision d = runnable.user();
         revisionNotes.add(0, new Note(ReplicaUsers.CONDITION, d.status(), d.reason(), d.message(), d.severity()));
-        if (runnable.cpuLimit() != null) {
-            revisionNotes.add(new Note(LIMITS_CONDITION, Conditions.FALSE, "CPULimitNotEnforced", "resources.limits.cpu ("
-                    + runnable.cpuLimit() + ") is stored but not enforced for local replicas, which have no CPU cgroup; "
-                    + "resources.limits.memory is enforced", "Warning"));
+        if (!runnable.unenforced().isEmpty()) {
+            // Worked example: limits cpu 2 and ephemeral-storage 1Gi give "resources.limits.cpu (2): stored but not enforced
+            // ...; resources.limits.ephemeral-storage (1Gi): stored but not enforced ...".
+            StringBuilder message = new StringBuilder();
+            runnable.unenforced().forEach((resource, value) -> message.append(message.isEmpty() ? "" : "; ")
+                    .append("resources.limits.").append(resource).append(" (").append(value).append("): ")
+                    .append(dev.tide.api.Admission.unenforcedWhy(resource)));
+            String reason = runnable.unenforced().keySet().equals(java.util.Set.of("cpu")) ? "CPULimitNotEnforced" : "LimitsNotEnforced";
+            revisionNotes.add(new Note(LIMITS_CONDITION, Conditions.FALSE, reason, message.toString(), "Warning"));
         }
         notes.put(key, revisionNotes);
         boolean fresh = s.replica == null;

@@ -31,10 +31,14 @@ public final class ReplicaSpecs {
 
     /**
      * @param user       who the replicas run as, and the condition that says so
-     * @param cpuLimit   the container's {@code resources.limits.cpu} as written, which local replicas do not enforce
-     *                   (the revision says so in a condition); {@code null} when unset
+     * @param unenforced the container's limits as written that local replicas do not enforce, by resource name (every
+     *                   one but {@code memory}, and but {@code nvidia.com/gpu} for the model server): the revision says
+     *                   so in a condition; empty when none
      */
-    public record Runnable(ReplicaSpec spec, ReplicaUsers.Decision user, String cpuLimit) implements Result {
+    public record Runnable(ReplicaSpec spec, ReplicaUsers.Decision user, Map<String, String> unenforced) implements Result {
+        public Runnable {
+            unenforced = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(unenforced));
+        }
     }
 
     /** @param reason a CamelCase condition reason */
@@ -156,7 +160,7 @@ public final class ReplicaSpecs {
         return new Runnable(new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command,
                 args, env, Json.text(c, "workingDir"), readiness == null ? ProbeSpec.defaultReadiness() : readiness,
                 liveness, timeout, timeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : timeout, user.runAs(),
-                user.noNewPrivileges(), memoryLimit(c), volumes.mounts()), user, Json.text(c.path("resources").path("limits"), "cpu"));
+                user.noNewPrivileges(), memoryLimit(c), volumes.mounts()), user, unenforced(c, modelServer));
     }
 
     /** {@code resources.limits.memory} in bytes (validated as a quantity at admission); 0 when unset. */
@@ -216,6 +220,17 @@ public final class ReplicaSpecs {
         if (limits.has("nvidia.com/gpu") && limits.get("nvidia.com/gpu").asDouble(0) > 0) {
             out.add("--gpu=true");
         }
+        return out;
+    }
+
+    /** The container's limits local replicas do not enforce, as written (see {@link Runnable#unenforced()}). */
+    private static Map<String, String> unenforced(JsonNode container, boolean modelServer) {
+        Map<String, String> out = new LinkedHashMap<>();
+        container.path("resources").path("limits").properties().forEach(e -> {
+            if (!e.getKey().equals("memory") && !(modelServer && e.getKey().equals("nvidia.com/gpu"))) {
+                out.put(e.getKey(), e.getValue().asText());
+            }
+        });
         return out;
     }
 

@@ -42,7 +42,7 @@ class ReplicaSpecsTest {
 
     /** The predictor revision Tide makes for an InferenceService (the Knative Service's template, as a Revision). */
     private static JsonNode predictorRevision(String predictor) {
-        JsonNode isvc = Manifests.parse("""
+        return componentRevision(Manifests.parse("""
                 apiVersion: serving.kserve.io/v1beta1
                 kind: InferenceService
                 metadata:
@@ -50,12 +50,17 @@ class ReplicaSpecsTest {
                   namespace: default
                 spec:
                   predictor:
-                """ + predictor.indent(4), "test").get(0);
+                """ + predictor.indent(4), "test").get(0), "predictor");
+    }
+
+    /** {@code component}'s revision as Tide makes it for {@code isvc}: its Knative Service's template, as a Revision. */
+    private static JsonNode componentRevision(JsonNode isvc, String component) {
         JsonNode template = dev.tide.controlplane.reconciler.inferenceservice.InferenceServiceResources
-                .service(isvc, "predictor", "example.com").path("spec").path("template");
+                .service(isvc, component, "example.com").path("spec").path("template");
         var rev = Json.object();
-        rev.putObject("metadata").put("name", "minilm-predictor-00001").put("namespace", "default")
+        rev.putObject("metadata").put("name", "minilm-" + component + "-00001").put("namespace", "default")
                 .set("annotations", template.path("metadata").path("annotations"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) rev.get("metadata")).set("labels", template.path("metadata").path("labels"));
         rev.set("spec", template.path("spec"));
         return rev;
     }
@@ -92,12 +97,7 @@ class ReplicaSpecsTest {
                       - name: kserve-container
                         command: ["python3", "transformer.py"]
                 """, "test").get(0);
-        JsonNode template = dev.tide.controlplane.reconciler.inferenceservice.InferenceServiceResources
-                .service(isvc, "transformer", "example.com").path("spec").path("template");
-        var rev = Json.object();
-        rev.putObject("metadata").put("name", "minilm-transformer-00001").put("namespace", "default")
-                .set("labels", template.path("metadata").path("labels"));
-        rev.set("spec", template.path("spec"));
+        JsonNode rev = componentRevision(isvc, "transformer");
         ModelServing models = new ModelServing(MODELS.command(), MODELS.formats(), MODELS.cacheDir(), MODELS.volumes(),
                 MODELS.cacheArgs(), MODELS.env(), ModelServing.StorageCheck.ANY, () -> "http://127.0.0.1:8080");
         ReplicaSpec spec = ((ReplicaSpecs.Runnable) from(rev, n -> Optional.empty(), n -> Optional.empty(), n -> Optional.empty(), models)).spec();
