@@ -95,6 +95,10 @@ class VolumesIT {
                         - image: example.com/files
                           # Before serving, it writes to its emptyDir how /data/models is mounted, as it sees it.
                           command: ["sh", "-c", "awk '$2 == \\"/data/models\\" {print $4}' /proc/self/mounts > /scratch/models-mount && exec python3 -m http.server $PORT --directory /"]
+                          # An exec probe sees what the program sees: ready once the claim's file is there.
+                          readinessProbe:
+                            exec:
+                              command: ["test", "-f", "/data/models/model.txt"]
                           volumeMounts:
                             - name: model-data
                               mountPath: /data/models

@@ -18,8 +18,8 @@ import java.util.Map;
  * this machine's root is bound as it is (so the program sees the same files); chrooted there, {@link #MOUNTS} binds
  * each volume at its {@code mountPath} (directories a path lacks are made in the new root's tmpfs, or in a tmpfs
  * overlay on the deepest directory that exists, never on this machine's disks), remounts read-only ones so, and runs
- * the program in the same working directory, as its user (setpriv comes after). Needs root; an exec probe runs
- * outside the namespace and does not see the volumes.
+ * the program in the same working directory, as its user (setpriv comes after). Needs root; exec probes enter
+ * the namespace with {@code nsenter} (see ProcessRuntime).
  *
  * <p>Worked example: {@code /data/models} from {@code --volume oss-data=/srv/models} on a machine without {@code /data}:
  * the new root gets {@code /data/models} in its tmpfs and {@code /srv/models} bound there; {@code ls /data} on the

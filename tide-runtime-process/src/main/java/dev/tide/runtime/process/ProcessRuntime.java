@@ -333,6 +333,20 @@ public final class ProcessRuntime implements ReplicaRuntime {
             this.userSwitch = userSwitch(spec, settings.setpriv());
         }
 
+        /**
+         * What an exec probe's command runs under: the replica's user switch, and for a replica with volumes first
+         * {@code nsenter} into its mount namespace, root and working directory, so the probe sees what the program sees.
+         */
+        synchronized List<String> probePrefix() {
+            if (spec.mounts().isEmpty() || process == null) {
+                return userSwitch;
+            }
+            List<String> out = new ArrayList<>(List.of("nsenter", "--target", Long.toString(process.pid()), "--mount", "--root",
+                    "--wd", "--"));
+            out.addAll(userSwitch);
+            return List.copyOf(out);
+        }
+
         /** Where this replica's volumes are made and its mount namespace's root is. */
         Path volumesDir() {
             return volumesRoot.resolve(id);
@@ -457,7 +471,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
                     return;
                 }
             }
-            boolean ok = Probes.attempt(probe.handler(), port, everReadyTimeout(probe), env, userSwitch);
+            boolean ok = Probes.attempt(probe.handler(), port, everReadyTimeout(probe), env, probePrefix());
             Replica changed = null;
             long next;
             synchronized (this) {
@@ -518,7 +532,8 @@ public final class ProcessRuntime implements ReplicaRuntime {
                     return;
                 }
             }
-            boolean ok = Probes.attempt(probe.handler(), port, probe.timeout().isZero() ? Duration.ofSeconds(1) : probe.timeout(), env, userSwitch);
+            boolean ok = Probes.attempt(probe.handler(), port, probe.timeout().isZero() ? Duration.ofSeconds(1) : probe.timeout(), env,
+                    probePrefix());
             boolean restart = false;
             synchronized (this) {
                 if (gen != generation || stopping) {
