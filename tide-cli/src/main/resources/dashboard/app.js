@@ -112,7 +112,8 @@ function renderReplicas(o) {
   for (const s of o.services) for (const r of s.revisions) {
     if (s.namespace !== state.selected.namespace || r.name !== state.selected.revision) continue;
     for (const p of r.replicas) {
-      body.append(el("tr", {}, el("td", {}, p.id), el("td", {}, p.state),
+      // The pod's name and STATUS, as kubectl get pods shows them; the replica's own while it has no pod yet.
+      body.append(el("tr", { "data-pod": p.pod || p.id }, el("td", {}, p.pod || p.id), el("td", {}, p.status || p.state),
         el("td", {}, p.cpu == null ? "–" : (p.cpu * 100).toFixed(0) + "%"), el("td", {}, bytes(p.memory)), el("td", {}, String(p.restarts))));
     }
   }

@@ -151,7 +151,7 @@ final class TideServer implements AutoCloseable {
                     .description("Bytes of models in the shared model cache").strongReference(true).register(meters);
             io.micrometer.core.instrument.Gauge.builder("tide_model_cache_models", cache, c -> cacheTotal(c, false))
                     .description("Models in the shared model cache").strongReference(true).register(meters);
-            api.addContext("/dashboard", new DashboardHandler(registry, serving.history(), serving.runtime(),
+            api.addContext("/dashboard", new DashboardHandler(registry, serving.history(), serving.runtime(), serving.pods(),
                     URI.create("http://" + (config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind()) + ":" + serving.httpPort()),
                     cache::list, Ticker.system(), new DashboardLogin(prepared.guard().tokens(), prepared.sessions(), prepared.tls() != null)));
             api.start();

@@ -61,6 +61,12 @@ class DashboardIT {
                     .contains("Status code distribution:", "[200]\t20 responses");
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                     .until(() -> browser.eval(READY_DRAWN).asDouble() >= 1);
+            // The replica table shows the pods kubectl shows.
+            String pod = kubectl.ok("get", "pods", "-n", "dash", "-l", "serving.knative.dev/revision=echo-00001", "-o",
+                    "jsonpath={.items[0].metadata.name}");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> browser.eval(
+                    "(() => { const r = document.querySelector('#replicas tr[data-pod=\"" + pod + "\"]');"
+                            + " return !!r && r.cells[1].textContent === 'Running'; })()").asBoolean());
             // Requests per second are sampled once a second and the page polls its history on its own timer, so the
             // stress test's last second reaches the chart a poll or two after the replica count does: wait for the chart
             // to have counted them, then hold it to exactly the 20 sent (never more).

@@ -16,6 +16,7 @@ import dev.tide.controlplane.apiserver.QueryString;
 import dev.tide.controlplane.apiserver.security.Tokens;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.modelserver.storage.ModelCache;
+import dev.tide.controlplane.pods.PodView;
 import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
 import java.io.ByteArrayOutputStream;
@@ -68,10 +69,13 @@ public final class DashboardHandler implements HttpHandler {
      * @param cache   the model cache's entries
      */
     private final DashboardLogin login;
+    /** The replicas as pods: the replica table shows what kubectl get pods shows. */
+    private final PodView pods;
 
     /** @param login the login for browsers of an API that needs a token */
-    public DashboardHandler(Registry registry, MetricsHistory history, ReplicaRuntime runtime, URI ingress,
+    public DashboardHandler(Registry registry, MetricsHistory history, ReplicaRuntime runtime, PodView pods, URI ingress,
                             Callable<List<ModelCache.Entry>> cache, Ticker ticker, DashboardLogin login) {
+        this.pods = pods;
         this.login = login;
         this.registry = registry;
         this.history = history;
@@ -181,6 +185,7 @@ public final class DashboardHandler implements HttpHandler {
                 ArrayNode reps = r.putArray("replicas");
                 for (Replica rep : replicasByRevision.getOrDefault(ns + "/" + Meta.name(rev), List.of())) {
                     ObjectNode o = reps.addObject().put("id", rep.id()).put("state", rep.state().name()).put("restarts", rep.restarts());
+                    pods.ofReplica(rep.id()).ifPresent(p -> o.put("pod", Meta.name(p)).put("status", PodView.statusText(p)));
                     history.replicaUsage(rep.id()).ifPresent(u -> o.put("cpu", u[0]).put("memory", u[1]));
                 }
             }

@@ -60,18 +60,7 @@ final class Tables {
                     }
                     return ready + "/" + o.path("spec").path("containers").size();
                 }),
-                new Column("Status", "string", 0, o -> {
-                    if (o.path("metadata").has("deletionTimestamp")) {
-                        return "Terminating";
-                    }
-                    for (JsonNode c : o.path("status").path("containerStatuses")) {
-                        String waiting = Json.text(c.path("state").path("waiting"), "reason");
-                        if (waiting != null) {
-                            return waiting;
-                        }
-                    }
-                    return Json.text(o.path("status"), "phase");
-                }),
+                new Column("Status", "string", 0, dev.tide.controlplane.pods.PodView::statusText),
                 new Column("Restarts", "string", 0, o -> {
                     JsonNode c = o.path("status").path("containerStatuses").path(0);
                     String finished = Json.text(c.path("lastState").path("terminated"), "finishedAt");

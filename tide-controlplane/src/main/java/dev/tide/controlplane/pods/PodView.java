@@ -263,6 +263,29 @@ public final class PodView implements ReplicaRuntime.Listener {
         return new ReplicaRuntime.Output(kept, Math.min(o.nextLine(), logs.until()));
     }
 
+    /** The pod of replica {@code replicaId}, or empty when it has none (any more). */
+    public synchronized Optional<ObjectNode> ofReplica(String replicaId) {
+        ObjectNode pod = objects.get(replicaId);
+        return pod == null ? Optional.empty() : Optional.of(pod.deepCopy());
+    }
+
+    /**
+     * A pod's STATUS as kubectl prints it: {@code Terminating} once deleted, else a waiting container's reason
+     * ({@code CrashLoopBackOff}), else the phase ({@code Running}).
+     */
+    public static String statusText(JsonNode pod) {
+        if (pod.path("metadata").has("deletionTimestamp")) {
+            return "Terminating";
+        }
+        for (JsonNode c : pod.path("status").path("containerStatuses")) {
+            String waiting = Json.text(c.path("state").path("waiting"), "reason");
+            if (waiting != null) {
+                return waiting;
+            }
+        }
+        return Json.text(pod.path("status"), "phase");
+    }
+
     /** Whether the pod is still there (a follower stops when it is gone). */
     public synchronized boolean exists(String replicaId) {
         return byReplica.containsKey(replicaId);
