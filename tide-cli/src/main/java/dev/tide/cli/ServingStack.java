@@ -138,9 +138,11 @@ final class ServingStack implements AutoCloseable {
         ScalingDriver driver = new ScalingDriver(runtime, load, scheduler, clock,
                 (ns, rev) -> requeue(controller, ResourceTypes.REVISION, ns, rev), meters,
                 new ForecastFiles(dataDir.resolve("forecasts"), blocking), events.source("tide-autoscaler"));
-        runtime.addListener(new ReplicaEvents(registry, events.source("tide-runtime")));
+        // The pods' view first: a replica's events then go to its pod too.
         PodView pods = new PodView(registry, clock, nodeName());
         pods.attach(runtime);
+        runtime.addListener(new ReplicaEvents(registry, events.source("tide-runtime"),
+                id -> pods.ofReplica(id).map(EventRecorder.Reference::of)));
         RevisionObservers observers = new RevisionObservers(meters);
         // The routing feed makes endpoints from each revision's plan, as the planner last pushed it.
         AtomicReference<RevisionPlanner> plannerRef = new AtomicReference<>();

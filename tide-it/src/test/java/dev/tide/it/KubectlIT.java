@@ -200,6 +200,8 @@ class KubectlIT {
                 .contains("The most requests one replica is given at once");
         assertThat(kubectl.ok("explain", "isvc.spec.predictor.model")).contains("storageUri\t<string>").contains("modelFormat\t<Object>");
         assertThat(kubectl.ok("explain", "revisions.spec.containers.resources")).contains("OOMKilled and restarted");
+        assertThat(kubectl.ok("explain", "pods")).contains("KIND:       Pod").contains("One replica of a revision");
+        assertThat(kubectl.ok("explain", "pods.spec.containers.image")).contains("FIELD: image <string>");
         Exec.Result unknown = kubectl.run("explain", "ksvc.spec.template.spec.nope");
         assertThat(unknown.rc()).isNotZero();
         assertThat(unknown.err()).contains("field \"nope\" does not exist");

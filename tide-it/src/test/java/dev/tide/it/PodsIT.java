@@ -135,8 +135,11 @@ class PodsIT {
         assertThat(podField(pod, ".status.containerStatuses[0].lastState.terminated.exitCode")).isEqualTo("3");
         assertThat(kubectl.ok("logs", pod, "-n", "pods", "--previous")).contains("fixture crashing on purpose")
                 .contains("tide: process exited with code 3");
-        assertThat(kubectl.ok("describe", "pod", pod, "-n", "pods")).containsPattern("Last State: +Terminated")
-                .containsPattern("Exit Code: +3");
+        // The kubelet's events, on the pod.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("describe", "pod", pod, "-n", "pods"))
+                .containsPattern("Last State: +Terminated").containsPattern("Exit Code: +3")
+                .containsPattern("Warning +BackOff .* container exited; restarting it with back-off")
+                .containsPattern("Normal +Started .* container (re)?started"));
     }
 
     @Test

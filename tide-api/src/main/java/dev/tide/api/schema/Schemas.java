@@ -139,7 +139,9 @@ public final class Schemas {
             ResourceTypes.SECRET, top("data", map(STRING), "stringData", map(STRING), "type", STRING, "immutable", BOOLEAN),
             ResourceTypes.CONFIG_MAP, top("data", map(TEXT), "binaryData", map(STRING), "immutable", BOOLEAN),
             ResourceTypes.SERVICE_ACCOUNT, top("secrets", list(ANY), "imagePullSecrets", list(obj("name", STRING)),
-                    "automountServiceAccountToken", BOOLEAN));
+                    "automountServiceAccountToken", BOOLEAN),
+            // Read only (Tide's view of the replicas): published for kubectl explain, never admitted.
+            ResourceTypes.POD, top("spec", POD_SPEC));
 
     /** The schema of {@code type}. */
     public static Schema of(ResourceType type) {

@@ -48,6 +48,8 @@ final class FieldDocs {
         put("ConfigMap", "", "Settings: Knative's config-autoscaler, config-network, ... in knative-serving, or data for "
                 + "replicas.");
         put("ServiceAccount", "", "Names the Secrets that hold an InferenceService's storage credentials, as in KServe.");
+        put("Pod", "", "One replica of a revision, as a Knative Deployment's pod: made, replaced and removed by the "
+                + "autoscaler, read, watched and deleted (the replica is replaced) by users, never written.");
         for (String kind : new String[] {"Service", "Configuration"}) {
             put(kind, "spec.template", TEMPLATE);
             put(kind, "spec.template.metadata.annotations", ANNOTATIONS);

@@ -38,8 +38,8 @@ final class OpenApi {
     OpenApi() {
         Map<String, ObjectNode> docs = new LinkedHashMap<>();
         for (ResourceType t : ResourceTypes.ALL) {
-            if (t == ResourceTypes.POD || t == ResourceTypes.EVENT) {
-                continue; // not written by users
+            if (t == ResourceTypes.EVENT) {
+                continue; // Tide's record, with no schema
             }
             String path = t.group().isEmpty() ? "api/" + t.version() : "apis/" + t.group() + "/" + t.version();
             ObjectNode doc = docs.computeIfAbsent(path, p -> document(t));
@@ -92,7 +92,8 @@ final class OpenApi {
         ((ObjectNode) doc.get("components").get("schemas")).set(id, schema);
         String prefix = t.group().isEmpty() ? "/api/" + t.version() : "/apis/" + t.group() + "/" + t.version();
         ObjectNode path = ((ObjectNode) doc.get("paths")).putObject(prefix + "/namespaces/{namespace}/" + t.plural() + "/{name}");
-        for (String verb : List.of("get", "put", "patch", "delete")) {
+        // Pods are read and deleted, never written: no write operation is published for them.
+        for (String verb : t == ResourceTypes.POD ? List.of("get", "delete") : List.of("get", "put", "patch", "delete")) {
             ObjectNode op = path.putObject(verb);
             op.put("operationId", verb + t.kind());
             op.putObject("x-kubernetes-group-version-kind").put("group", t.group()).put("kind", t.kind()).put("version", t.version());

@@ -18,12 +18,23 @@ public final class ReplicaEvents implements ReplicaRuntime.Listener {
 
     private final Registry registry;
     private final EventRecorder.Source events;
+    /** The replica's pod, for the same events on it as the kubelet reports them ({@code kubectl describe pod}); may be empty. */
+    private final java.util.function.Function<String, java.util.Optional<EventRecorder.Reference>> pods;
     /** Each live replica's last state and restart count. */
     private final Map<String, Replica> last = new ConcurrentHashMap<>();
+    /** Each live replica's pod, kept for its last event (the pod is gone by then). */
+    private final Map<String, EventRecorder.Reference> podOf = new ConcurrentHashMap<>();
 
     public ReplicaEvents(Registry registry, EventRecorder.Source events) {
+        this(registry, events, id -> java.util.Optional.empty());
+    }
+
+    /** @param pods a replica's pod by replica id; listen after the pods' view, so a new replica has its pod */
+    public ReplicaEvents(Registry registry, EventRecorder.Source events,
+                         java.util.function.Function<String, java.util.Optional<EventRecorder.Reference>> pods) {
         this.registry = registry;
         this.events = events;
+        this.pods = pods;
     }
 
     @Override
@@ -37,14 +48,19 @@ public final class ReplicaEvents implements ReplicaRuntime.Listener {
                 .orElse(new EventRecorder.Reference(ResourceTypes.REVISION.apiVersion(), ResourceTypes.REVISION.kind(), r.namespace(),
                         r.revision(), ""));
         String replica = "replica " + r.id();
-        switch (r.state()) {
-            // A restart's message is the same each time, so a crash loop is one event whose count grows.
-            case STARTING -> events.normal(about, "Started", replica + (restarted ? " restarted" : " started"));
-            case READY -> events.normal(about, "Ready", replica + " passed its readiness probe");
-            case NOT_READY -> events.warning(about, "Unhealthy", replica + " failed its readiness probe: no new requests go to it");
-            case CRASHED -> events.warning(about, "BackOff", replica + " exited; restarting it with back-off" + lastLine(r.lastOutput()));
-            case STOPPED -> events.normal(about, "Stopped", replica + " stopped");
-            case DRAINING -> events.normal(about, "Killing", replica + " is leaving: it takes no new request, then is signalled");
+        EventRecorder.Reference pod = r.state() == Replica.State.STOPPED ? podOf.remove(r.id())
+                : podOf.computeIfAbsent(r.id(), id -> pods.apply(id).orElse(null));
+        for (EventRecorder.Reference on : pod == null ? java.util.List.of(about) : java.util.List.of(about, pod)) {
+            String who = on == pod ? "container" : replica;
+            switch (r.state()) {
+                // A restart's message is the same each time, so a crash loop is one event whose count grows.
+                case STARTING -> events.normal(on, "Started", who + (restarted ? " restarted" : " started"));
+                case READY -> events.normal(on, "Ready", who + " passed its readiness probe");
+                case NOT_READY -> events.warning(on, "Unhealthy", who + " failed its readiness probe: no new requests go to it");
+                case CRASHED -> events.warning(on, "BackOff", who + " exited; restarting it with back-off" + lastLine(r.lastOutput()));
+                case STOPPED -> events.normal(on, "Stopped", who + " stopped");
+                case DRAINING -> events.normal(on, "Killing", who + " is leaving: it takes no new request, then is signalled");
+            }
         }
     }
 
