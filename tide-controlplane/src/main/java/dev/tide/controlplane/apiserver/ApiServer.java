@@ -1,5 +1,17 @@
 package dev.tide.controlplane.apiserver;
 
+import static dev.tide.controlplane.apiserver.ApiExchanges.JSON;
+import static dev.tide.controlplane.apiserver.ApiExchanges.deleteOptionsDryRun;
+import static dev.tide.controlplane.apiserver.ApiExchanges.dryRun;
+import static dev.tide.controlplane.apiserver.ApiExchanges.emptyToNull;
+import static dev.tide.controlplane.apiserver.ApiExchanges.header;
+import static dev.tide.controlplane.apiserver.ApiExchanges.isTrue;
+import static dev.tide.controlplane.apiserver.ApiExchanges.readJson;
+import static dev.tide.controlplane.apiserver.ApiExchanges.readObject;
+import static dev.tide.controlplane.apiserver.ApiExchanges.send;
+import static dev.tide.controlplane.apiserver.ApiExchanges.sendJson;
+import static dev.tide.controlplane.apiserver.ApiExchanges.wantsTable;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -10,7 +22,6 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.tide.api.FieldValidation;
 import dev.tide.api.Json;
-import dev.tide.api.Manifests;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
@@ -19,23 +30,15 @@ import dev.tide.controlplane.apiserver.security.ApiGuard;
 import dev.tide.controlplane.pods.PodView;
 import dev.tide.controlplane.registry.ApiException;
 import dev.tide.controlplane.registry.Registry;
-import dev.tide.store.Listing;
 import dev.tide.store.StoreException;
-import dev.tide.store.Watch;
-import dev.tide.store.WatchEvent;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -50,8 +53,6 @@ import javax.net.ssl.SSLContext;
 public final class ApiServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
-    private static final int MAX_BODY = 3 << 20;
-    private static final String JSON = "application/json";
 
     private final Registry registry;
     private final InstantSource clock;
@@ -60,6 +61,8 @@ public final class ApiServer implements AutoCloseable {
     private final HttpServer http;
     private final Filter guard;
     private volatile boolean closing;
+    /** Lists and watches, for every kind. */
+    private final ListAndWatch lists;
     /** The kinds' OpenAPI documents, made once. */
     private final OpenApi openApi = new OpenApi();
     /** The replicas as Pods, once the serving half is up; until then there are none. */
@@ -78,6 +81,7 @@ public final class ApiServer implements AutoCloseable {
         this.clock = clock;
         this.ticker = ticker;
         this.version = version;
+        this.lists = new ListAndWatch(clock, ticker, () -> closing);
         if (tls != null) {
             HttpsServer https = HttpsServer.create(bind, 128);
             https.setHttpsConfigurator(new HttpsConfigurator(tls));
@@ -283,10 +287,10 @@ public final class ApiServer implements AutoCloseable {
                 case "GET" -> {
                     if (isTrue(query.get("watch"))) {
                         String ns = namespace;
-                        watch(ex, type, () -> registry.list(type, ns), from -> registry.store().watch(type.groupResource(), ns,
+                        lists.watch(ex, type, () -> registry.list(type, ns), from -> registry.store().watch(type.groupResource(), ns,
                                 from, k -> true), query);
                     } else {
-                        list(ex, type, registry.list(type, namespace), query);
+                        lists.list(ex, type, registry.list(type, namespace), query);
                     }
                 }
                 case "POST" -> {
@@ -357,9 +361,9 @@ public final class ApiServer implements AutoCloseable {
                 throw ApiException.methodNotAllowed("delete pods one by one: kubectl delete pod NAME");
             }
             if (isTrue(query.get("watch"))) {
-                watch(ex, type, () -> view.list(namespace), from -> view.watch(namespace, from), query);
+                lists.watch(ex, type, () -> view.list(namespace), from -> view.watch(namespace, from), query);
             } else {
-                list(ex, type, view.list(namespace), query);
+                lists.list(ex, type, view.list(namespace), query);
             }
             return;
         }
@@ -454,180 +458,6 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private void list(HttpExchange ex, ResourceType type, Listing listing, Map<String, String> query) throws IOException {
-        Predicate<JsonNode> selected = selector(type, query);
-        List<ObjectNode> items = listing.items().stream().filter(selected).toList();
-        String rv = Long.toString(listing.resourceVersion());
-        if (wantsTable(ex)) {
-            sendJson(ex, 200, Tables.table(type, items, rv, clock.instant(), "Object".equals(query.get("includeObject"))), List.of());
-            return;
-        }
-        ObjectNode list = Json.object();
-        list.put("apiVersion", type.apiVersion()).put("kind", type.kind() + "List");
-        list.putObject("metadata").put("resourceVersion", rv);
-        var array = list.putArray("items");
-        items.forEach(array::add);
-        sendJson(ex, 200, list, List.of());
-    }
-
-    /**
-     * Streams changes as newline-separated {@code {"type":..., "object":...}} events, flushed one by one, until the
-     * client goes away, {@code timeoutSeconds} passes, or the server stops. Without a {@code resourceVersion}
-     * (or with 0) the current objects come first as {@code ADDED}, as Kubernetes does.
-     */
-    /** How a kind's changes are watched from a resource version: the store's watch, or a view's. */
-    @FunctionalInterface
-    private interface Watcher {
-        Watch from(long resourceVersion);
-    }
-
-    /** @param current the objects now, sent first as {@code ADDED} when the client gives no resource version */
-    private void watch(HttpExchange ex, ResourceType type, java.util.function.Supplier<Listing> current, Watcher watcher, Map<String, String> query) throws IOException {
-        boolean table = wantsTable(ex);
-        Predicate<JsonNode> selected = selector(type, query);
-        String rvParam = query.get("resourceVersion");
-        List<WatchEvent> initial = new ArrayList<>();
-        long from;
-        if (rvParam == null || rvParam.isEmpty() || rvParam.equals("0")) {
-            Listing listing = current.get();
-            listing.items().forEach(o -> initial.add(new WatchEvent(WatchEvent.Type.ADDED, null, o, listing.resourceVersion())));
-            from = listing.resourceVersion();
-        } else {
-            try {
-                from = Long.parseLong(rvParam);
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("invalid resourceVersion: " + rvParam);
-            }
-        }
-        long timeoutNanos = query.containsKey("timeoutSeconds")
-                ? Duration.ofSeconds(Long.parseLong(query.get("timeoutSeconds"))).toNanos() : Long.MAX_VALUE;
-        long start = ticker.nanos();
-        try (Watch w = watcher.from(from)) {
-            ex.getResponseHeaders().set("Content-Type", JSON);
-            ex.getResponseHeaders().set("Cache-Control", "no-cache, private");
-            ex.sendResponseHeaders(200, 0);
-            OutputStream out = ex.getResponseBody();
-            for (WatchEvent e : initial) {
-                if (selected.test(e.object())) {
-                    writeEvent(out, type, e, table);
-                }
-            }
-            out.flush();
-            while (!closing && !w.isClosed() && ticker.nanos() - start < timeoutNanos) {
-                WatchEvent e;
-                try {
-                    e = w.poll(Duration.ofMillis(500));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                if (e != null && selected.test(e.object())) {
-                    writeEvent(out, type, e, table);
-                    out.flush();
-                }
-            }
-        }
-    }
-
-    private void writeEvent(OutputStream out, ResourceType type, WatchEvent e, boolean table) throws IOException {
-        ObjectNode event = Json.object();
-        event.put("type", e.type().name());
-        event.set("object", table
-                ? Tables.table(type, List.of(e.object()), Long.toString(e.resourceVersion()), clock.instant(), false)
-                : e.object());
-        out.write((Json.write(event) + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** {@code fieldSelector} ({@link FieldSelector}) and {@code labelSelector} ({@link LabelSelector}), as kubectl sends them. */
-    private static Predicate<JsonNode> selector(ResourceType type, Map<String, String> query) {
-        Predicate<JsonNode> p;
-        Predicate<Map<String, String>> labels;
-        try {
-            p = FieldSelector.parse(type, query.get("fieldSelector"));
-            labels = LabelSelector.parse(query.get("labelSelector"));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        }
-        return p.and(o -> labels.test(Meta.labels(o)));
-    }
-
-
-    /** The request's body, refused with {@code 413} beyond {@link #MAX_BODY}. */
-    private static byte[] readBody(HttpExchange ex) throws IOException {
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readNBytes(MAX_BODY + 1);
-        }
-        if (body.length > MAX_BODY) {
-            throw new ApiException(413, "RequestEntityTooLarge", "the request body is larger than " + MAX_BODY + " bytes", null);
-        }
-        return body;
-    }
-
-    /** A JSON body of any shape (a JSON patch is a list). */
-    private static JsonNode readJson(HttpExchange ex) throws IOException {
-        byte[] body = readBody(ex);
-        try {
-            return Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw ApiException.badRequest("the request body is not JSON: " + e.getMessage());
-        }
-    }
-
-    private static ObjectNode readObject(HttpExchange ex) throws IOException {
-        byte[] body = readBody(ex);
-        String contentType = header(ex, "Content-Type");
-        if (contentType.startsWith(ProtobufObjects.MEDIA_TYPE)) {
-            // The guard lets protobuf through for the core group only; Secrets and ConfigMaps are read, the rest refused.
-            try {
-                return ProtobufObjects.decode(body);
-            } catch (IllegalArgumentException e) {
-                throw new ApiException(415, "UnsupportedMediaType", e.getMessage(), null);
-            }
-        }
-        String text = new String(body, StandardCharsets.UTF_8);
-        if (text.isBlank()) {
-            throw ApiException.badRequest("the request has no body");
-        }
-        if (contentType.contains("yaml") && !text.stripLeading().startsWith("{")) {
-            List<ObjectNode> docs = Manifests.parse(text, "request body");
-            if (docs.size() != 1) {
-                throw ApiException.badRequest("the request body must hold exactly one object");
-            }
-            return docs.get(0);
-        }
-        return Json.parseObject(text);
-    }
-
-    private static boolean wantsTable(HttpExchange ex) {
-        return header(ex, "Accept").contains("as=Table");
-    }
-
-    private static String header(HttpExchange ex, String name) {
-        String v = ex.getRequestHeaders().getFirst(name);
-        return v == null ? "" : v;
-    }
-
-    private static void sendJson(HttpExchange ex, int code, JsonNode body, List<String> warnings) throws IOException {
-        send(ex, code, JSON, Json.write(body), warnings);
-    }
-
-    private static void send(HttpExchange ex, int code, String contentType, String body, List<String> warnings) throws IOException {
-        send(ex, code, contentType, body.getBytes(StandardCharsets.UTF_8), warnings);
-    }
-
-    private static void send(HttpExchange ex, int code, String contentType, byte[] bytes, List<String> warnings) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", contentType);
-        for (String w : warnings) {
-            // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), the form kubectl prints as "Warning: ...".
-            ex.getResponseHeaders().add("Warning", "299 - \"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
-        }
-        ex.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            ex.getResponseBody().write(bytes);
-        }
-    }
-
     private static String[] splitPath(String path) {
         String trimmed = path.startsWith("/") ? path.substring(1) : path;
         String[] seg = trimmed.split("/");
@@ -637,47 +467,4 @@ public final class ApiServer implements AutoCloseable {
         return seg;
     }
 
-    /** Whether a delete's body, a {@code DeleteOptions} as kubectl sends it, asks for a dry run ({@code "dryRun": ["All"]}). */
-    private static boolean deleteOptionsDryRun(HttpExchange ex) throws IOException {
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readNBytes(64 << 10);
-        }
-        if (body.length == 0) {
-            return false;
-        }
-        JsonNode options;
-        try {
-            options = Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw ApiException.badRequest("the delete options are not JSON: " + e.getMessage());
-        }
-        for (JsonNode v : options.path("dryRun")) {
-            if (!v.asText().equals("All")) {
-                throw ApiException.badRequest("Invalid value: \"" + v.asText() + "\": supported values: \"All\": dryRun");
-            }
-            return true;
-        }
-        return false;
-    }
-
-    /** {@code dryRun=All}, the one value Kubernetes takes. */
-    private static boolean dryRun(Map<String, String> query) {
-        String v = query.get("dryRun");
-        if (v == null) {
-            return false;
-        }
-        if (!v.equals("All")) {
-            throw ApiException.badRequest("Invalid value: \"" + v + "\": supported values: \"All\": dryRun");
-        }
-        return true;
-    }
-
-    private static boolean isTrue(String s) {
-        return "true".equals(s) || "1".equals(s);
-    }
-
-    private static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
-    }
 }
