@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.Meta;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -16,8 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
@@ -58,7 +55,7 @@ public final class DefaultStore implements Store {
     private final Deque<Pending> pending = new ArrayDeque<>();
     /** Guarded by {@link #lock}: each key's newest pending write, which preconditions see before {@link #objects}. */
     private final Map<ObjectKey, Pending> newest = new HashMap<>();
-    private final List<QueueWatch> watches = new CopyOnWriteArrayList<>();
+    private final List<QueuedWatch> watches = new CopyOnWriteArrayList<>();
     private final Journal journal;
     /** Guarded by {@link #lock}: the version of the newest applied write, which readers see. */
     private long version;
@@ -332,7 +329,7 @@ public final class DefaultStore implements Store {
         if (history.size() > HISTORY) {
             history.removeFirst();
         }
-        for (QueueWatch w : watches) {
+        for (QueuedWatch w : watches) {
             w.offer(event);
         }
     }
@@ -350,7 +347,8 @@ public final class DefaultStore implements Store {
     public Watch watch(String resource, String namespace, long fromResourceVersion, Predicate<ObjectKey> filter) {
         lock.lock();
         try {
-            QueueWatch w = new QueueWatch(resource, namespace, filter);
+            QueuedWatch w = new QueuedWatch(MAX_BACKLOG, e -> e.key().resource().equals(resource)
+                    && (namespace == null || namespace.equals(e.key().namespace())) && filter.test(e.key()), watches::remove);
             if (fromResourceVersion < version) {
                 long oldest = history.isEmpty() ? version : history.peekFirst().resourceVersion() - 1;
                 if (fromResourceVersion < oldest) {
@@ -381,7 +379,7 @@ public final class DefaultStore implements Store {
 
     @Override
     public void close() {
-        watches.forEach(QueueWatch::close);
+        watches.forEach(QueuedWatch::close);
         forcing.lock();
         lock.lock();
         try {
@@ -389,51 +387,6 @@ public final class DefaultStore implements Store {
         } finally {
             lock.unlock();
             forcing.unlock();
-        }
-    }
-
-    private final class QueueWatch implements Watch {
-        private final String resource;
-        private final String namespace;
-        private final Predicate<ObjectKey> filter;
-        private final LinkedBlockingQueue<WatchEvent> queue = new LinkedBlockingQueue<>();
-        private volatile boolean closed;
-
-        QueueWatch(String resource, String namespace, Predicate<ObjectKey> filter) {
-            this.resource = resource;
-            this.namespace = namespace;
-            this.filter = filter;
-        }
-
-        void offer(WatchEvent e) {
-            if (closed || !e.key().resource().equals(resource)
-                    || (namespace != null && !namespace.equals(e.key().namespace())) || !filter.test(e.key())) {
-                return;
-            }
-            if (queue.size() >= MAX_BACKLOG) {
-                close();
-                return;
-            }
-            queue.offer(e);
-        }
-
-        @Override
-        public WatchEvent poll(Duration timeout) throws InterruptedException {
-            if (closed && queue.isEmpty()) {
-                return null;
-            }
-            return queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        }
-
-        @Override
-        public boolean isClosed() {
-            return closed;
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            watches.remove(this);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
 import dev.tide.store.Listing;
 import dev.tide.store.ObjectKey;
+import dev.tide.store.QueuedWatch;
 import dev.tide.store.StoreException;
 import dev.tide.store.Watch;
 import dev.tide.store.WatchEvent;
@@ -23,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The replicas as {@code v1} Pods ({@link PodObjects}), kept from the runtime's state changes: listed, got and watched
@@ -64,7 +63,7 @@ public final class PodView implements ReplicaRuntime.Listener {
     private final Map<ObjectKey, String> replicaByPod = new HashMap<>();
     private final Map<String, ObjectNode> objects = new HashMap<>();
     private final ArrayDeque<WatchEvent> history = new ArrayDeque<>();
-    private final List<PodWatch> watches = new CopyOnWriteArrayList<>();
+    private final List<QueuedWatch> watches = new CopyOnWriteArrayList<>();
     private long resourceVersion;
 
     /** @param node the name pods give as their {@code spec.nodeName}: this machine's */
@@ -141,7 +140,7 @@ public final class PodView implements ReplicaRuntime.Listener {
             history.removeFirst();
         }
         history.addLast(e);
-        for (PodWatch w : watches) {
+        for (QueuedWatch w : watches) {
             w.offer(e);
         }
     }
@@ -178,7 +177,7 @@ public final class PodView implements ReplicaRuntime.Listener {
         if (fromVersion < resourceVersion && fromVersion + 1 < oldest) {
             throw new StoreException.Gone(fromVersion, oldest);
         }
-        PodWatch w = new PodWatch(namespace);
+        QueuedWatch w = new QueuedWatch(WATCH_QUEUE, e -> namespace == null || namespace.equals(e.key().namespace()), watches::remove);
         for (WatchEvent e : history) {
             if (e.resourceVersion() > fromVersion) {
                 w.offer(e);
@@ -289,37 +288,5 @@ public final class PodView implements ReplicaRuntime.Listener {
     /** Whether the pod is still there (a follower stops when it is gone). */
     public synchronized boolean exists(String replicaId) {
         return byReplica.containsKey(replicaId);
-    }
-
-    private final class PodWatch implements Watch {
-        private final String namespace;
-        private final LinkedBlockingQueue<WatchEvent> queue = new LinkedBlockingQueue<>(WATCH_QUEUE);
-        private volatile boolean closed;
-
-        PodWatch(String namespace) {
-            this.namespace = namespace;
-        }
-
-        void offer(WatchEvent e) {
-            if ((namespace == null || namespace.equals(e.key().namespace())) && !queue.offer(e)) {
-                close();
-            }
-        }
-
-        @Override
-        public WatchEvent poll(Duration timeout) throws InterruptedException {
-            return closed && queue.isEmpty() ? null : queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        }
-
-        @Override
-        public boolean isClosed() {
-            return closed;
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            watches.remove(this);
-        }
     }
 }
