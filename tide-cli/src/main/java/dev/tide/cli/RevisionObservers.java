@@ -61,6 +61,15 @@ final class RevisionObservers {
         apply(w);
     }
 
+    /** Stops watching a revision that is gone: its meters leave the registry, its request log goes. */
+    void forget(RevisionKey key) {
+        Watch w = watches.remove(key);
+        if (w != null) {
+            w.metrics().close();
+        }
+        logs.remove(key);
+    }
+
     /** Follows the observability settings; does nothing unless the request-log template changed. */
     void configure(ObservabilityConfig config) {
         String next = !config.enableRequestLog() ? null

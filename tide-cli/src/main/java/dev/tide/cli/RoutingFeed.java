@@ -250,6 +250,7 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
             }
         }
         endpoints.setTable(table.build());
+        forgetGone(routed);
         Map<String, String> before = programmed;
         programmed = java.util.Collections.unmodifiableMap(nowProgrammed);
         nowProgrammed.forEach((route, traffic) -> {
@@ -258,6 +259,31 @@ final class RoutingFeed implements dev.tide.controlplane.reconciler.route.Ingres
                 routeProgrammed.accept(route.substring(0, slash), route.substring(slash + 1));
             }
         });
+    }
+
+    /**
+     * A revision that is deleted (it has no plan) and routed by nothing has its endpoint and meters removed, once no
+     * request is in it or waiting at it: its draining replicas finish what they took first. While some are, a rebuild a
+     * second later looks again.
+     */
+    private void forgetGone(Set<RevisionKey> routed) {
+        boolean busy = false;
+        for (RevisionKey key : endpoints.keys()) {
+            if (routed.contains(key) || plans.apply(key) != null) {
+                continue;
+            }
+            RevisionEndpoint ep = endpoints.get(key);
+            if (ep != null && (ep.inFlight() > 0 || ep.waiting() > 0)) {
+                busy = true;
+                continue;
+            }
+            endpoints.remove(key);
+            observers.forget(key);
+        }
+        if (busy) {
+            // A second from now, not at once: a long request must not have the rebuild spin until it ends.
+            scheduler.schedule(this::requestRebuild, 1_000_000_000L);
+        }
     }
 
     @Override

@@ -85,6 +85,26 @@ class ServingIT {
     }
 
     @Test
+    void aDeletedServiceAnswersTheRequestItTookThenLeavesNoEndpointOrMeters() throws Exception {
+        kubectl.apply(service("bye", "autoscaling.knative.dev/min-scale: \"1\"", "", "--sleep-ms", "3000"));
+        awaitReady("bye");
+        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(URI.create(TIDE.ingress() + "/"))
+                .header("Host", "bye.serving.example.com").timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        Pattern inFlight = Pattern.compile("(?m)^revision_queue_depth\\{[^}]*revision_name=\"bye-00001\"[^}]*} 1(\\.0)?$");
+        await().atMost(WAIT).until(() -> inFlight.matcher(metrics()).find());
+        kubectl.ok("delete", "ksvc", "bye", "-n", "serving");
+        HttpResponse<String> answered = slow.get(60, TimeUnit.SECONDS);
+        assertThat(answered.statusCode()).as("taken before the delete: answered").isEqualTo(200);
+        assertThat(answered.body()).startsWith("revision=bye-00001");
+        // Gone with its revision: no meter of it is left (a re-created service starts afresh, on the dashboard too).
+        await().atMost(WAIT).until(() -> !metrics().contains("revision_name=\"bye-00001\""));
+    }
+
+    private static String metrics() {
+        return Exec.run(List.of("curl", "-sS", TIDE.url() + "/metrics"), null, 30).out();
+    }
+
+    @Test
     void hpaClassScalesOutOnCpuUtilizationOfTheRequest() throws Exception {
         // Each request burns 40 ms of CPU; two clients keep one replica near 80% of a core, 800% of its 100m request.
         kubectl.apply(service("burner", """

@@ -35,4 +35,9 @@ public final class Endpoints {
     public void remove(RevisionKey key) {
         endpoints.remove(key);
     }
+
+    /** The revisions with an endpoint now (a copy). */
+    public java.util.Set<RevisionKey> keys() {
+        return java.util.Set.copyOf(endpoints.keySet());
+    }
 }
