@@ -59,6 +59,17 @@ final class VolumeMounts {
             if (v == null) {
                 return refused("VolumeMissing", "volumeMounts " + name + ": no volume of that name in spec.volumes");
             }
+            // What a local mount cannot do is refused by name, not dropped.
+            for (String field : List.of("subPathExpr", "recursiveReadOnly")) {
+                if (m.hasNonNull(field)) {
+                    return refused("VolumeUnsupported", "volumeMounts " + name + ": " + field + " is not acted on for local replicas");
+                }
+            }
+            String propagation = Json.text(m, "mountPropagation");
+            if (propagation != null && !propagation.equals("None")) {
+                return refused("VolumeUnsupported", "volumeMounts " + name + ": mountPropagation " + propagation
+                        + " is not acted on for local replicas (their mounts are private)");
+            }
             String path = Json.text(m, "mountPath");
             boolean readOnly = m.path("readOnly").asBoolean(false);
             String subPath = Json.text(m, "subPath");
@@ -75,9 +86,21 @@ final class VolumeMounts {
                     readOnly |= v.get("persistentVolumeClaim").path("readOnly").asBoolean(false);
                 }
             } else if (v.has("hostPath")) {
-                source = new Mount.Directory(Json.text(v.get("hostPath"), "path"));
+                String type = Json.text(v.get("hostPath"), "type");
+                if (type != null && !type.isEmpty() && !type.equals("Directory") && !type.equals("File")) {
+                    refusal = new ReplicaSpecs.NotRunnable("VolumeUnsupported", "volume " + name + ": hostPath type " + type
+                            + " is not acted on for local replicas; the path is mounted as it is (type Directory or File)");
+                } else {
+                    source = new Mount.Directory(Json.text(v.get("hostPath"), "path"));
+                }
             } else if (v.has("emptyDir")) {
-                source = new Mount.Empty();
+                JsonNode empty = v.get("emptyDir");
+                if (empty.hasNonNull("sizeLimit") || "Memory".equals(Json.text(empty, "medium"))) {
+                    refusal = new ReplicaSpecs.NotRunnable("VolumeUnsupported", "volume " + name + ": emptyDir medium Memory "
+                            + "and sizeLimit are not acted on for local replicas; their emptyDir is a directory on disk");
+                } else {
+                    source = new Mount.Empty();
+                }
             } else if (v.has("configMap") || v.has("secret")) {
                 boolean secret = v.has("secret");
                 JsonNode ref = v.get(secret ? "secret" : "configMap");

@@ -70,6 +70,14 @@ class VolumeMountsTest {
         ReplicaSpecs.NotRunnable nfs = resolve("[{\"name\": \"remote\", \"mountPath\": \"/r\"}]", true).refusal();
         assertThat(nfs.reason()).isEqualTo("VolumeUnsupported");
         assertThat(nfs.message()).startsWith("volume remote: nfs volumes are not mounted for local replicas");
+        JsonNode special = Json.parseObject("{\"volumes\": [{\"name\": \"m\", \"emptyDir\": {\"medium\": \"Memory\"}},"
+                + " {\"name\": \"h\", \"hostPath\": {\"path\": \"/x\", \"type\": \"DirectoryOrCreate\"}}]}");
+        assertThat(VolumeMounts.resolve(special, Json.parseObject("{\"volumeMounts\": [{\"name\": \"m\", \"mountPath\": \"/m\"}]}"),
+                Map.of(), n -> Optional.empty(), n -> Optional.empty(), true).refusal().message()).contains("emptyDir medium Memory");
+        assertThat(VolumeMounts.resolve(special, Json.parseObject("{\"volumeMounts\": [{\"name\": \"h\", \"mountPath\": \"/h\"}]}"),
+                Map.of(), n -> Optional.empty(), n -> Optional.empty(), true).refusal().message()).contains("hostPath type DirectoryOrCreate");
+        assertThat(resolve("[{\"name\": \"scratch\", \"mountPath\": \"/s\", \"subPathExpr\": \"$(POD_NAME)\"}]", true)
+                .refusal().message()).isEqualTo("volumeMounts scratch: subPathExpr is not acted on for local replicas");
         JsonNode missingMap = Json.parseObject("{\"volumes\": [{\"name\": \"c\", \"configMap\": {\"name\": \"gone\"}}]}");
         assertThat(VolumeMounts.resolve(missingMap, Json.parseObject("{\"volumeMounts\": [{\"name\": \"c\", \"mountPath\": \"/c\"}]}"),
                 Map.of(), n -> Optional.empty(), n -> Optional.empty(), true).refusal().message())

@@ -371,25 +371,17 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 command.addAll(userSwitch);
                 spec.command().forEach(c -> command.add(expand(c, env)));
                 spec.args().forEach(a -> command.add(expand(a, env)));
-                List<String> run = command;
-                if (!spec.mounts().isEmpty()) {
-                    try {
-                        run = MountNamespace.wrap(volumesDir(), spec.mounts(), command);
-                    } catch (RuntimeException e) {
-                        output.add("tide: cannot mount the volumes: " + e.getMessage());
-                        run = null;
-                    }
-                }
-                ProcessBuilder pb = new ProcessBuilder(run == null ? List.of("/nonexistent/tide-volumes-failed") : run)
-                        .redirectErrorStream(true);
-                pb.environment().clear();
-                pb.environment().putAll(env);
-                if (spec.workingDir() != null) {
-                    pb.directory(Path.of(spec.workingDir()).toFile());
-                }
                 try {
+                    // Volumes: the command runs in a mount namespace of its own, made for it (MountNamespace).
+                    List<String> run = spec.mounts().isEmpty() ? command : MountNamespace.wrap(volumesDir(), spec.mounts(), command);
+                    ProcessBuilder pb = new ProcessBuilder(run).redirectErrorStream(true);
+                    pb.environment().clear();
+                    pb.environment().putAll(env);
+                    if (spec.workingDir() != null) {
+                        pb.directory(Path.of(spec.workingDir()).toFile());
+                    }
                     process = pb.start();
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     output.add("tide: cannot start " + String.join(" ", command) + ": " + e.getMessage());
                     lastTermination = new Replica.Termination(128, Replica.Termination.START_ERROR, e.getMessage());
                     process = null;
