@@ -6,6 +6,7 @@ import dev.tide.api.config.ClusterConfig;
 import dev.tide.api.config.ObservabilityConfig;
 import dev.tide.api.kserve.v1beta1.InferenceServiceValidator;
 import dev.tide.api.naming.Names;
+import dev.tide.api.resources.LocalLimits;
 import dev.tide.api.schema.SchemaCheck;
 import dev.tide.api.schema.Schemas;
 import dev.tide.api.serving.v1.ServingDefaults;
@@ -55,6 +56,15 @@ public final class Admission {
      * @throws FieldValidation.UnknownFields under {@link FieldValidation#STRICT}, naming every unknown field
      */
     public static Admitted admit(ResourceType type, ObjectNode obj, ClusterConfig config, FieldValidation fieldValidation) {
+        return admit(type, obj, config, fieldValidation, LocalLimits.MEASURED);
+    }
+
+    /**
+     * As {@link #admit(ResourceType, ObjectNode, ClusterConfig, FieldValidation)}, warning about every container limit
+     * {@code limits} says local replicas are not held to.
+     */
+    public static Admitted admit(ResourceType type, ObjectNode obj, ClusterConfig config, FieldValidation fieldValidation,
+                                 LocalLimits limits) {
         List<String> warnings = new ArrayList<>();
         FieldErrors errors = new FieldErrors();
         if (type == ResourceTypes.POD) {
@@ -107,7 +117,8 @@ public final class Admission {
             secret(obj, errors);
         }
         errors.throwIfAny();
-        unenforcedLimits(type, obj).forEach(path -> warnings.add(path + ": " + unenforcedWhy(path.substring(path.lastIndexOf(".limits.") + 8))));
+        unenforcedLimits(type, obj, limits).forEach(path -> warnings.add(path + ": "
+                + limits.whyNot(path.substring(path.lastIndexOf(".limits.") + ".limits.".length()))));
         List<String> vendor = new ArrayList<>(VendorAnnotations.notActedOn(Meta.annotations(obj)));
         vendor.addAll(VendorAnnotations.notActedOn(Meta.strings(templateMeta.get("annotations"))));
         if (!vendor.isEmpty()) {
@@ -116,27 +127,17 @@ public final class Admission {
         return new Admitted(obj, warnings);
     }
 
-    /** Why a limit Tide's process runtime does not enforce is stored only: the warning's words for {@code resource}. */
-    public static String unenforcedWhy(String resource) {
-        return switch (resource) {
-            case "cpu" -> "stored but not enforced for local replicas, which have no CPU cgroup (resources.limits.memory is enforced)";
-            case "ephemeral-storage" -> "stored but not enforced for local replicas, which have no disk quota";
-            default -> "stored but not acted on for local replicas: Tide assigns no " + resource + " to them (its model "
-                    + "server takes nvidia.com/gpu on a predictor's model)";
-        };
-    }
-
     /**
-     * Where the object sets a container's limit that Tide's process runtime does not enforce: every one but
-     * {@code memory}, and but {@code nvidia.com/gpu} on a predictor's model, which Tide's model server acts on.
+     * Where the object sets a container's limit that Tide's process runtime does not enforce: every one {@code limits}
+     * does not hold, but {@code nvidia.com/gpu} on a predictor's model, which Tide's model server acts on.
      */
-    static List<String> unenforcedLimits(ResourceType type, JsonNode obj) {
+    static List<String> unenforcedLimits(ResourceType type, JsonNode obj, LocalLimits limits) {
         List<String> paths = new ArrayList<>();
         java.util.function.BiConsumer<JsonNode, String> containers = (list, at) -> {
             for (int i = 0; i < list.size(); i++) {
                 String base = at + "[" + i + "].resources.limits.";
                 list.get(i).path("resources").path("limits").fieldNames().forEachRemaining(r -> {
-                    if (!r.equals("memory")) {
+                    if (!limits.enforces(r)) {
                         paths.add(base + r);
                     }
                 });
@@ -156,7 +157,7 @@ public final class Admission {
                 for (String m : models) {
                     String base = "spec." + component + "." + m + ".resources.limits.";
                     c.path(m).path("resources").path("limits").fieldNames().forEachRemaining(r -> {
-                        if (!r.equals("memory") && !r.equals("nvidia.com/gpu")) {
+                        if (!limits.enforces(r) && !r.equals("nvidia.com/gpu")) {
                             paths.add(base + r);
                         }
                     });

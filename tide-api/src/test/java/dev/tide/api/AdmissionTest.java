@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tide.api.config.ClusterConfig;
+import dev.tide.api.resources.LocalLimits;
 import dev.tide.common.validation.FieldError;
 import dev.tide.common.validation.ValidationException;
 import java.util.List;
@@ -236,7 +237,11 @@ class AdmissionTest {
         Admission.Admitted a = admit(SVC.replace("- image: example.com/hello\n",
                 "- image: example.com/hello\n          resources:\n            limits: {cpu: \"2\", memory: 1Gi}\n"));
         assertThat(a.warnings()).containsExactly("spec.template.spec.containers[0].resources.limits.cpu: stored but not "
-                + "enforced for local replicas, which have no CPU cgroup (resources.limits.memory is enforced)");
+                + "enforced for local replicas: Tide has no CPU cgroup on this machine (resources.limits.memory is enforced)");
+        assertThat(Admission.admit(ResourceTypes.SERVICE, parse(SVC.replace("- image: example.com/hello\n",
+                "- image: example.com/hello\n          resources:\n            limits: {cpu: \"2\", memory: 1Gi}\n")),
+                CONFIG, FieldValidation.STRICT, new LocalLimits("cgroup v2", true)).warnings())
+                .as("where replicas get CPU cgroups").isEmpty();
         assertThat(admit(SVC.replace("- image: example.com/hello\n",
                 "- image: example.com/hello\n          resources:\n            limits: {memory: 1Gi}\n")).warnings())
                 .as("a memory limit is acted on").isEmpty();

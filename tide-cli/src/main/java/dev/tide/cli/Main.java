@@ -137,6 +137,11 @@ public final class Main {
                         + "'root' keeps them root")
         String replicaUser;
 
+        @Option(names = "--replica-cgroups", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "give each replica with resources.limits a cgroup of its own (v2, or v1's memory and cpu "
+                        + "hierarchies) where the host lets Tide make one, so the kernel holds it to them (default: on)")
+        boolean replicaCgroups;
+
         @Option(names = "--model-root", description = "a directory file:// models may be read from (repeatable; default: the data dir, "
                 + "the working directory and examples/)")
         List<Path> modelRoots = new ArrayList<>();
@@ -176,7 +181,7 @@ public final class Main {
                     dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".tide"), domain, volumes,
                     CacheCommand.bytes(cacheQuota, "--model-cache-quota"),
                     new ServerConfig.Security(tokenAuthFile, tlsCertFile, tlsKeyFile, apiHosts, anonymous, replicaUser, modelRoots,
-                            allowPrivateModelHosts),
+                            allowPrivateModelHosts, replicaCgroups),
                     new ClientLimits(duration(headerTimeout, "--client-header-timeout"), duration(keepaliveTimeout, "--keepalive-timeout"),
                             maxConnections != null ? maxConnections : ServerConfig.defaultClientLimits().maxConnections(),
                             maxRequestLine, maxHeaderBytes));

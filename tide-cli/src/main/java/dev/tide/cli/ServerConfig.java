@@ -38,11 +38,12 @@ record ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String
      *                               working directory, {@code examples/})
      * @param allowPrivateModelHosts whether {@code http(s)}/{@code s3} model fetches may reach loopback and
      *                               link-local addresses
+     * @param replicaCgroups         whether replicas with limits get cgroups of their own where the host allows it
      */
     record Security(Path tokenAuthFile, Path tlsCertFile, Path tlsKeyFile, List<String> apiHosts, Boolean anonymous,
-                    String replicaUser, List<Path> modelRoots, boolean allowPrivateModelHosts) {
+                    String replicaUser, List<Path> modelRoots, boolean allowPrivateModelHosts, boolean replicaCgroups) {
 
-        static final Security DEFAULT = new Security(null, null, null, List.of(), null, "nobody", List.of(), false);
+        static final Security DEFAULT = new Security(null, null, null, List.of(), null, "nobody", List.of(), false, true);
 
         Security {
             apiHosts = List.copyOf(apiHosts);

@@ -50,10 +50,13 @@ final class TideServer implements AutoCloseable {
     private final ExecutorService requests;
     private final ServingStack serving;
     private final ApiAccess access;
+    /** Replicas' cgroups, or {@code null}: Tide's own directory of them goes at close. */
+    private final dev.tide.runtime.process.Cgroups cgroups;
 
     private TideServer(DefaultStore store, Controller controller, ApiServer api, ExecutorService requests, ServingStack serving,
-                       ApiAccess access) {
+                       ApiAccess access, dev.tide.runtime.process.Cgroups cgroups) {
         this.access = access;
+        this.cgroups = cgroups;
         this.store = store;
         this.controller = controller;
         this.api = api;
@@ -84,6 +87,7 @@ final class TideServer implements AutoCloseable {
         ApiAccess prepared = ApiAccess.prepare(new ApiAccess.Settings(config.bind(), config.dataDir(), sec.tokenAuthFile(),
                 sec.tlsCertFile(), sec.tlsKeyFile(), sec.apiHosts(), sec.anonymous()), Ticker.system());
         ReplicaUsers users = ReplicaIsolation.users(sec.replicaUser());
+        dev.tide.runtime.process.Cgroups cgroups = ReplicaIsolation.cgroups(sec.replicaCgroups());
         // A configuration's revisions are found by their label at every reconcile: indexed, not scanned.
         DefaultStore store = new DefaultStore(FileJournal.open(config.dataDir()),
                 java.util.Set.of(dev.tide.api.serving.v1.ServingLabels.CONFIGURATION));
@@ -93,7 +97,7 @@ final class TideServer implements AutoCloseable {
         try {
             InstantSource clock = InstantSource.system();
             Registry registry = new Registry(store, clock, new ClusterConfigSource(store, config.domain()),
-                    () -> UUID.randomUUID().toString());
+                    () -> UUID.randomUUID().toString(), ReplicaIsolation.limits(cgroups));
             // The API listens (without serving yet) before anything runs, so that its port is known to the model storage
             // rule before the first revision is configured.
             try {
@@ -116,7 +120,7 @@ final class TideServer implements AutoCloseable {
                 serving = ServingStack.create(registry, clock, config.dataDir(), config.bind(), config.httpPort(), config.clients(), controllerRef,
                         ModelServerLauncher.forThisJvm(config, tidePorts, () -> ingressPort.get() == 0 ? ""
                                 : "http://" + loopbackFor(config.bind()) + ":" + ingressPort.get()), meters, ingressPort::set, users,
-                        ReplicaIsolation.processSettings(System.getenv()));
+                        ReplicaIsolation.processSettings(System.getenv(), cgroups));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while starting the ingress", e);
@@ -155,7 +159,7 @@ final class TideServer implements AutoCloseable {
                     URI.create("http://" + (config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind()) + ":" + serving.httpPort()),
                     cache::list, Ticker.system(), new DashboardLogin(prepared.guard().tokens(), prepared.sessions(), prepared.tls() != null)));
             api.start();
-            return new TideServer(store, controller, api, requests, serving, prepared.listening(config.bind(), api.port()));
+            return new TideServer(store, controller, api, requests, serving, prepared.listening(config.bind(), api.port()), cgroups);
         } catch (IOException | RuntimeException e) {
             if (api != null) {
                 api.close();
@@ -194,6 +198,9 @@ final class TideServer implements AutoCloseable {
     @Override
     public void close() {
         serving.close();
+        if (cgroups != null) {
+            cgroups.close(); // after the replicas: their groups are gone
+        }
         api.close();
         controller.close();
         requests.shutdownNow();

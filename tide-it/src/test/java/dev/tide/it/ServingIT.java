@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -134,14 +135,32 @@ class ServingIT {
     }
 
     @Test
-    void aCpuLimitIsStoredWithAWarningAndTheRevisionSaysItIsNotEnforced() {
-        String out = kubectl.apply(service("limited", "", "").replace("\n          args:",
-                "\n          resources:\n            limits:\n              cpu: \"2\"\n              memory: 512Mi\n          args:"));
-        assertThat(out).contains("Warning: spec.template.spec.containers[0].resources.limits.cpu: stored but not enforced for "
-                + "local replicas");
+    void aCpuLimitIsHeldByTheReplicasCgroupWhereTheHostGivesOneAndOtherwiseStoredWithAWarning() throws Exception {
+        String limited = service("limited", "", "").replace("\n          args:",
+                "\n          resources:\n            limits:\n              cpu: \"2\"\n              memory: 512Mi\n          args:");
+        String warning = "Warning: spec.template.spec.containers[0].resources.limits.cpu: stored but not enforced for local replicas";
+        String condition = "jsonpath={.status.conditions[?(@.type==\"ResourceLimitsEnforced\")]['reason','message']}";
+        // This server: whatever this host's cgroups allow, as it logged at start.
+        String out = kubectl.apply(limited);
         awaitReady("limited");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "rev", "limited-00001", "-n", "serving", "-o",
-                "jsonpath={.status.conditions[?(@.type==\"ResourceLimitsEnforced\")].reason}")).isEqualTo("CPULimitNotEnforced"));
+        java.util.Optional<String> cgroups = TIDE.output().stream().filter(l -> l.contains("replicas with limits get cgroups (")).findFirst();
+        if (cgroups.isPresent() && cgroups.get().contains(", cpu)")) {
+            String version = cgroups.get().replaceAll(".*get cgroups \\((cgroup v[12]):.*", "$1");
+            assertThat(out).doesNotContain("Warning:");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "rev", "limited-00001", "-n", "serving", "-o", condition))
+                    .isEqualTo("Enforced resources.limits.cpu (2): enforced by the kernel (" + version + " CPU quota per 100 ms); "
+                            + "resources.limits.memory (512Mi): enforced by the kernel (" + version + " memory limit)"));
+        } else {
+            assertThat(out).contains(warning);
+        }
+        // A server told not to use cgroups: the CPU limit is stored only, and both the warning and the condition say so.
+        Path data = Files.createDirectories(tmp.resolve("no-cgroups"));
+        try (TideProcess own = TideProcess.start(data, List.of("--replica-user", "root", "--no-replica-cgroups"), Map.of())) {
+            Kubectl k = new Kubectl(own.url(), Files.createDirectories(tmp.resolve("no-cgroups-cache")));
+            assertThat(k.apply(limited)).contains(warning);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(k.ok("get", "rev", "limited-00001", "-n", "serving", "-o",
+                    "jsonpath={.status.conditions[?(@.type==\"ResourceLimitsEnforced\")].reason}")).isEqualTo("CPULimitNotEnforced"));
+        }
     }
 
     @Test

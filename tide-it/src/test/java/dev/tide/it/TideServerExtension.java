@@ -76,6 +76,11 @@ final class TideServerExtension implements BeforeAllCallback, AfterAllCallback {
         return tide.ingress();
     }
 
+    /** What the server has printed so far. */
+    List<String> output() {
+        return tide.output();
+    }
+
     Kubectl kubectl() {
         return kubectl;
     }

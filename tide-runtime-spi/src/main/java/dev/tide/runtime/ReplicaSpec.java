@@ -20,14 +20,22 @@ import java.util.Map;
  * @param runAs             the user the process runs as, or {@code null} for Tide's own
  * @param noNewPrivileges   the process and its children can never gain privileges (setuid programs run without them:
  *                          a container's {@code allowPrivilegeEscalation: false})
- * @param memoryLimitBytes  the container's {@code resources.limits.memory}: the process and its children are killed
- *                          when their resident memory reaches it (OOMKilled); 0 for no limit
+ * @param resources         the container's memory and CPU limits and CPU request
  * @param mounts            volumes at their mount paths, in the replica's own view of the filesystem
  */
 public record ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
                           List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
                           Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges,
-                          long memoryLimitBytes, List<Mount> mounts) {
+                          Resources resources, List<Mount> mounts) {
+
+    /** With a memory limit only. */
+    public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
+                       List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
+                       Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges,
+                       long memoryLimitBytes, List<Mount> mounts) {
+        this(namespace, service, configuration, revision, command, args, env, workingDir, readiness, liveness, drainTimeout,
+                terminationGrace, runAs, noNewPrivileges, Resources.memory(memoryLimitBytes), mounts);
+    }
 
     /** With no volumes. */
     public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
@@ -58,11 +66,14 @@ public record ReplicaSpec(String namespace, String service, String configuration
         args = List.copyOf(args);
         env = Map.copyOf(env);
         mounts = List.copyOf(mounts);
-        if (memoryLimitBytes < 0) {
-            throw new IllegalArgumentException("memoryLimitBytes: " + memoryLimitBytes + " is negative");
-        }
+        java.util.Objects.requireNonNull(resources, "resources");
         if (command.isEmpty()) {
             throw new IllegalArgumentException("command: empty (a local replica needs a command to run)");
         }
+    }
+
+    /** {@code resources.limits.memory} in bytes; 0 for none. */
+    public long memoryLimitBytes() {
+        return resources.memoryLimitBytes();
     }
 }

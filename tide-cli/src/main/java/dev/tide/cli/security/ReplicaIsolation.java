@@ -1,7 +1,9 @@
 package dev.tide.cli.security;
 
+import dev.tide.api.resources.LocalLimits;
 import dev.tide.controlplane.serving.ReplicaUsers;
 import dev.tide.runtime.RunAs;
+import dev.tide.runtime.process.Cgroups;
 import dev.tide.runtime.process.ProcessRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,12 +20,37 @@ public final class ReplicaIsolation {
 
     /** The only variables of Tide's own environment a replica gets: enough to find programs and format text. */
     static final List<String> BASE_ENV = List.of("PATH", "HOME", "LANG", "TZ");
+    private static final System.Logger LOG = System.getLogger(ReplicaIsolation.class.getName());
 
     private ReplicaIsolation() {
     }
 
-    /** {@link #BASE_ENV} from {@code tideEnv}, with a usual {@code PATH} when Tide has none. */
-    public static ProcessRuntime.Settings processSettings(Map<String, String> tideEnv) {
+    /**
+     * The cgroups replicas with limits get on this host, or none (when {@code wanted} is false, or the host gives
+     * Tide none, logged with why).
+     */
+    public static Cgroups cgroups(boolean wanted) {
+        if (!wanted) {
+            LOG.log(System.Logger.Level.INFO, "replica cgroups off (--no-replica-cgroups): memory limits are measured, cpu limits not enforced");
+            return null;
+        }
+        Cgroups.Detection d = Cgroups.detect(Path.of("/proc/self/mounts"), Path.of("/proc/self/cgroup"), ProcessHandle.current().pid());
+        if (d.cgroups().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "no cgroups for replicas (" + d.why() + "): memory limits are measured, cpu limits not enforced");
+            return null;
+        }
+        Cgroups c = d.cgroups().get();
+        LOG.log(System.Logger.Level.INFO, "replicas with limits get cgroups (" + c.version() + ": memory" + (c.cpu() ? ", cpu" : "") + ")");
+        return c;
+    }
+
+    /** What the cgroups found hold replicas to, for admission's warnings and revisions' conditions. */
+    public static LocalLimits limits(Cgroups cgroups) {
+        return cgroups == null || !cgroups.memory() ? LocalLimits.MEASURED : new LocalLimits(cgroups.version().toString(), cgroups.cpu());
+    }
+
+    /** {@link #BASE_ENV} from {@code tideEnv}, with a usual {@code PATH} when Tide has none; replicas' cgroups. */
+    public static ProcessRuntime.Settings processSettings(Map<String, String> tideEnv, Cgroups cgroups) {
         Map<String, String> base = new LinkedHashMap<>();
         for (String k : BASE_ENV) {
             if (tideEnv.containsKey(k)) {
@@ -38,7 +65,7 @@ public final class ReplicaIsolation {
                 break;
             }
         }
-        return new ProcessRuntime.Settings(base, setpriv);
+        return new ProcessRuntime.Settings(base, setpriv, cgroups);
     }
 
     /**

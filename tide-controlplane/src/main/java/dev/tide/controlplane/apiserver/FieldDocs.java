@@ -24,8 +24,9 @@ final class FieldDocs {
             + "(or a pod on Kubernetes), with PORT, K_SERVICE, K_CONFIGURATION and K_REVISION set, probed as the kubelet "
             + "probes a pod.";
     private static final String RESOURCES = "Requests are recorded for the HPA's utilization targets; limits.memory is "
-            + "enforced (a replica reaching it is OOMKilled and restarted); limits.cpu is stored, not enforced, with a "
-            + "warning.";
+            + "enforced (a replica reaching it is OOMKilled and restarted); limits.cpu is a CFS quota in the replica's own "
+            + "cgroup where the host gives Tide cgroups, else stored with a warning. The ResourceLimitsEnforced condition "
+            + "says which limits are held, and how.";
     private static final String TEMPLATE = "What each revision runs. Every change to it (not to the Service's own "
             + "metadata) stamps out a new Revision, NAME-00001, NAME-00002, ...";
     private static final String ANNOTATIONS = "Autoscaling is set here: autoscaling.knative.dev/class, metric, target, "

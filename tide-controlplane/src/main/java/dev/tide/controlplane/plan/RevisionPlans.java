@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tide.api.Meta;
 import dev.tide.api.config.ClusterConfig;
 import dev.tide.api.config.DefaultsConfig;
+import dev.tide.api.resources.LocalLimits;
 import dev.tide.api.resources.ResourceRequests;
 import dev.tide.api.serving.v1.ServingLabels;
 import dev.tide.controlplane.events.EventRecorder;
@@ -32,6 +33,12 @@ public final class RevisionPlans {
 
     public static RevisionPlan plan(JsonNode revision, boolean routed, ClusterConfig cluster, Lookups lookups, ModelServing models,
                                     ReplicaUsers users) {
+        return plan(revision, routed, cluster, lookups, models, users, LocalLimits.MEASURED);
+    }
+
+    /** @param limits which container limits local replicas are held to on this machine */
+    public static RevisionPlan plan(JsonNode revision, boolean routed, ClusterConfig cluster, Lookups lookups, ModelServing models,
+                                    ReplicaUsers users, LocalLimits limits) {
         JsonNode spec = revision.path("spec");
         Map<String, String> labels = Meta.labels(revision);
         String configuration = labels.getOrDefault(ServingLabels.CONFIGURATION, "");
@@ -42,7 +49,8 @@ public final class RevisionPlans {
                 speaksH2c(revision),
                 ScalingSpecs.resolve(Meta.strings(revision.path("metadata").get("annotations")), containerConcurrency,
                         ResourceRequests.of(spec.path("containers").path(0)), cluster, routed),
-                ReplicaSpecs.from(revision, timeout, lookups.secrets(), lookups.configMaps(), lookups.serviceAccounts(), models, users));
+                ReplicaSpecs.from(revision, timeout, lookups.secrets(), lookups.configMaps(), lookups.serviceAccounts(), models, users,
+                        limits));
     }
 
     /**

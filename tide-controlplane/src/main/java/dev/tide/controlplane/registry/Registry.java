@@ -8,6 +8,7 @@ import dev.tide.api.Json;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
+import dev.tide.api.resources.LocalLimits;
 import dev.tide.common.validation.ValidationException;
 import dev.tide.store.Listing;
 import dev.tide.store.ObjectKey;
@@ -49,12 +50,24 @@ public final class Registry {
     private final InstantSource clock;
     private final ClusterConfigSource config;
     private final Supplier<String> uids;
+    private final LocalLimits limits;
 
     public Registry(Store store, InstantSource clock, ClusterConfigSource config, Supplier<String> uids) {
+        this(store, clock, config, uids, LocalLimits.MEASURED);
+    }
+
+    /** @param limits which container limits local replicas are held to here: admission warns about the others */
+    public Registry(Store store, InstantSource clock, ClusterConfigSource config, Supplier<String> uids, LocalLimits limits) {
         this.store = store;
         this.clock = clock;
         this.config = config;
         this.uids = uids;
+        this.limits = limits;
+    }
+
+    /** Which container limits local replicas are held to here. */
+    public LocalLimits limits() {
+        return limits;
     }
 
     public ClusterConfigSource config() {
@@ -210,7 +223,7 @@ public final class Registry {
 
     private Admission.Admitted admit(ResourceType type, ObjectNode obj, FieldValidation fieldValidation) {
         try {
-            return Admission.admit(type, obj, config.current(), fieldValidation);
+            return Admission.admit(type, obj, config.current(), fieldValidation, limits);
         } catch (ValidationException e) {
             throw ApiException.invalid(type, Meta.name(obj), e.errors());
         } catch (FieldValidation.UnknownFields e) {

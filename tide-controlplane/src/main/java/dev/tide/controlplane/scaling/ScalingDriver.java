@@ -133,7 +133,7 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
     private final Map<Key, State> states = new ConcurrentHashMap<>();
     /** Who each revision's replicas run as, and whether its HPA lacks a request; read by the revision reconciler. */
     private final Map<Key, List<Note>> notes = new ConcurrentHashMap<>();
-    /** The revision condition that says which of its container's resource limits its replicas do not enforce. */
+    /** The revision condition that says which of its container's resource limits its replicas are held to, and how. */
     static final String LIMITS_CONDITION = "ResourceLimitsEnforced";
     private long ticks;
     private volatile boolean closed;
@@ -269,15 +269,9 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
         ReplicaSpecs.Runnable runnable = (ReplicaSpecs.Runnable) plan.replica();
         ReplicaUsers.Decision d = runnable.user();
         revisionNotes.add(0, new Note(ReplicaUsers.CONDITION, d.status(), d.reason(), d.message(), d.severity()));
-        if (!runnable.unenforced().isEmpty()) {
-            // Worked example: limits cpu 2 and ephemeral-storage 1Gi give "resources.limits.cpu (2): stored but not enforced
-            // ...; resources.limits.ephemeral-storage (1Gi): stored but not enforced ...".
-            StringBuilder message = new StringBuilder();
-            runnable.unenforced().forEach((resource, value) -> message.append(message.isEmpty() ? "" : "; ")
-                    .append("resources.limits.").append(resource).append(" (").append(value).append("): ")
-                    .append(dev.tide.api.Admission.unenforcedWhy(resource)));
-            String reason = runnable.unenforced().keySet().equals(java.util.Set.of("cpu")) ? "CPULimitNotEnforced" : "LimitsNotEnforced";
-            revisionNotes.add(new Note(LIMITS_CONDITION, Conditions.FALSE, reason, message.toString(), "Warning"));
+        ReplicaSpecs.LimitsDecision limits = runnable.limits();
+        if (limits != null) {
+            revisionNotes.add(new Note(LIMITS_CONDITION, limits.status(), limits.reason(), limits.message(), limits.severity()));
         }
         notes.put(key, revisionNotes);
         boolean fresh = s.replica == null;

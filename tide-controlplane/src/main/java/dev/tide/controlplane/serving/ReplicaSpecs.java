@@ -3,9 +3,12 @@ package dev.tide.controlplane.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tide.api.Json;
 import dev.tide.api.Meta;
+import dev.tide.api.resources.LocalLimits;
+import dev.tide.api.resources.Quantity;
 import dev.tide.api.serving.v1.ServingLabels;
 import dev.tide.runtime.ProbeSpec;
 import dev.tide.runtime.ReplicaSpec;
+import dev.tide.runtime.Resources;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,14 +33,20 @@ public final class ReplicaSpecs {
     }
 
     /**
-     * @param user       who the replicas run as, and the condition that says so
-     * @param unenforced the container's limits as written that local replicas do not enforce, by resource name (every
-     *                   one but {@code memory}, and but {@code nvidia.com/gpu} for the model server): the revision says
-     *                   so in a condition; empty when none
+     * @param user   who the replicas run as, and the condition that says so
+     * @param limits whether the container's limits are held, and how, for the revision's condition; {@code null} when
+     *               the container has none
      */
-    public record Runnable(ReplicaSpec spec, ReplicaUsers.Decision user, Map<String, String> unenforced) implements Result {
-        public Runnable {
-            unenforced = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(unenforced));
+    public record Runnable(ReplicaSpec spec, ReplicaUsers.Decision user, LimitsDecision limits) implements Result {
+    }
+
+    /**
+     * What the revision's {@code ResourceLimitsEnforced} condition says: True (Info) when every limit written is held,
+     * False (Warning) naming those that are stored only.
+     */
+    public record LimitsDecision(String status, String reason, String message) {
+        public String severity() {
+            return dev.tide.api.Conditions.TRUE.equals(status) ? "Info" : "Warning";
         }
     }
 
@@ -57,11 +66,12 @@ public final class ReplicaSpecs {
      *                        server's storage credentials
      * @param models          Tide's model server, for KServe predictors that give a model and no command
      * @param users           who replicas run as
+     * @param limits          which container limits local replicas are held to on this machine
      */
     public static Result from(JsonNode revision, Duration timeout, Function<String, Optional<? extends JsonNode>> secrets,
                               Function<String, Optional<? extends JsonNode>> configMaps,
                               Function<String, Optional<? extends JsonNode>> serviceAccounts, ModelServing models,
-                              ReplicaUsers users) {
+                              ReplicaUsers users, LocalLimits limits) {
         JsonNode containers = revision.path("spec").path("containers");
         if (containers.isEmpty()) {
             return new NotRunnable("ContainerMissing", "spec.containers is empty: the revision has nothing to run");
@@ -160,13 +170,30 @@ public final class ReplicaSpecs {
         return new Runnable(new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command,
                 args, env, Json.text(c, "workingDir"), readiness == null ? ProbeSpec.defaultReadiness() : readiness,
                 liveness, timeout, timeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : timeout, user.runAs(),
-                user.noNewPrivileges(), memoryLimit(c), volumes.mounts()), user, unenforced(c, modelServer));
+                user.noNewPrivileges(), resources(c), volumes.mounts()), user, limits(c, modelServer, limits));
     }
 
-    /** {@code resources.limits.memory} in bytes (validated as a quantity at admission); 0 when unset. */
-    static long memoryLimit(JsonNode container) {
-        JsonNode memory = container.path("resources").path("limits").get("memory");
-        return memory == null ? 0 : dev.tide.api.resources.Quantity.parse(memory.asText()).map(v -> (long) Math.ceil(v)).orElse(0L);
+    /**
+     * The container's memory limit in bytes and CPU limit and request in millicores (validated as quantities at
+     * admission; a CPU limit stands for a missing request, as in Kubernetes). Worked example: {@code limits: {memory:
+     * 64Mi, cpu: 250m}} gives 67,108,864 bytes, 250m limit and 250m request.
+     */
+    static Resources resources(JsonNode container) {
+        JsonNode r = container.path("resources");
+        long cpuLimit = millis(r.path("limits").get("cpu"));
+        long cpuRequest = millis(r.path("requests").get("cpu"));
+        return new Resources(amount(r.path("limits").get("memory"), 1), cpuLimit, cpuRequest > 0 ? cpuRequest : cpuLimit);
+    }
+
+    private static long millis(JsonNode cpu) {
+        return amount(cpu, 1000);
+    }
+
+    private static long amount(JsonNode quantity, double scale) {
+        if (quantity == null || !quantity.isValueNode()) {
+            return 0;
+        }
+        return Quantity.parse(quantity.asText()).map(v -> (long) Math.ceil(v * scale)).orElse(0L);
     }
 
     static final String MODEL_FORMAT = "serving.kserve.io/model-format";
@@ -223,15 +250,36 @@ public final class ReplicaSpecs {
         return out;
     }
 
-    /** The container's limits local replicas do not enforce, as written (see {@link Runnable#unenforced()}). */
-    private static Map<String, String> unenforced(JsonNode container, boolean modelServer) {
-        Map<String, String> out = new LinkedHashMap<>();
-        container.path("resources").path("limits").properties().forEach(e -> {
-            if (!e.getKey().equals("memory") && !(modelServer && e.getKey().equals("nvidia.com/gpu"))) {
-                out.put(e.getKey(), e.getValue().asText());
+    /**
+     * Which of the container's limits are held, and how. Worked example: limits cpu 2 and ephemeral-storage 1Gi on a
+     * machine without a CPU cgroup give False, LimitsNotEnforced, "resources.limits.cpu (2): stored but not enforced
+     * ...; resources.limits.ephemeral-storage (1Gi): stored but not enforced ...".
+     */
+    private static LimitsDecision limits(JsonNode container, boolean modelServer, LocalLimits local) {
+        Map<String, String> written = new LinkedHashMap<>();
+        container.path("resources").path("limits").properties().forEach(e -> written.put(e.getKey(), e.getValue().asText()));
+        if (written.isEmpty()) {
+            return null;
+        }
+        List<String> held = new ArrayList<>();
+        List<String> notHeld = new ArrayList<>();
+        written.forEach((resource, value) -> {
+            String what = "resources.limits." + resource + " (" + value + "): ";
+            if (local.enforces(resource)) {
+                held.add(what + local.how(resource));
+            } else if (modelServer && resource.equals("nvidia.com/gpu")) {
+                held.add(what + "acted on by Tide's model server, which runs the model on a GPU");
+            } else {
+                notHeld.add(resource);
             }
         });
-        return out;
+        if (notHeld.isEmpty()) {
+            return new LimitsDecision(dev.tide.api.Conditions.TRUE, "Enforced", String.join("; ", held));
+        }
+        List<String> parts = new ArrayList<>();
+        notHeld.forEach(r -> parts.add("resources.limits." + r + " (" + written.get(r) + "): " + local.whyNot(r)));
+        return new LimitsDecision(dev.tide.api.Conditions.FALSE, notHeld.equals(List.of("cpu")) ? "CPULimitNotEnforced"
+                : "LimitsNotEnforced", String.join("; ", parts));
     }
 
     private static List<String> strings(JsonNode array) {

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tide.api.Json;
 import dev.tide.api.Manifests;
+import dev.tide.api.resources.LocalLimits;
 import dev.tide.runtime.ProbeSpec;
 import dev.tide.runtime.ReplicaSpec;
+import dev.tide.runtime.Resources;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +80,7 @@ class ReplicaSpecsTest {
                                             java.util.function.Function<String, Optional<? extends com.fasterxml.jackson.databind.JsonNode>> accounts,
                                             ModelServing models) {
         return ReplicaSpecs.from(rev, dev.tide.controlplane.plan.RevisionPlans.timeout(rev, dev.tide.api.config.DefaultsConfig.DEFAULTS),
-                secrets, configMaps, accounts, models, ReplicaUsers.AS_TIDE);
+                secrets, configMaps, accounts, models, ReplicaUsers.AS_TIDE, LocalLimits.MEASURED);
     }
 
     @Test
@@ -272,10 +274,46 @@ class ReplicaSpecsTest {
     }
 
     @Test
-    void aMemoryLimitIsCarriedInBytes() {
-        assertThat(ReplicaSpecs.memoryLimit(Json.parseObject("{\"resources\":{\"limits\":{\"memory\":\"64Mi\"}}}"))).isEqualTo(64L << 20);
-        assertThat(ReplicaSpecs.memoryLimit(Json.parseObject("{\"resources\":{\"limits\":{\"memory\":\"1G\"}}}"))).isEqualTo(1_000_000_000L);
-        assertThat(ReplicaSpecs.memoryLimit(Json.parseObject("{\"resources\":{\"requests\":{\"memory\":\"1Gi\"}}}")))
-                .as("a request is no limit").isZero();
+    void limitsAreCarriedInTheKernelsUnits() {
+        assertThat(ReplicaSpecs.resources(Json.parseObject("{\"resources\":{\"limits\":{\"memory\":\"64Mi\",\"cpu\":\"250m\"}}}")))
+                .isEqualTo(new Resources(64L << 20, 250, 250));
+        assertThat(ReplicaSpecs.resources(Json.parseObject("{\"resources\":{\"limits\":{\"memory\":\"1G\",\"cpu\":\"1.5\"},"
+                + "\"requests\":{\"cpu\":\"100m\"}}}"))).isEqualTo(new Resources(1_000_000_000L, 1500, 100));
+        assertThat(ReplicaSpecs.resources(Json.parseObject("{\"resources\":{\"requests\":{\"memory\":\"1Gi\",\"cpu\":\"2\"}}}")))
+                .as("a request is no limit").isEqualTo(new Resources(0, 0, 2000));
+    }
+
+    @Test
+    void theLimitsConditionSaysWhichLimitsAreHeldAndHow() {
+        JsonNode rev = revision("""
+                - command: ["serve"]
+                  resources:
+                    limits: {memory: 64Mi, cpu: 250m}
+                """);
+        ReplicaSpecs.Runnable measured = (ReplicaSpecs.Runnable) from(rev, LocalLimits.MEASURED);
+        assertThat(measured.limits()).isEqualTo(new ReplicaSpecs.LimitsDecision("False", "CPULimitNotEnforced",
+                "resources.limits.cpu (250m): stored but not enforced for local replicas: Tide has no CPU cgroup on this machine "
+                        + "(resources.limits.memory is enforced)"));
+        assertThat(measured.limits().severity()).isEqualTo("Warning");
+        ReplicaSpecs.Runnable kernel = (ReplicaSpecs.Runnable) from(rev, new LocalLimits("cgroup v1", true));
+        assertThat(kernel.limits()).isEqualTo(new ReplicaSpecs.LimitsDecision("True", "Enforced",
+                "resources.limits.memory (64Mi): enforced by the kernel (cgroup v1 memory limit); "
+                        + "resources.limits.cpu (250m): enforced by the kernel (cgroup v1 CPU quota per 100 ms)"));
+        assertThat(kernel.limits().severity()).isEqualTo("Info");
+        ReplicaSpecs.Runnable storage = (ReplicaSpecs.Runnable) from(revision("""
+                - command: ["serve"]
+                  resources:
+                    limits: {memory: 64Mi, ephemeral-storage: 1Gi}
+                """), new LocalLimits("cgroup v2", true));
+        assertThat(storage.limits().reason()).isEqualTo("LimitsNotEnforced");
+        assertThat(storage.limits().message()).isEqualTo("resources.limits.ephemeral-storage (1Gi): stored but not enforced for "
+                + "local replicas, which have no disk quota");
+        assertThat(((ReplicaSpecs.Runnable) from(revision("- command: [\"serve\"]\n"), LocalLimits.MEASURED)).limits())
+                .as("no limits, no condition").isNull();
+    }
+
+    private static ReplicaSpecs.Result from(JsonNode rev, LocalLimits limits) {
+        return ReplicaSpecs.from(rev, Duration.ofSeconds(300), name -> Optional.empty(), name -> Optional.empty(),
+                name -> Optional.empty(), ModelServing.none(), ReplicaUsers.AS_TIDE, limits);
     }
 }

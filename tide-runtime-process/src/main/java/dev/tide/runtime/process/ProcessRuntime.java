@@ -38,8 +38,10 @@ import java.util.regex.Pattern;
  *   <li>Readiness: with no period, every 50 ms for the first 10 s, then every second, until the first success, so a
  *       cold start is not spent waiting for a probe; afterwards every period (1 s when none).</li>
  *   <li>Liveness: failing {@code failureThreshold} times in a row restarts the process.</li>
- *   <li>Memory: a process whose resident memory, its children's included, reaches the container's
- *       {@code resources.limits.memory} is killed (OOMKilled) and restarted.</li>
+ *   <li>Limits: with {@link Cgroups}, a replica with limits runs in a cgroup of its own where the kernel holds it to
+ *       {@code resources.limits.memory} (its OOM killer ends it there: OOMKilled, then restarted) and
+ *       {@code limits.cpu}; without, a process whose resident memory, its children's included, reaches the memory
+ *       limit is killed by Tide (OOMKilled) and restarted, and CPU is not limited.</li>
  *   <li>A process that exits on its own is restarted after a back-off doubling from 1 s to 30 s (a local
  *       CrashLoopBackOff); each crash is reported with the replica's last output lines.</li>
  *   <li>Stopping: the replica turns {@code DRAINING} at once (routing drops it), the drain gate says when its
@@ -71,12 +73,18 @@ public final class ProcessRuntime implements ReplicaRuntime {
      *                environment, which holds operators' credentials
      * @param setpriv util-linux's {@code setpriv}, which drops a root Tide to a replica's {@link RunAs} user before the
      *                program starts, or {@code null} where none is installed (a replica with a RunAs then fails to start)
+     * @param cgroups where replicas with limits get cgroups of their own, or {@code null} for none (memory limits are
+     *                then measured)
      */
-    public record Settings(Map<String, String> baseEnv, String setpriv) {
-        public static final Settings EMPTY = new Settings(Map.of(), null);
+    public record Settings(Map<String, String> baseEnv, String setpriv, Cgroups cgroups) {
+        public static final Settings EMPTY = new Settings(Map.of(), null, null);
 
         public Settings {
             baseEnv = Map.copyOf(baseEnv);
+        }
+
+        public Settings(Map<String, String> baseEnv, String setpriv) {
+            this(baseEnv, setpriv, null);
         }
     }
 
@@ -293,6 +301,12 @@ public final class ProcessRuntime implements ReplicaRuntime {
         int restarts;
         /** Set once the replica's memory could not be read: its limit is then reported as not enforced, once. */
         volatile boolean memoryUnmeasured;
+        /** The replica's cgroup, made at its first launch; {@code null} without one. */
+        Cgroups.Group group;
+        /** Whether {@link #group} was made (or found not needed). */
+        boolean grouped;
+        /** The group's OOM kill count when the current process was launched. */
+        long oomKillsAtLaunch;
         /** Bumped at every launch: probe results and exits of an earlier process are ignored. */
         int generation;
         long launchedNanos;
@@ -338,13 +352,31 @@ public final class ProcessRuntime implements ReplicaRuntime {
          * {@code nsenter} into its mount namespace, root and working directory, so the probe sees what the program sees.
          */
         synchronized List<String> probePrefix() {
-            if (spec.mounts().isEmpty() || process == null) {
-                return userSwitch;
+            List<String> out = new ArrayList<>();
+            if (!spec.mounts().isEmpty() && process != null) {
+                out.addAll(List.of("nsenter", "--target", Long.toString(process.pid()), "--mount", "--root", "--wd", "--"));
             }
-            List<String> out = new ArrayList<>(List.of("nsenter", "--target", Long.toString(process.pid()), "--mount", "--root",
-                    "--wd", "--"));
             out.addAll(userSwitch);
-            return List.copyOf(out);
+            // In the replica's cgroup too, as a kubelet's exec probe runs in its container's.
+            return group == null ? List.copyOf(out) : group.enter(out);
+        }
+
+        /** The replica's cgroup, made once for all its processes; {@code null} when it has no limits the host can hold. */
+        private Cgroups.Group group() throws IOException {
+            if (!grouped && settings.cgroups() != null) {
+                try {
+                    group = settings.cgroups().create(id, spec.resources());
+                } catch (IOException e) {
+                    throw new IOException("cannot make the replica's cgroup (" + settings.cgroups().version() + "): " + e.getMessage(), e);
+                }
+            }
+            grouped = true;
+            return group;
+        }
+
+        /** Whether the kernel holds the replica to its memory limit, so Tide need not measure it. */
+        private boolean kernelHoldsMemory() {
+            return group != null && group.memoryLimitBytes() > 0;
         }
 
         /** Where this replica's volumes are made and its mount namespace's root is. */
@@ -374,6 +406,12 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 try {
                     // Volumes: the command runs in a mount namespace of its own, made for it (MountNamespace).
                     List<String> run = spec.mounts().isEmpty() ? command : MountNamespace.wrap(volumesDir(), spec.mounts(), command);
+                    // Limits: the process joins its cgroup before the program starts, so it never runs unlimited.
+                    Cgroups.Group g = group();
+                    if (g != null) {
+                        run = g.enter(run);
+                        oomKillsAtLaunch = g.oomKills();
+                    }
                     ProcessBuilder pb = new ProcessBuilder(run).redirectErrorStream(true);
                     pb.environment().clear();
                     pb.environment().putAll(env);
@@ -421,7 +459,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
             if (spec.liveness() != null) {
                 schedule(spec.liveness().initialDelay().toNanos() + periodNanos(spec.liveness(), 10 * SECOND), () -> probeLiveness(gen));
             }
-            if (spec.memoryLimitBytes() > 0) {
+            if (spec.memoryLimitBytes() > 0 && !kernelHoldsMemory()) {
                 watchMemory();
             }
             notifyListeners(changed);
@@ -557,7 +595,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
         boolean checkMemory(ResidentMemory.Tree tree) {
             Process p;
             synchronized (this) {
-                if (stopping || spec.memoryLimitBytes() <= 0) {
+                if (stopping || spec.memoryLimitBytes() <= 0 || kernelHoldsMemory()) {
                     return false;
                 }
                 if (process == null || !process.isAlive() || memoryUnmeasured) {
@@ -607,12 +645,14 @@ public final class ProcessRuntime implements ReplicaRuntime {
                 Thread.currentThread().interrupt();
             }
             Replica changed;
+            Cgroups.Group leaving = null;
             synchronized (this) {
                 if (gen != generation) {
                     return;
                 }
                 deletePidFile();
                 if (stopping) {
+                    leaving = group;
                     state = Replica.State.STOPPED;
                     MountNamespace.remove(volumesDir());
                     replicas.remove(id, this);
@@ -620,6 +660,12 @@ public final class ProcessRuntime implements ReplicaRuntime {
                     notifyAll();
                 } else {
                     int code = process.exitValue();
+                    if (group != null && killedFor == null && group.oomKills() > oomKillsAtLaunch) {
+                        output.add("tide: OOMKilled: the kernel killed the process at resources.limits.memory "
+                                + mib(group.memoryLimitBytes()) + " (" + settings.cgroups().version() + ")");
+                        killedFor = new Replica.Termination(code, Replica.Termination.OOM_KILLED, "the kernel's OOM killer ended it "
+                                + "at resources.limits.memory " + mib(group.memoryLimitBytes()));
+                    }
                     output.add("tide: process exited with code " + code);
                     lastTermination = killedFor != null ? killedFor
                             : new Replica.Termination(code, code == 0 ? Replica.Termination.COMPLETED : Replica.Termination.ERROR, "");
@@ -627,6 +673,9 @@ public final class ProcessRuntime implements ReplicaRuntime {
                     changed = snapshotLocked();
                     scheduleRestart(gen);
                 }
+            }
+            if (leaving != null) {
+                leaving.remove(); // outside the monitor: it may wait for a process left in the group to die
             }
             notifyListeners(changed);
         }
@@ -647,6 +696,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
 
         void stop() {
             Replica changed;
+            Cgroups.Group leaving;
             synchronized (this) {
                 if (stopping) {
                     return;
@@ -659,13 +709,20 @@ public final class ProcessRuntime implements ReplicaRuntime {
                     replicas.remove(id, this);
                     notifyAll();
                     changed = snapshotLocked();
-                    notifyListeners(changed);
-                    return;
+                    leaving = group;
+                } else {
+                    state = Replica.State.DRAINING;
+                    changed = snapshotLocked();
+                    leaving = null;
                 }
-                state = Replica.State.DRAINING;
-                changed = snapshotLocked();
+            }
+            if (leaving != null) {
+                leaving.remove();
             }
             notifyListeners(changed);
+            if (changed.state() == Replica.State.STOPPED) {
+                return;
+            }
             drainGate.whenIdle(id, spec.drainTimeout(), this::terminate);
         }
 
