@@ -202,6 +202,14 @@ class KubectlIT {
         assertThat(kubectl.ok("explain", "revisions.spec.containers.resources")).contains("OOMKilled and restarted");
         assertThat(kubectl.ok("explain", "pods")).contains("KIND:       Pod").contains("One replica of a revision");
         assertThat(kubectl.ok("explain", "pods.spec.containers.image")).contains("FIELD: image <string>");
+        assertThat(kubectl.ok("explain", "ksvc.status.latestReadyRevisionName")).contains("FIELD: latestReadyRevisionName <string>")
+                .contains("The newest revision that became Ready");
+        assertThat(kubectl.ok("explain", "pods.status.containerStatuses.lastState.terminated.exitCode")).contains("<integer>");
+        // The same schemas through OpenAPI v2, which kubectl reads as protocol buffers.
+        assertThat(kubectl.ok("explain", "--output=plaintext-openapiv2", "ksvc.spec.template.spec.containerConcurrency"))
+                .contains("FIELD:    containerConcurrency <integer>").contains("The most requests one replica is given at once");
+        assertThat(kubectl.ok("explain", "--output=plaintext-openapiv2", "isvc.status.components"))
+                .contains("KIND:     InferenceService").contains("latestReadyRevision\t<string>");
         Exec.Result unknown = kubectl.run("explain", "ksvc.spec.template.spec.nope");
         assertThat(unknown.rc()).isNotZero();
         assertThat(unknown.err()).contains("field \"nope\" does not exist");

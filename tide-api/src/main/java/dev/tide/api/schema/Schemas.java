@@ -143,6 +143,46 @@ public final class Schemas {
             // Read only (Tide's view of the replicas): published for kubectl explain, never admitted.
             ResourceTypes.POD, top("spec", POD_SPEC));
 
+    private static final Schema.Obj CONDITION = obj("type", STRING, "status", STRING, "severity", STRING, "reason", STRING,
+            "message", STRING, "lastTransitionTime", STRING);
+    private static final Schema.Obj KNATIVE_STATUS = obj("observedGeneration", INT64, "conditions", list(CONDITION));
+    private static final Schema TRAFFIC_STATUS = list(obj("tag", STRING, "revisionName", STRING, "configurationName", STRING,
+            "latestRevision", BOOLEAN, "percent", INT64, "url", STRING));
+    private static final Schema.Obj ROUTE_STATUS = KNATIVE_STATUS.with("url", STRING, "address", obj("url", STRING),
+            "traffic", TRAFFIC_STATUS);
+    private static final Schema.Obj CONTAINER_STATE = obj("waiting", obj("reason", STRING, "message", STRING),
+            "running", obj("startedAt", STRING), "terminated", obj("exitCode", INT32, "signal", INT32, "reason", STRING,
+                    "message", STRING, "startedAt", STRING, "finishedAt", STRING, "containerID", STRING));
+    private static final Schema.Obj POD_STATUS = obj("phase", STRING, "conditions", list(obj("type", STRING, "status", STRING,
+                    "lastProbeTime", STRING, "lastTransitionTime", STRING, "reason", STRING, "message", STRING)),
+            "hostIP", STRING, "hostIPs", list(obj("ip", STRING)), "podIP", STRING, "podIPs", list(obj("ip", STRING)),
+            "startTime", STRING, "containerStatuses", list(obj("name", STRING, "state", CONTAINER_STATE,
+                    "lastState", CONTAINER_STATE, "ready", BOOLEAN, "started", BOOLEAN, "restartCount", INT32, "image", STRING,
+                    "imageID", STRING, "containerID", STRING)));
+
+    /**
+     * What Tide writes in the status of {@code type}, for the API's OpenAPI documents ({@code kubectl explain
+     * ksvc.status.traffic}); {@code null} for kinds without a status. Admission never checks a status against it: a
+     * status is the controllers' to write, and what a user sends is replaced.
+     */
+    public static Schema.Obj statusOf(ResourceType type) {
+        if (type == ResourceTypes.SERVICE) {
+            return ROUTE_STATUS.with("latestCreatedRevisionName", STRING, "latestReadyRevisionName", STRING);
+        } else if (type == ResourceTypes.CONFIGURATION) {
+            return KNATIVE_STATUS.with("latestCreatedRevisionName", STRING, "latestReadyRevisionName", STRING);
+        } else if (type == ResourceTypes.ROUTE) {
+            return ROUTE_STATUS;
+        } else if (type == ResourceTypes.REVISION) {
+            return KNATIVE_STATUS.with("actualReplicas", INT32, "desiredReplicas", INT32);
+        } else if (type == ResourceTypes.INFERENCE_SERVICE) {
+            return KNATIVE_STATUS.with("url", STRING, "address", obj("url", STRING), "components", map(obj("url", STRING,
+                    "latestCreatedRevision", STRING, "latestReadyRevision", STRING, "traffic", TRAFFIC_STATUS)));
+        } else if (type == ResourceTypes.POD) {
+            return POD_STATUS;
+        }
+        return null;
+    }
+
     /** The schema of {@code type}. */
     public static Schema of(ResourceType type) {
         Schema s = BY_TYPE.get(type);

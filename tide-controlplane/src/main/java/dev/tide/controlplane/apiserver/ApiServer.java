@@ -200,8 +200,10 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             case "/openapi/v2" -> {
-                // An empty protobuf document: kubectl's default validation then finds no schema and skips the check.
-                send(ex, 200, "application/octet-stream", "", List.of());
+                // client-go asks for protocol buffers; a browser or curl gets JSON, as from kube-apiserver.
+                String accept = ex.getRequestHeaders().getFirst("Accept");
+                boolean proto = accept != null && accept.contains("protobuf");
+                send(ex, 200, proto ? OpenApiV2.PROTOBUF : JSON, proto ? openApi.v2().protobuf() : openApi.v2().json(), List.of());
                 return;
             }
             case "/api" -> {

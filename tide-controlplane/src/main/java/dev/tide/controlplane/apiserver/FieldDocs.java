@@ -78,6 +78,41 @@ final class FieldDocs {
                 + "https:// or hf://; fetched into Tide's model cache before the model server starts.");
         put("InferenceService", "spec.predictor.model.modelFormat", "The model's format: its name picks the runtime "
                 + "that serves it; Tide refuses a format none of its runtimes serves.");
+        status();
+    }
+
+    /** What the controllers write, as Knative and KServe describe it, in Tide's terms. */
+    private static void status() {
+        for (String kind : new String[] {"Service", "Configuration", "Route", "Revision", "InferenceService"}) {
+            put(kind, "status.observedGeneration", "The metadata.generation the controllers last acted on: while it is "
+                    + "behind, the rest of the status is not yet up to date.");
+            put(kind, "status.conditions", "Ready and the conditions it is made of, each True, False or Unknown with a "
+                    + "CamelCase reason and a message. Conditions with severity Warning or Info (ResourceLimitsEnforced, "
+                    + "SecurityContext, ...) are not part of Ready.");
+        }
+        for (String kind : new String[] {"Service", "Route", "InferenceService"}) {
+            put(kind, "status.url", "Where requests go: http://NAME.NAMESPACE.DOMAIN on Tide's ingress.");
+            put(kind, "status.address", "The address inside the cluster; Tide's ingress answers it too.");
+        }
+        for (String kind : new String[] {"Service", "Route"}) {
+            put(kind, "status.traffic", "The split as it is routed now: revisions by name (latestRevision: true "
+                    + "resolved), their percents, and each tag's own URL.");
+        }
+        for (String kind : new String[] {"Service", "Configuration"}) {
+            put(kind, "status.latestCreatedRevisionName", "The revision the latest template stamped out.");
+            put(kind, "status.latestReadyRevisionName", "The newest revision that became Ready: latestRevision traffic goes to it.");
+        }
+        put("Revision", "status.actualReplicas", "Replicas ready to serve now.");
+        put("Revision", "status.desiredReplicas", "Replicas the autoscaler wants now (0 when scaled to zero).");
+        put("InferenceService", "status.components", "Each component (predictor, transformer) as its Knative Service "
+                + "reports it: URL, latest created and ready revisions, traffic.");
+        put("Pod", "status", "The replica's state as a pod's: phase, conditions, and its container's state, restarts "
+                + "and last termination.");
+        put("Pod", "status.phase", "Pending while its process starts, Running, Succeeded or Failed once it has ended.");
+        put("Pod", "status.podIP", "The address the replica listens on (loopback for local replicas).");
+        put("Pod", "status.containerStatuses", "The container's state (waiting with a reason such as CrashLoopBackOff, "
+                + "running, terminated), readiness, restart count and last termination (OOMKilled at "
+                + "resources.limits.memory, Error with the exit code, Completed, StartError).");
     }
 
     private FieldDocs() {
@@ -108,5 +143,6 @@ final class FieldDocs {
             "kind", "The kind of this object, as in the manifest.",
             "metadata", "Name, namespace, labels and annotations; uid, resourceVersion, generation and creationTimestamp are set by Tide.",
             "spec", "What the user asks for.",
-            "status", "What Tide observed, written by its controllers: conditions, URLs, revisions and replica counts.");
+            "status", "What Tide observed, written by its controllers: conditions, URLs, revisions and replica counts. "
+                    + "Written by Tide only: a status in what a user applies is not kept.");
 }

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * {@code /openapi/v3} lists one document per group version, each at {@code /openapi/v3/apis/GROUP/VERSION?hash=H}, with
  * each kind's schema under {@code components.schemas} tagged with {@code x-kubernetes-group-version-kind} (what
  * {@code kubectl explain} looks for) and a path per kind whose operations take {@code fieldValidation} and {@code dryRun}
- * (what kubectl checks before it leaves validation to the server). Made once; the documents never change while Tide runs.
+ * (what kubectl checks before it leaves validation to the server); {@link OpenApiV2} has them all in one v2 document.
+ * Made once; the documents never change while Tide runs.
  */
 final class OpenApi {
 
@@ -34,6 +35,7 @@ final class OpenApi {
 
     private final Map<String, Document> byPath = new LinkedHashMap<>();
     private final byte[] root;
+    private final OpenApiV2 v2;
 
     OpenApi() {
         Map<String, ObjectNode> docs = new LinkedHashMap<>();
@@ -54,6 +56,15 @@ final class OpenApi {
             paths.putObject(path).put("serverRelativeURL", "/openapi/v3/" + path + "?hash=" + d.hash());
         });
         root = Json.write(rootDoc).getBytes(StandardCharsets.UTF_8);
+        Map<String, ObjectNode> schemas = new TreeMap<>();
+        docs.values().forEach(doc -> doc.get("components").get("schemas").properties()
+                .forEach(e -> schemas.putIfAbsent(e.getKey(), (ObjectNode) e.getValue())));
+        v2 = new OpenApiV2(schemas, "v1");
+    }
+
+    /** The same schemas as one OpenAPI v2 document ({@code GET /openapi/v2}). */
+    OpenApiV2 v2() {
+        return v2;
     }
 
     /** The list of documents ({@code GET /openapi/v3}). */
@@ -83,6 +94,15 @@ final class OpenApi {
     private static void add(ObjectNode doc, ResourceType t) {
         String id = schemaId(t);
         ObjectNode schema = convert(Schemas.of(t), t.kind(), "");
+        Schema.Obj status = Schemas.statusOf(t);
+        ObjectNode props = (ObjectNode) schema.get("properties");
+        if (status == null) {
+            props.remove("status");
+        } else {
+            ObjectNode s = convert(status, t.kind(), "status");
+            s.put("description", FieldDocs.of(t.kind(), "status"));
+            props.set("status", s);
+        }
         String about = FieldDocs.of(t.kind(), "");
         if (about != null) {
             schema.put("description", about);

@@ -44,4 +44,45 @@ class OpenApiTest {
         assertThat(patch.path("parameters").findValuesAsText("name")).contains("fieldValidation", "dryRun");
         assertThat(doc("api/v1").path("components").path("schemas").has("io.k8s.api.core.v1.Secret")).isTrue();
     }
+
+    @Test
+    void statusesAreDescribedAsTideWritesThemAndKindsWithoutOneHaveNone() {
+        JsonNode schemas = doc("apis/serving.knative.dev/v1").path("components").path("schemas");
+        JsonNode status = schemas.path(OpenApi.schemaId(ResourceTypes.SERVICE)).at("/properties/status");
+        assertThat(status.at("/properties/traffic/items/properties/percent/type").asText()).isEqualTo("integer");
+        assertThat(status.at("/properties/latestReadyRevisionName/description").asText()).startsWith("The newest revision that became Ready");
+        assertThat(status.at("/properties/conditions/items/properties").fieldNames()).toIterable()
+                .contains("type", "status", "severity", "reason", "message", "lastTransitionTime");
+        assertThat(schemas.path(OpenApi.schemaId(ResourceTypes.REVISION)).at("/properties/status/properties/actualReplicas/format")
+                .asText()).isEqualTo("int32");
+        JsonNode core = doc("api/v1").path("components").path("schemas");
+        assertThat(core.at("/io.k8s.api.core.v1.Pod/properties/status/properties/containerStatuses/items/properties/lastState"
+                + "/properties/terminated/properties/exitCode/type").asText()).isEqualTo("integer");
+        assertThat(core.at("/io.k8s.api.core.v1.ConfigMap/properties").has("status")).isFalse();
+    }
+
+    @Test
+    void theV2DocumentHoldsEveryKindAsDefinitionsInJsonAndProtobuf() {
+        JsonNode v2 = Json.parseObject(new String(openApi.v2().json(), StandardCharsets.UTF_8));
+        assertThat(v2.path("swagger").asText()).isEqualTo("2.0");
+        JsonNode service = v2.path("definitions").path("dev.knative.serving.v1.Service");
+        assertThat(service.path("x-kubernetes-group-version-kind").path(0).path("group").asText()).isEqualTo("serving.knative.dev");
+        // v3's allOf [$ref #/components/schemas/X] is v2's $ref #/definitions/X.
+        assertThat(service.at("/properties/spec/properties/template/properties/spec/properties/containers/items/properties/ports"
+                + "/items/properties/containerPort/format").asText()).isEqualTo("int32");
+        assertThat(v2.toString()).doesNotContain("#/components/schemas/").contains("\"$ref\":\"#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString\"");
+        assertThat(v2.path("definitions").has("io.k8s.api.core.v1.Pod")).isTrue();
+        // gnostic's Document: swagger (1) "2.0", then info (2, 10 bytes) with title (1) "Tide" and version (2) "v1".
+        byte[] pb = openApi.v2().protobuf();
+        assertThat(java.util.Arrays.copyOf(pb, 13)).containsExactly(0x0a, 3, '2', '.', '0', 0x12, 10, 0x0a, 4, 'T', 'i', 'd', 'e');
+        assertThat(new String(pb, StandardCharsets.UTF_8)).contains("dev.knative.serving.v1.Service")
+                .contains("- group: serving.knative.dev\n  kind: Service\n  version: v1\n");
+    }
+
+    @Test
+    void vendorExtensionsAreWrittenAsKubeOpenapiWritesThemInYaml() throws Exception {
+        assertThat(OpenApiV2.yaml(Json.MAPPER.readTree("[{\"group\":\"\",\"kind\":\"Pod\",\"version\":\"v1\"}]")))
+                .isEqualTo("- group: \"\"\n  kind: Pod\n  version: v1\n");
+        assertThat(OpenApiV2.yaml(Json.MAPPER.readTree("true"))).isEqualTo("true\n");
+    }
 }
