@@ -164,6 +164,9 @@ class PodsIT {
         await().atMost(WAIT).until(() -> podField(pod, ".status.containerStatuses[0].lastState.terminated.reason").equals("OOMKilled"));
         assertThat(podField(pod, ".status.containerStatuses[0].lastState.terminated.exitCode")).isEqualTo("137");
         assertThat(kubectl.ok("describe", "pod", pod, "-n", "pods")).containsPattern("Reason: +OOMKilled");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "events", "-n", "pods", "--field-selector",
+                "involvedObject.kind=Pod,involvedObject.name=" + pod + ",reason=OOMKilled", "-o", "jsonpath={.items[0].message}"))
+                .startsWith("container was OOMKilled (").endsWith("at resources.limits.memory 64.0 MiB); restarting it with back-off"));
     }
 
     @Test

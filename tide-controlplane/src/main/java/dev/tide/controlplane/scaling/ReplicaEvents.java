@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Turns a replica's state changes into Events on its revision, as the kubelet reports a pod's: {@code Started},
  * {@code Ready}, {@code Unhealthy} (readiness probe failing), {@code BackOff} (crashed, to be restarted, with its
- * last output), {@code Killing} (draining), {@code Stopped}. Listens to the runtime; never blocks (the recorder queues).
+ * last output), {@code OOMKilled} (killed at its memory limit, to be restarted), {@code Killing} (draining),
+ * {@code Stopped}. Listens to the runtime; never blocks (the recorder queues).
  */
 public final class ReplicaEvents implements ReplicaRuntime.Listener {
 
@@ -57,10 +58,20 @@ public final class ReplicaEvents implements ReplicaRuntime.Listener {
                 case STARTING -> events.normal(on, "Started", who + (restarted ? " restarted" : " started"));
                 case READY -> events.normal(on, "Ready", who + " passed its readiness probe");
                 case NOT_READY -> events.warning(on, "Unhealthy", who + " failed its readiness probe: no new requests go to it");
-                case CRASHED -> events.warning(on, "BackOff", who + " exited; restarting it with back-off" + lastLine(r.lastOutput()));
+                case CRASHED -> crashed(on, who, r);
                 case STOPPED -> events.normal(on, "Stopped", who + " stopped");
                 case DRAINING -> events.normal(on, "Killing", who + " is leaving: it takes no new request, then is signalled");
             }
+        }
+    }
+
+    /** An OOM kill is named as such (the pod's last state says OOMKilled too); any other exit is a back-off. */
+    private void crashed(EventRecorder.Reference on, String who, Replica r) {
+        Replica.Termination t = r.lastTermination();
+        if (t != null && Replica.Termination.OOM_KILLED.equals(t.reason())) {
+            events.warning(on, "OOMKilled", who + " was OOMKilled (" + t.message() + "); restarting it with back-off");
+        } else {
+            events.warning(on, "BackOff", who + " exited; restarting it with back-off" + lastLine(r.lastOutput()));
         }
     }
 
