@@ -32,7 +32,7 @@ final class ScrapeTargets implements HttpHandler {
                     continue;
                 }
                 ObjectNode t = out.addObject();
-                t.putArray("targets").add("127.0.0.1:" + r.port());
+                t.putArray("targets").add(r.host() + ":" + r.port());
                 t.putObject("labels").put("namespace_name", r.namespace()).put("revision_name", r.revision()).put("pod_name", r.id());
             }
             HttpReplies.send(ex, 200, "application/json", Json.MAPPER.writeValueAsBytes(out));

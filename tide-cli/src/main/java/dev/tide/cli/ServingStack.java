@@ -253,7 +253,7 @@ final class ServingStack implements AutoCloseable {
     static List<RevisionEndpoint.Backend> readyBackends(ReplicaRuntime runtime, RevisionKey key) {
         return runtime.replicas().stream()
                 .filter(r -> r.namespace().equals(key.namespace()) && r.revision().equals(key.name()) && r.routable())
-                .map(r -> new RevisionEndpoint.Backend(r.id(), r.port())).toList();
+                .map(r -> new RevisionEndpoint.Backend(r.id(), r.host(), r.port())).toList();
     }
 
     /** Polls every 50 ms until the replica has no request in flight or the deadline passes. */

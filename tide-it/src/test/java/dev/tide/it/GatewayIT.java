@@ -86,7 +86,7 @@ class GatewayIT {
             if (ep != null) {
                 ep.refreshReplicas(() -> runtime.replicas().stream()
                         .filter(r -> r.revision().equals(changed.revision()) && r.routable())
-                        .map(r -> new RevisionEndpoint.Backend(r.id(), r.port())).toList());
+                        .map(r -> new RevisionEndpoint.Backend(r.id(), r.host(), r.port())).toList());
             }
         });
         gateway = new Gateway(endpoints, loops, new InetSocketAddress("127.0.0.1", 0), Ticker.system(), new SplittableRandom(7),

@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * A snapshot of one replica.
  *
+ * @param host            the IPv4 address it listens on: loopback for a local process, the pod's IP for a pod
  * @param port            where it listens (the {@code PORT} it was given)
  * @param restarts        how often it was restarted after a crash or a failed liveness probe
  * @param lastOutput      the last lines it printed, newest last (for crash reports)
@@ -13,10 +14,19 @@ import java.util.List;
  *                        process it ran, see {@link ReplicaRuntime#output(String, long)}): what came before is the
  *                        previous processes' output
  */
-public record Replica(String id, String namespace, String revision, int port, State state, long pid, int restarts,
+public record Replica(String id, String namespace, String revision, String host, int port, State state, long pid, int restarts,
                       List<String> lastOutput, Termination lastTermination, long outputFrom) {
 
-    /** A snapshot without a past: a replica on its first process. */
+    /** Where local processes listen. */
+    public static final String LOOPBACK = "127.0.0.1";
+
+    /** A local process's snapshot. */
+    public Replica(String id, String namespace, String revision, int port, State state, long pid, int restarts,
+                   List<String> lastOutput, Termination lastTermination, long outputFrom) {
+        this(id, namespace, revision, LOOPBACK, port, state, pid, restarts, lastOutput, lastTermination, outputFrom);
+    }
+
+    /** A snapshot without a past: a local replica on its first process. */
     public Replica(String id, String namespace, String revision, int port, State state, long pid, int restarts, List<String> lastOutput) {
         this(id, namespace, revision, port, state, pid, restarts, lastOutput, null, 0);
     }

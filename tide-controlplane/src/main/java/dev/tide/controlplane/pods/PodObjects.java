@@ -120,9 +120,9 @@ final class PodObjects {
             }
         }
         condition(conditions, "PodScheduled", true, created);
-        status.put("hostIP", NODE_IP).put("podIP", NODE_IP);
+        status.put("hostIP", NODE_IP).put("podIP", r.host());
         status.putArray("hostIPs").addObject().put("ip", NODE_IP);
-        status.putArray("podIPs").addObject().put("ip", NODE_IP);
+        status.putArray("podIPs").addObject().put("ip", r.host());
         status.put("startTime", created);
         ObjectNode cs = status.putArray("containerStatuses").addObject();
         cs.put("name", containerName).put("image", image).put("imageID", "")

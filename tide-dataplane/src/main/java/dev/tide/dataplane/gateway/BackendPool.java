@@ -16,8 +16,8 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.IntObjectMap;
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.util.collection.LongObjectMap;
 import java.util.ArrayDeque;
 
 /**
@@ -28,16 +28,14 @@ import java.util.ArrayDeque;
 final class BackendPool implements Backends {
 
     static final int MAX_IDLE_PER_REPLICA = 64;
-    /** Where replicas listen: they are local processes. */
-    static final String REPLICA_HOST = "127.0.0.1";
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    /** By port; an int-keyed map, so acquiring and releasing box nothing. */
-    private final IntObjectMap<ArrayDeque<Channel>> idle = new IntObjectHashMap<>();
+    /** By {@link ReplicaAddress}; a long-keyed map, so acquiring and releasing box nothing. */
+    private final LongObjectMap<ArrayDeque<Channel>> idle = new LongObjectHashMap<>();
     private final Bootstrap h2cBootstrap;
-    /** By port: the h2c connection to the replica (open or opening). */
-    private final IntObjectMap<ChannelFuture> h2c = new IntObjectHashMap<>();
+    /** By {@link ReplicaAddress}: the h2c connection to the replica (open or opening). */
+    private final LongObjectMap<ChannelFuture> h2c = new LongObjectHashMap<>();
     private final ChannelInitializer<Http2StreamChannel> streamInit = new ChannelInitializer<>() {
         @Override
         protected void initChannel(Http2StreamChannel stream) {
@@ -69,8 +67,8 @@ final class BackendPool implements Backends {
     }
 
     @Override
-    public Future<Channel> acquire(int port) {
-        ArrayDeque<Channel> q = idle.get(port);
+    public Future<Channel> acquire(long address) {
+        ArrayDeque<Channel> q = idle.get(address);
         while (q != null && !q.isEmpty()) {
             Channel c = q.pollLast();
             if (c.isActive()) {
@@ -78,7 +76,7 @@ final class BackendPool implements Backends {
             }
         }
         Promise<Channel> connected = loop.newPromise();
-        bootstrap.connect(REPLICA_HOST, port).addListener((ChannelFuture f) -> {
+        bootstrap.connect(ReplicaAddress.socket(address)).addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 connected.setSuccess(f.channel());
             } else {
@@ -89,19 +87,19 @@ final class BackendPool implements Backends {
     }
 
     /**
-     * A new stream on the h2c connection to {@code port}, which is opened first if there is none. The stream speaks
+     * A new stream on the h2c connection to {@code address}, which is opened first if there is none. The stream speaks
      * Netty's HTTP/1.1 message objects, as a pooled HTTP/1.1 connection does, so the exchange treats both alike; it
      * ends when both sides have ended it, and is never reused.
      */
     @Override
-    public Future<Channel> openStream(int port) {
-        ChannelFuture connection = h2c.get(port);
+    public Future<Channel> openStream(long address) {
+        ChannelFuture connection = h2c.get(address);
         if (connection == null || (connection.isDone() && !connection.channel().isActive())) {
-            ChannelFuture opening = h2cBootstrap.connect(REPLICA_HOST, port);
-            h2c.put(port, opening);
+            ChannelFuture opening = h2cBootstrap.connect(ReplicaAddress.socket(address));
+            h2c.put(address, opening);
             opening.channel().closeFuture().addListener(f -> {
-                if (h2c.get(port) == opening) {
-                    h2c.remove(port);
+                if (h2c.get(address) == opening) {
+                    h2c.remove(address);
                 }
             });
             connection = opening;
@@ -128,15 +126,15 @@ final class BackendPool implements Backends {
      * ended with its last frames, and the next request opens its own.
      */
     @Override
-    public void release(int port, Channel c) {
+    public void release(long address, Channel c) {
         if (c instanceof Http2StreamChannel || !c.isActive()) {
             return;
         }
         c.config().setAutoRead(true); // the exchange may have paused it for a slow client
-        ArrayDeque<Channel> q = idle.get(port);
+        ArrayDeque<Channel> q = idle.get(address);
         if (q == null) {
             q = new ArrayDeque<>();
-            idle.put(port, q);
+            idle.put(address, q);
         }
         if (q.size() >= MAX_IDLE_PER_REPLICA) {
             c.close();

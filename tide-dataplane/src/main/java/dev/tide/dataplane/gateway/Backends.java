@@ -9,12 +9,12 @@ import io.netty.util.concurrent.Future;
  */
 interface Backends {
 
-    /** An idle HTTP/1.1 connection to the replica on {@code port}, or a new one being opened. */
-    Future<Channel> acquire(int port);
+    /** An idle HTTP/1.1 connection to the replica at {@code address} ({@link ReplicaAddress}), or a new one being opened. */
+    Future<Channel> acquire(long address);
 
-    /** A new HTTP/2 stream to the replica on {@code port}, speaking HTTP/1.1 message objects. */
-    Future<Channel> openStream(int port);
+    /** A new HTTP/2 stream to the replica at {@code address}, speaking HTTP/1.1 message objects. */
+    Future<Channel> openStream(long address);
 
     /** Takes back a connection whose response ended and which the replica keeps alive. */
-    void release(int port, Channel c);
+    void release(long address, Channel c);
 }

@@ -85,7 +85,8 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
     private final BodyReplay body = new BodyReplay();
     private Breaker.Permit permit;
     private ReplicaSlots slot;
-    private int port;
+    /** The replica of this try ({@link ReplicaAddress}). */
+    private long address;
     private Channel backend;
     /** Whether this try's head has been accepted by its connection. */
     private boolean headSent;
@@ -157,12 +158,12 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
             fail(ServingException.NO_FREE_SLOT);
             return;
         }
-        port = endpoint.port(slot);
-        if (port < 0) {
+        address = endpoint.address(slot);
+        if (address < 0) {
             tryFailed(Tries.Failure.NOT_CONNECTED, "the replica went away");
             return;
         }
-        Future<Channel> connecting = endpoint.h2c() ? backends.openStream(port) : backends.acquire(port);
+        Future<Channel> connecting = endpoint.h2c() ? backends.openStream(address) : backends.acquire(address);
         connecting.addListener(this::connected);
     }
 
@@ -337,6 +338,7 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
             responseStarted = true;
             body.close(); // no try comes after a response
             record.status(r.status().code(), true);
+            record.replica(address);
             deadline.cancel(false);
             framing.head(r);
             HttpUtil.setKeepAlive(r, keepAliveAfter());
@@ -383,7 +385,7 @@ final class Exchange implements Breaker.Listener, BackendHandler.Listener {
             // Cut short by an early response, the request is mid-message on that connection (or stream): closing it
             // is the only way to end the message (on a stream, a reset).
             if (framing.replicaKeepsAlive() && !connection.bodyOpen()) {
-                backends.release(port, b);
+                backends.release(address, b);
             } else {
                 b.close();
             }

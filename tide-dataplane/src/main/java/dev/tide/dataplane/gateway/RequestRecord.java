@@ -25,6 +25,7 @@ final class RequestRecord implements CompletedRequest {
     private int status;
     private long responseSize;
     private boolean replicaAnswered;
+    private long replicaAddress = -1;
 
     RequestRecord(HttpRequest head, boolean http2, String clientIp, int clientPort) {
         this.method = head.method().name();
@@ -52,6 +53,11 @@ final class RequestRecord implements CompletedRequest {
     void status(int code, boolean fromReplica) {
         status = code;
         replicaAnswered = fromReplica;
+    }
+
+    /** The replica the response came from ({@link ReplicaAddress}), for the log's PodIP. */
+    void replica(long address) {
+        replicaAddress = address;
     }
 
     void responseBytes(long n) {
@@ -125,6 +131,6 @@ final class RequestRecord implements CompletedRequest {
 
     @Override
     public String podIp() {
-        return replicaAnswered ? BackendPool.REPLICA_HOST : "";
+        return replicaAnswered && replicaAddress >= 0 ? ReplicaAddress.host(replicaAddress) : "";
     }
 }

@@ -46,8 +46,24 @@ public final class RevisionEndpoint {
      */
     public static final Duration EJECTION = Duration.ofSeconds(10);
 
-    /** A ready replica: where it listens. */
-    public record Backend(String id, int port) {
+    /**
+     * A ready replica: where it listens, a local process on loopback or a pod at its IP.
+     *
+     * @param host an IPv4 address
+     */
+    public record Backend(String id, String host, int port) {
+        public Backend {
+            ReplicaAddress.of(host, port); // refused here, once, rather than at the first request
+        }
+
+        /** A local process, on loopback. */
+        public Backend(String id, int port) {
+            this(id, "127.0.0.1", port);
+        }
+
+        long address() {
+            return ReplicaAddress.of(host, port);
+        }
     }
 
     /**
@@ -70,7 +86,8 @@ public final class RevisionEndpoint {
     /** Listed replicas out of routing because they refused a connection, each until its readmission. Guarded by this. */
     private final Map<String, Scheduler.Cancellable> ejected = new HashMap<>();
     private volatile List<ReplicaSlots> slots = List.of();
-    private volatile Map<String, Integer> ports = Map.of();
+    /** Each routed replica's {@link ReplicaAddress}. */
+    private volatile Map<String, Long> addresses = Map.of();
     /** Replicas taken out of routing whose requests may still be running, for the drain gate. Guarded by this. */
     private final Map<String, ReplicaSlots> retired = new HashMap<>();
     private final Runnable onColdRequest;
@@ -162,7 +179,7 @@ public final class RevisionEndpoint {
      */
     synchronized void unreachable(ReplicaSlots replica) {
         String id = replica.id();
-        if (ejected.containsKey(id) || !ports.containsKey(id)) {
+        if (ejected.containsKey(id) || !addresses.containsKey(id)) {
             return;
         }
         ejected.put(id, scheduler.schedule(() -> readmit(id), EJECTION.toNanos()));
@@ -180,21 +197,21 @@ public final class RevisionEndpoint {
         Map<String, ReplicaSlots> previous = new HashMap<>(retired);
         slots.forEach(s -> previous.put(s.id(), s));
         List<ReplicaSlots> next = new ArrayList<>();
-        Map<String, Integer> nextPorts = new HashMap<>();
+        Map<String, Long> nextAddresses = new HashMap<>();
         for (Backend b : listed) {
             if (!ejected.containsKey(b.id())) {
                 next.add(previous.getOrDefault(b.id(), new ReplicaSlots(b.id(), containerConcurrency)));
-                nextPorts.put(b.id(), b.port());
+                nextAddresses.put(b.id(), b.address());
             }
         }
         next.sort(Comparator.comparing(ReplicaSlots::id));
         for (ReplicaSlots old : slots) {
-            if (!nextPorts.containsKey(old.id()) && old.inFlight() > 0) {
+            if (!nextAddresses.containsKey(old.id()) && old.inFlight() > 0) {
                 retired.put(old.id(), old);
             }
         }
-        retired.values().removeIf(r -> r.inFlight() == 0 || nextPorts.containsKey(r.id()));
-        ports = Map.copyOf(nextPorts);
+        retired.values().removeIf(r -> r.inFlight() == 0 || nextAddresses.containsKey(r.id()));
+        addresses = Map.copyOf(nextAddresses);
         slots = List.copyOf(next);
         if (!next.isEmpty()) {
             poked.set(false); // the next time the revision is at zero, its first request pokes again
@@ -290,10 +307,10 @@ public final class RevisionEndpoint {
         return picked != null ? picked : balancer.pick(all);
     }
 
-    /** The port of a replica picked earlier; -1 if it went away meanwhile. */
-    int port(ReplicaSlots replica) {
-        Integer p = ports.get(replica.id());
-        return p == null ? -1 : p;
+    /** The {@link ReplicaAddress} of a replica picked earlier; -1 if it went away meanwhile. */
+    long address(ReplicaSlots replica) {
+        Long a = addresses.get(replica.id());
+        return a == null ? -1 : a;
     }
 
     /** Requests in flight on one replica, routed or retired, for draining. */

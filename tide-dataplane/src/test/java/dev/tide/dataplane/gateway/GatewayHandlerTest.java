@@ -358,7 +358,8 @@ class GatewayHandlerTest {
         }
 
         @Override
-        public Future<Channel> acquire(int port) {
+        public Future<Channel> acquire(long address) {
+            int port = ReplicaAddress.port(address);
             attempts.add(port);
             String next = script.getOrDefault(port, new ArrayDeque<>()).poll();
             if ("refuse".equals(next)) {
@@ -376,12 +377,12 @@ class GatewayHandlerTest {
         }
 
         @Override
-        public Future<Channel> openStream(int port) {
+        public Future<Channel> openStream(long address) {
             throw new UnsupportedOperationException("HTTP/1.1 replicas only");
         }
 
         @Override
-        public void release(int port, Channel c) {
+        public void release(long address, Channel c) {
             // kept by the test: nothing to pool
         }
     }
