@@ -142,6 +142,14 @@ public final class Main {
                         + "hierarchies) where the host lets Tide make one, so the kernel holds it to them (default: on)")
         boolean replicaCgroups;
 
+        @Option(names = "--kubeconfig", description = "a kubeconfig file: containers with only an image run as Pods on its "
+                + "cluster (its current context), one per replica; those with a command still run here")
+        Path kubeconfig;
+
+        @Option(names = "--kube-namespace", description = "with --kubeconfig, the namespace every pod goes in (default: each "
+                + "revision's own)")
+        String kubeNamespace;
+
         @Option(names = "--model-root", description = "a directory file:// models may be read from (repeatable; default: the data dir, "
                 + "the working directory and examples/)")
         List<Path> modelRoots = new ArrayList<>();
@@ -184,7 +192,8 @@ public final class Main {
                             allowPrivateModelHosts, replicaCgroups),
                     new ClientLimits(duration(headerTimeout, "--client-header-timeout"), duration(keepaliveTimeout, "--keepalive-timeout"),
                             maxConnections != null ? maxConnections : ServerConfig.defaultClientLimits().maxConnections(),
-                            maxRequestLine, maxHeaderBytes));
+                            maxRequestLine, maxHeaderBytes),
+                    kubeconfig == null ? null : new ServerConfig.Cluster(kubeconfig, kubeNamespace));
             TideServer server = TideServer.start(config, version());
             System.out.println("Tide " + version() + " API listening on " + server.apiUrl() + " (data in " + config.dataDir() + ")");
             System.out.println("Tide ingress listening on http://" + bind + ":" + server.httpPort());

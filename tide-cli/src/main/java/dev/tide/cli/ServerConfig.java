@@ -1,6 +1,8 @@
 package dev.tide.cli;
 
+import dev.tide.common.time.Scheduler;
 import dev.tide.dataplane.gateway.ClientLimits;
+import dev.tide.runtime.ReplicaRuntime;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,39 @@ import java.util.Map;
  *                        and connection cap
  */
 record ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String domain, Map<String, Path> volumes,
-                    long cacheQuotaBytes, Security security, ClientLimits clients) {
+                    long cacheQuotaBytes, Security security, ClientLimits clients, Cluster cluster) {
+
+    /**
+     * A Kubernetes cluster to run image-only containers on, one Pod per replica.
+     *
+     * @param kubeconfig {@code --kubeconfig}: the file kubectl would use (its current context)
+     * @param namespace  {@code --kube-namespace}: every pod in this namespace, or {@code null} for each revision's own
+     */
+    record Cluster(Path kubeconfig, String namespace) {
+
+        /** The runtime, its client made from the kubeconfig now; the pods it makes carry this data dir's instance label. */
+        ReplicaRuntime runtime(Scheduler scheduler, java.util.concurrent.Executor blocking, ReplicaRuntime.DrainGate gate, Path dataDir) {
+            io.fabric8.kubernetes.client.Config config;
+            try {
+                config = io.fabric8.kubernetes.client.Config.fromKubeconfig(java.nio.file.Files.readString(kubeconfig));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--kubeconfig " + kubeconfig + ": cannot read it (" + e.getMessage() + ")", e);
+            }
+            // An API server on cleartext http is a local proxy or a test's: HTTP/1.1 there, as kube-apiserver speaks no
+            // h2c (the JDK client's upgrade offer is what such servers mishandle); https negotiates HTTP/2 as usual.
+            boolean cleartext = config.getMasterUrl() != null && config.getMasterUrl().startsWith("http://");
+            var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config)
+                    .withHttpClientBuilderConsumer(b -> {
+                        if (cleartext) {
+                            b.preferHttp11();
+                        }
+                    }).build();
+            // One label value per data directory: a restarted Tide finds its own pods, two Tides leave each other's alone.
+            String instance = "tide-" + Integer.toHexString(dataDir.toAbsolutePath().normalize().toString().hashCode());
+            return new dev.tide.runtime.kubernetes.KubernetesRuntime(client, scheduler, blocking, gate,
+                    new dev.tide.runtime.kubernetes.KubernetesRuntime.Settings(namespace, instance), new java.security.SecureRandom());
+        }
+    }
 
     static final int DEFAULT_API_PORT = 8081;
     static final int DEFAULT_HTTP_PORT = 8080;
@@ -52,7 +86,7 @@ record ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String
     }
 
     ServerConfig(String bind, int apiPort, int httpPort, Path dataDir, String domain) {
-        this(bind, apiPort, httpPort, dataDir, domain, Map.of(), DEFAULT_CACHE_QUOTA, Security.DEFAULT, defaultClientLimits());
+        this(bind, apiPort, httpPort, dataDir, domain, Map.of(), DEFAULT_CACHE_QUOTA, Security.DEFAULT, defaultClientLimits(), null);
     }
 
     /**

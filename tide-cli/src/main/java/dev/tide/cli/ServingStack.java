@@ -15,6 +15,7 @@ import dev.tide.controlplane.pods.PodView;
 import dev.tide.controlplane.scaling.ReplicaEvents;
 import dev.tide.controlplane.scaling.ScalingDriver;
 import dev.tide.controlplane.serving.ModelServing;
+import dev.tide.controlplane.serving.Placement;
 import dev.tide.controlplane.serving.ReplicaUsers;
 import dev.tide.dataplane.gateway.ClientLimits;
 import dev.tide.dataplane.gateway.Endpoints;
@@ -23,6 +24,7 @@ import dev.tide.dataplane.gateway.RevisionEndpoint;
 import dev.tide.dataplane.gateway.Transport;
 import dev.tide.dataplane.routing.RevisionKey;
 import dev.tide.dataplane.stats.RequestStats;
+import dev.tide.runtime.PlacedRuntime;
 import dev.tide.runtime.ReplicaRuntime;
 import dev.tide.runtime.process.ProcessRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,7 +54,7 @@ final class ServingStack implements AutoCloseable {
     private final EventLoopGroup loops;
     private final ScheduledExecutorService timers;
     private final ExecutorService blocking;
-    private final ProcessRuntime runtime;
+    private final ReplicaRuntime runtime;
     private final Gateway gateway;
     private final ScalingDriver driver;
     private final RevisionPlanner planner;
@@ -63,7 +65,7 @@ final class ServingStack implements AutoCloseable {
     private final PodView pods;
     private volatile boolean closed;
 
-    private ServingStack(EventLoopGroup loops, ScheduledExecutorService timers, ExecutorService blocking, ProcessRuntime runtime,
+    private ServingStack(EventLoopGroup loops, ScheduledExecutorService timers, ExecutorService blocking, ReplicaRuntime runtime,
                          Gateway gateway, ScalingDriver driver, RevisionPlanner planner, RoutingFeed feed, Scheduler scheduler,
                          RevisionObservers observers, MetricsHistory history, PodView pods) {
         this.pods = pods;
@@ -86,10 +88,12 @@ final class ServingStack implements AutoCloseable {
      * @param ingressBound told the ingress's port once it listens, before any revision is configured
      * @param users        who replicas run as
      * @param process      what every replica process starts from
+     * @param cluster      where image-only containers run as pods, or {@code null} for this machine only
      */
     static ServingStack create(Registry registry, InstantSource clock, Path dataDir, String bind, int httpPort, ClientLimits clients,
                                AtomicReference<Controller> controller, ModelServing models, MeterRegistry meters,
-                               java.util.function.IntConsumer ingressBound, ReplicaUsers users, ProcessRuntime.Settings process)
+                               java.util.function.IntConsumer ingressBound, ReplicaUsers users, ProcessRuntime.Settings process,
+                               ServerConfig.Cluster cluster)
             throws InterruptedException {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, Transport.best().ioHandlers());
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tide-timers").factory());
@@ -101,7 +105,9 @@ final class ServingStack implements AutoCloseable {
         Map<RevisionKey, Boolean> activatorInPath = new ConcurrentHashMap<>();
         ReplicaRuntime.DrainGate drainGate = (replicaId, timeout, idle) -> awaitIdle(endpoints, replicaRevisions.get(replicaId), replicaId,
                 scheduler, scheduler.ticker().nanos() + timeout.toNanos(), idle);
-        ProcessRuntime runtime = new ProcessRuntime(scheduler, blocking, dataDir.resolve("runtime"), drainGate, process);
+        ProcessRuntime local = new ProcessRuntime(scheduler, blocking, dataDir.resolve("runtime"), drainGate, process);
+        ReplicaRuntime runtime = cluster == null ? local
+                : new PlacedRuntime(local, cluster.runtime(scheduler, blocking, drainGate, dataDir));
         MetricsHistory history = new MetricsHistory(meters, runtime::replicas);
         EventRecorder events = new EventRecorder(registry, clock, blocking);
         ScalingDriver.RevisionLoad load = new ScalingDriver.RevisionLoad() {
@@ -149,7 +155,7 @@ final class ServingStack implements AutoCloseable {
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
                 key -> activatorInPath.getOrDefault(key, true), key -> plannerRef.get().plan(key.namespace(), key.name()),
                 (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);
-        RevisionPlanner planner = new RevisionPlanner(registry, models, users, registry.limits(), new RevisionPlanner.Listener() {
+        RevisionPlanner planner = new RevisionPlanner(registry, models, users, new Placement(registry.limits(), cluster != null), new RevisionPlanner.Listener() {
             @Override
             public void planned(RevisionPlan plan) {
                 driver.planned(plan);

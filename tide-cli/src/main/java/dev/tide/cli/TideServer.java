@@ -120,7 +120,7 @@ final class TideServer implements AutoCloseable {
                 serving = ServingStack.create(registry, clock, config.dataDir(), config.bind(), config.httpPort(), config.clients(), controllerRef,
                         ModelServerLauncher.forThisJvm(config, tidePorts, () -> ingressPort.get() == 0 ? ""
                                 : "http://" + loopbackFor(config.bind()) + ":" + ingressPort.get()), meters, ingressPort::set, users,
-                        ReplicaIsolation.processSettings(System.getenv(), cgroups));
+                        ReplicaIsolation.processSettings(System.getenv(), cgroups), config.cluster());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while starting the ingress", e);

@@ -22,11 +22,24 @@ import java.util.Map;
  *                          a container's {@code allowPrivilegeEscalation: false})
  * @param resources         the container's memory and CPU limits and CPU request
  * @param mounts            volumes at their mount paths, in the replica's own view of the filesystem
+ * @param image             the container's image, for runtimes that run images (Kubernetes), or {@code null}; a spec
+ *                          with an image may have no command (the image's entrypoint runs)
+ * @param containerPort     the container's {@code ports[0].containerPort}, or 0 when it names none (Knative's 8080);
+ *                          a local process is given a free port instead
  */
 public record ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
                           List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
                           Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges,
-                          Resources resources, List<Mount> mounts) {
+                          Resources resources, List<Mount> mounts, String image, int containerPort) {
+
+    /** A local process's: no image. */
+    public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
+                       List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
+                       Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges,
+                       Resources resources, List<Mount> mounts) {
+        this(namespace, service, configuration, revision, command, args, env, workingDir, readiness, liveness, drainTimeout,
+                terminationGrace, runAs, noNewPrivileges, resources, mounts, null, 0);
+    }
 
     /** With a memory limit only. */
     public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
@@ -67,8 +80,11 @@ public record ReplicaSpec(String namespace, String service, String configuration
         env = Map.copyOf(env);
         mounts = List.copyOf(mounts);
         java.util.Objects.requireNonNull(resources, "resources");
-        if (command.isEmpty()) {
-            throw new IllegalArgumentException("command: empty (a local replica needs a command to run)");
+        if (command.isEmpty() && image == null) {
+            throw new IllegalArgumentException("command: empty, and no image (a replica needs one or the other to run)");
+        }
+        if (containerPort < 0 || containerPort > 65_535) {
+            throw new IllegalArgumentException("containerPort: " + containerPort + " is not a port");
         }
     }
 

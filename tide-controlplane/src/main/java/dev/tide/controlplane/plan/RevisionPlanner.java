@@ -6,9 +6,9 @@ import dev.tide.api.Meta;
 import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
 import dev.tide.api.config.ClusterConfig;
-import dev.tide.api.resources.LocalLimits;
 import dev.tide.controlplane.registry.Registry;
 import dev.tide.controlplane.serving.ModelServing;
+import dev.tide.controlplane.serving.Placement;
 import dev.tide.controlplane.serving.ReplicaUsers;
 import dev.tide.store.Watch;
 import dev.tide.store.WatchEvent;
@@ -48,7 +48,7 @@ public final class RevisionPlanner implements AutoCloseable {
     private final Registry registry;
     private final ModelServing models;
     private final ReplicaUsers users;
-    private final LocalLimits limits;
+    private final Placement placement;
     private final Listener listener;
     /** The plans pushed: written under this object's monitor, read by {@link #plan} from any thread. */
     private final Map<Key, RevisionPlan> plans = new java.util.concurrent.ConcurrentHashMap<>();
@@ -59,15 +59,15 @@ public final class RevisionPlanner implements AutoCloseable {
     private volatile boolean closed;
 
     public RevisionPlanner(Registry registry, ModelServing models, ReplicaUsers users, Listener listener) {
-        this(registry, models, users, LocalLimits.MEASURED, listener);
+        this(registry, models, users, Placement.LOCAL, listener);
     }
 
-    /** @param limits which container limits local replicas are held to on this machine */
-    public RevisionPlanner(Registry registry, ModelServing models, ReplicaUsers users, LocalLimits limits, Listener listener) {
+    /** @param placement where replicas can run, and which limits hold there */
+    public RevisionPlanner(Registry registry, ModelServing models, ReplicaUsers users, Placement placement, Listener listener) {
         this.registry = registry;
         this.models = models;
         this.users = users;
-        this.limits = limits;
+        this.placement = placement;
         this.listener = listener;
     }
 
@@ -169,7 +169,7 @@ public final class RevisionPlanner implements AutoCloseable {
         RevisionPlans.Lookups lookups = new RevisionPlans.Lookups(
                 n -> registry.get(ResourceTypes.SECRET, ns, n), n -> registry.get(ResourceTypes.CONFIG_MAP, ns, n),
                 n -> registry.get(ResourceTypes.SERVICE_ACCOUNT, ns, n));
-        RevisionPlan next = RevisionPlans.plan(revision, routes.containsKey(key), cluster, lookups, models, users, limits);
+        RevisionPlan next = RevisionPlans.plan(revision, routes.containsKey(key), cluster, lookups, models, users, placement);
         if (!next.equals(plans.put(key, next))) {
             listener.planned(next);
         }

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tide.api.Meta;
 import dev.tide.api.config.ClusterConfig;
 import dev.tide.api.config.DefaultsConfig;
-import dev.tide.api.resources.LocalLimits;
 import dev.tide.api.resources.ResourceRequests;
 import dev.tide.api.serving.v1.ServingLabels;
 import dev.tide.controlplane.events.EventRecorder;
 import dev.tide.controlplane.serving.ModelServing;
+import dev.tide.controlplane.serving.Placement;
 import dev.tide.controlplane.serving.ReplicaSpecs;
 import dev.tide.controlplane.serving.ReplicaUsers;
 import java.time.Duration;
@@ -33,12 +33,12 @@ public final class RevisionPlans {
 
     public static RevisionPlan plan(JsonNode revision, boolean routed, ClusterConfig cluster, Lookups lookups, ModelServing models,
                                     ReplicaUsers users) {
-        return plan(revision, routed, cluster, lookups, models, users, LocalLimits.MEASURED);
+        return plan(revision, routed, cluster, lookups, models, users, Placement.LOCAL);
     }
 
-    /** @param limits which container limits local replicas are held to on this machine */
+    /** @param placement where replicas can run, and which limits hold there */
     public static RevisionPlan plan(JsonNode revision, boolean routed, ClusterConfig cluster, Lookups lookups, ModelServing models,
-                                    ReplicaUsers users, LocalLimits limits) {
+                                    ReplicaUsers users, Placement placement) {
         JsonNode spec = revision.path("spec");
         Map<String, String> labels = Meta.labels(revision);
         String configuration = labels.getOrDefault(ServingLabels.CONFIGURATION, "");
@@ -50,7 +50,7 @@ public final class RevisionPlans {
                 ScalingSpecs.resolve(Meta.strings(revision.path("metadata").get("annotations")), containerConcurrency,
                         ResourceRequests.of(spec.path("containers").path(0)), cluster, routed),
                 ReplicaSpecs.from(revision, timeout, lookups.secrets(), lookups.configMaps(), lookups.serviceAccounts(), models, users,
-                        limits));
+                        placement));
     }
 
     /**

@@ -66,12 +66,13 @@ public final class ReplicaSpecs {
      *                        server's storage credentials
      * @param models          Tide's model server, for KServe predictors that give a model and no command
      * @param users           who replicas run as
-     * @param limits          which container limits local replicas are held to on this machine
+     * @param placement       where replicas can run, and which limits hold there
      */
     public static Result from(JsonNode revision, Duration timeout, Function<String, Optional<? extends JsonNode>> secrets,
                               Function<String, Optional<? extends JsonNode>> configMaps,
                               Function<String, Optional<? extends JsonNode>> serviceAccounts, ModelServing models,
-                              ReplicaUsers users, LocalLimits limits) {
+                              ReplicaUsers users, Placement placement) {
+        LocalLimits limits = placement.local();
         JsonNode containers = revision.path("spec").path("containers");
         if (containers.isEmpty()) {
             return new NotRunnable("ContainerMissing", "spec.containers is empty: the revision has nothing to run");
@@ -101,12 +102,15 @@ public final class ReplicaSpecs {
             args = modelServerArgs(args, storageUri, annotations, c, models);
             modelServer = true;
         }
+        if (command.isEmpty() && placement.cluster() && Json.text(c, "image") != null) {
+            return PodReplicaSpecs.from(revision, c, timeout);
+        }
         if (command.isEmpty()) {
             String image = Json.text(c, "image");
             return new NotRunnable("CommandMissing", image == null
                     ? "the container has neither a command nor an image: a local replica needs a command"
                     : "locally runnable containers need a command (image \"" + image
-                            + "\" alone cannot run as a local process; Tide's Kubernetes runtime runs images)");
+                            + "\" alone cannot run as a local process; start Tide with --kubeconfig to run images on Kubernetes)");
         }
         Map<String, String> env = new LinkedHashMap<>();
         for (JsonNode e : c.path("env")) {

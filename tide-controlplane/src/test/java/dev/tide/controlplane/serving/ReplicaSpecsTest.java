@@ -80,7 +80,7 @@ class ReplicaSpecsTest {
                                             java.util.function.Function<String, Optional<? extends com.fasterxml.jackson.databind.JsonNode>> accounts,
                                             ModelServing models) {
         return ReplicaSpecs.from(rev, dev.tide.controlplane.plan.RevisionPlans.timeout(rev, dev.tide.api.config.DefaultsConfig.DEFAULTS),
-                secrets, configMaps, accounts, models, ReplicaUsers.AS_TIDE, LocalLimits.MEASURED);
+                secrets, configMaps, accounts, models, ReplicaUsers.AS_TIDE, Placement.LOCAL);
     }
 
     @Test
@@ -258,7 +258,7 @@ class ReplicaSpecsTest {
     void whatCannotRunSaysWhy() {
         assertThat(from(revision("- image: example.com/app\n"))).isEqualTo(new ReplicaSpecs.NotRunnable("CommandMissing",
                 "locally runnable containers need a command (image \"example.com/app\" alone cannot run as a local process; "
-                        + "Tide's Kubernetes runtime runs images)"));
+                        + "start Tide with --kubeconfig to run images on Kubernetes)"));
         ReplicaSpecs.Result missingSecret = from(revision("""
                 - command: ["app"]
                   env:
@@ -312,8 +312,36 @@ class ReplicaSpecsTest {
                 .as("no limits, no condition").isNull();
     }
 
+    @Test
+    void withAClusterAnImageOnlyContainerRunsAsAPodAndWhatPodsDoNotGetYetIsRefusedByName() {
+        JsonNode rev = revision("""
+                - image: ghcr.io/acme/web:1
+                  ports: [{containerPort: 9000}]
+                  env: [{name: MODE, value: fast}]
+                  resources: {limits: {memory: 1Gi}}
+                """);
+        ReplicaSpecs.Runnable pod = (ReplicaSpecs.Runnable) ReplicaSpecs.from(rev, Duration.ofSeconds(6), name -> Optional.empty(),
+                name -> Optional.empty(), name -> Optional.empty(), ModelServing.none(), ReplicaUsers.AS_TIDE,
+                new Placement(LocalLimits.MEASURED, true));
+        assertThat(pod.spec().image()).isEqualTo("ghcr.io/acme/web:1");
+        assertThat(pod.spec().command()).isEmpty();
+        assertThat(pod.spec().containerPort()).isEqualTo(9000);
+        assertThat(pod.spec().env()).containsExactly(Map.entry("MODE", "fast"));
+        assertThat(pod.spec().memoryLimitBytes()).isEqualTo(1L << 30);
+        assertThat(pod.limits().message()).isEqualTo("enforced by the kubelet: the replica is a pod");
+        ReplicaSpecs.Result picky = ReplicaSpecs.from(revision("""
+                - image: ghcr.io/acme/web:1
+                  volumeMounts: [{name: data, mountPath: /data}]
+                  env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: s, key: k}}}]
+                """), Duration.ofSeconds(6), name -> Optional.empty(), name -> Optional.empty(), name -> Optional.empty(),
+                ModelServing.none(), ReplicaUsers.AS_TIDE, new Placement(LocalLimits.MEASURED, true));
+        assertThat(picky).isEqualTo(new ReplicaSpecs.NotRunnable("PodFieldsUnsupported", "Tide's Kubernetes runtime does not "
+                + "pass these to pods yet: containers[0].volumeMounts, containers[0].env[TOKEN].valueFrom; give the container a "
+                + "command to run it locally, or remove them"));
+    }
+
     private static ReplicaSpecs.Result from(JsonNode rev, LocalLimits limits) {
         return ReplicaSpecs.from(rev, Duration.ofSeconds(300), name -> Optional.empty(), name -> Optional.empty(),
-                name -> Optional.empty(), ModelServing.none(), ReplicaUsers.AS_TIDE, limits);
+                name -> Optional.empty(), ModelServing.none(), ReplicaUsers.AS_TIDE, new Placement(limits, false));
     }
 }

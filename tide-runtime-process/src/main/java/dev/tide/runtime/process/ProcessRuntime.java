@@ -2,6 +2,7 @@ package dev.tide.runtime.process;
 
 import dev.tide.common.time.Scheduler;
 import dev.tide.runtime.ProbeSpec;
+import dev.tide.runtime.Listeners;
 import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
 import dev.tide.runtime.ReplicaSpec;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -96,7 +96,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
     private final DrainGate drainGate;
     private final Settings settings;
     private final Map<String, ProcessReplica> replicas = new ConcurrentHashMap<>();
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Listeners listeners = new Listeners();
     private final AtomicLong ids = new AtomicLong();
 
     /**
@@ -160,6 +160,10 @@ public final class ProcessRuntime implements ReplicaRuntime {
 
     @Override
     public Replica start(ReplicaSpec spec) {
+        if (spec.command().isEmpty()) {
+            throw new IllegalArgumentException("command: empty (a local replica needs a command to run; image "
+                    + spec.image() + " alone is for a Kubernetes runtime)");
+        }
         String id = spec.revision() + "-" + ids.incrementAndGet();
         ProcessReplica r = new ProcessReplica(id, spec, freePort());
         replicas.put(id, r);
@@ -177,10 +181,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
 
     @Override
     public List<Replica> replicas() {
-        List<Replica> out = new ArrayList<>();
-        replicas.values().forEach(r -> out.add(r.snapshot()));
-        out.sort((a, b) -> a.id().compareTo(b.id()));
-        return out;
+        return Listeners.snapshots(replicas.values(), r -> r.snapshot());
     }
 
     @Override
@@ -206,13 +207,7 @@ public final class ProcessRuntime implements ReplicaRuntime {
     }
 
     private void notifyListeners(Replica snapshot) {
-        for (Listener l : listeners) {
-            try {
-                l.changed(snapshot);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "replica listener failed", e);
-            }
-        }
+        listeners.tell(snapshot);
     }
 
     private static int freePort() {

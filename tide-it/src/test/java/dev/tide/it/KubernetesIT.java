@@ -1,0 +1,172 @@
+package dev.tide.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tide.it.fixtures.FixtureServer;
+import dev.tide.runtime.kubernetes.TestKubelet;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A whole Tide with {@code --kubeconfig}: an image-only Knative Service runs as Pods on the cluster, and a Service with
+ * a command still runs here. The cluster is fabric8's mock API server in CRUD mode (no kube-apiserver can run on these
+ * machines) with {@link TestKubelet} running each pod's container as a local process at its own loopback address; so
+ * Tide's real client and watches, and its gateway's routing to pod IPs, are exercised, a real cluster's scheduler and
+ * kubelets are not.
+ */
+class KubernetesIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    private KubernetesMockServer cluster;
+    private KubernetesClient client;
+    private KubernetesClient kubeletClient;
+    private TestKubelet kubelet;
+    private TideProcess tide;
+    private Kubectl kubectl;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cluster = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        cluster.init(InetAddress.getLoopbackAddress(), 0);
+        client = cluster.createClient();
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("ecs-1").addToLabels("type", "ecs").endMetadata().build())
+                .create();
+        // The image stands for a web server: Python's, on the pod's IP and its container port.
+        // The kubelet on fabric8's OkHttp client: on the JDK's, its writes from this JVM got no answer from the mock
+        // server (which had logged sending one) once Tide's process watched it too.
+        kubeletClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withHttpClientFactory(new io.fabric8.kubernetes.client.okhttp.OkHttpClientFactory())
+                .withConfig(client.getConfiguration()).build();
+        kubelet = new TestKubelet(kubeletClient, (c, ip) -> List.of("python3", "-m", "http.server", "--bind", ip,
+                Integer.toString(c.getPorts().get(0).getContainerPort())));
+        Path kubeconfig = tmp.resolve("cluster.kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                  - name: mock
+                    cluster: {server: "%s"}
+                contexts:
+                  - name: mock
+                    context: {cluster: mock, user: tester}
+                current-context: mock
+                users:
+                  - name: tester
+                    user: {}
+                """.formatted(cluster.url("/").replaceAll("/$", "")));
+        tide = TideProcess.start(Files.createDirectories(tmp.resolve("data")),
+                List.of("--replica-user", "root", "--kubeconfig", kubeconfig.toString()), Map.of());
+        kubectl = new Kubectl(tide.url(), Files.createDirectories(tmp.resolve("kube-cache")));
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        if (tide != null) {
+            tide.close();
+        }
+        kubelet.close();
+        kubeletClient.close();
+        client.close();
+        cluster.destroy();
+    }
+
+    private List<Pod> pods(String service) {
+        return client.pods().inNamespace("shop").withLabel("serving.knative.dev/service", service).list().getItems();
+    }
+
+    private HttpResponse<String> get(String host) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(tide.ingress() + "/")).header("Host", host).timeout(Duration.ofSeconds(30))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anImageOnlyServiceRunsAsPodsReachedAtTheirIpsAndAServiceWithACommandStaysLocal() throws Exception {
+        kubectl.apply("""
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: web
+                  namespace: shop
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - image: ghcr.io/acme/web:1
+                          resources:
+                            limits: {cpu: 500m, memory: 256Mi}
+                """);
+        kubectl.ok("wait", "--for=condition=Ready", "ksvc/web", "-n", "shop", "--timeout=60s");
+        List<Pod> pods = pods("web");
+        assertThat(pods).hasSize(1);
+        Pod pod = pods.get(0);
+        assertThat(pod.getMetadata().getName()).startsWith("web-00001-deployment-");
+        assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo("ghcr.io/acme/web:1");
+        assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString()).isEqualTo("268435456");
+        String podIp = pod.getStatus().getPodIP();
+        assertThat(podIp).startsWith("127.0.0.").isNotEqualTo("127.0.0.1");
+
+        HttpResponse<String> r = get("web.shop.example.com");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).as("Python's directory listing, from the pod").contains("Directory listing for /");
+        assertThat(kubectl.ok("get", "rev", "web-00001", "-n", "shop", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"ResourceLimitsEnforced\")].message}")).isEqualTo("enforced by the kubelet: the replica is a pod");
+
+        // A Service with a command is Tide's own process, as before: no pod for it.
+        kubectl.apply(FixtureServer.knativeService("local", "shop", "", ""));
+        kubectl.ok("wait", "--for=condition=Ready", "ksvc/local", "-n", "shop", "--timeout=60s");
+        assertThat(get("local.shop.example.com").body()).startsWith("revision=local-00001");
+        assertThat(pods("local")).isEmpty();
+
+        kubectl.ok("delete", "ksvc", "web", "-n", "shop");
+        await().atMost(WAIT).until(() -> pods("web").isEmpty());
+        await().atMost(WAIT).until(() -> kubelet.running().isEmpty());
+    }
+
+    @Test
+    void whatTheKubernetesRuntimeDoesNotPassToPodsIsRefusedByName() {
+        kubectl.apply("""
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: picky
+                  namespace: shop
+                spec:
+                  template:
+                    spec:
+                      nodeSelector: {type: ecs}
+                      containers:
+                        - image: ghcr.io/acme/web:1
+                """);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "rev", "picky-00001", "-n", "shop", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}")).isEqualTo("PodFieldsUnsupported"));
+        assertThat(kubectl.ok("get", "rev", "picky-00001", "-n", "shop", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"))
+                .contains("nodeSelector");
+        assertThat(pods("picky")).isEmpty();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.tide.runtime.kubernetes;
+
+import dev.tide.runtime.ReplicaSpec;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The Pod one replica runs as: the revision's container with Knative's runtime contract ({@code PORT} the container
+ * port, default 8080, and {@code K_SERVICE}, {@code K_CONFIGURATION}, {@code K_REVISION}), Knative's labels, and
+ * Tide's own, by which its informer finds the pods it made. Pure.
+ */
+final class PodTemplates {
+
+    /** Knative's default container port. */
+    static final int DEFAULT_PORT = 8080;
+    static final String CONTAINER = "user-container";
+    static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    /** Which Tide made the pod, so two Tides on one cluster leave each other's pods alone. */
+    static final String INSTANCE = "tide.dev/instance";
+    /** The replica's id in Tide: the pod's name. */
+    static final String REPLICA = "tide.dev/replica";
+
+    private PodTemplates() {
+    }
+
+    static int port(ReplicaSpec spec) {
+        return spec.containerPort() > 0 ? spec.containerPort() : DEFAULT_PORT;
+    }
+
+    /**
+     * Worked example: revision {@code hello-00001} of Service {@code hello}, replica {@code hello-00001-deployment-7k2x9},
+     * image {@code ghcr.io/acme/hello}, no port: a Pod of that name with labels {@code serving.knative.dev/service: hello},
+     * {@code .../revision: hello-00001}, and a container {@code user-container} with {@code PORT=8080}.
+     */
+    static Pod render(ReplicaSpec spec, String name, String namespace, String instance) {
+        int port = port(spec);
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("serving.knative.dev/service", spec.service());
+        labels.put("serving.knative.dev/configuration", spec.configuration());
+        labels.put("serving.knative.dev/revision", spec.revision());
+        labels.put(MANAGED_BY, "tide");
+        labels.put(INSTANCE, instance);
+        labels.put(REPLICA, name);
+        Map<String, String> env = new TreeMap<>(spec.env());
+        env.put("PORT", Integer.toString(port));
+        env.put("K_SERVICE", spec.service());
+        env.put("K_CONFIGURATION", spec.configuration());
+        env.put("K_REVISION", spec.revision());
+        List<EnvVar> vars = new ArrayList<>();
+        env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
+        ContainerBuilder c = new ContainerBuilder().withName(CONTAINER).withImage(spec.image()).withEnv(vars)
+                .addNewPort().withName("user-port").withContainerPort(port).withProtocol("TCP").endPort();
+        if (!spec.command().isEmpty()) {
+            c.withCommand(spec.command());
+        }
+        if (!spec.args().isEmpty()) {
+            c.withArgs(spec.args());
+        }
+        if (spec.workingDir() != null) {
+            c.withWorkingDir(spec.workingDir());
+        }
+        Map<String, Quantity> limits = new LinkedHashMap<>();
+        Map<String, Quantity> requests = new LinkedHashMap<>();
+        if (spec.resources().memoryLimitBytes() > 0) {
+            limits.put("memory", new Quantity(Long.toString(spec.resources().memoryLimitBytes())));
+        }
+        if (spec.resources().cpuLimitMillis() > 0) {
+            limits.put("cpu", new Quantity(spec.resources().cpuLimitMillis() + "m"));
+        }
+        if (spec.resources().cpuRequestMillis() > 0) {
+            requests.put("cpu", new Quantity(spec.resources().cpuRequestMillis() + "m"));
+        }
+        if (!limits.isEmpty() || !requests.isEmpty()) {
+            c.withNewResources().withLimits(limits).withRequests(requests).endResources();
+        }
+        return new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels).endMetadata()
+                .withNewSpec().withRestartPolicy("Always").withContainers(c.build())
+                .withTerminationGracePeriodSeconds(Math.max(1, spec.terminationGrace().toSeconds()))
+                .endSpec().build();
+    }
+}

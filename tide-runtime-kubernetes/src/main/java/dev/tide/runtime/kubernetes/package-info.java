@@ -1,0 +1,2 @@
+/** Replicas as Pods on Kubernetes. */
+package dev.tide.runtime.kubernetes;

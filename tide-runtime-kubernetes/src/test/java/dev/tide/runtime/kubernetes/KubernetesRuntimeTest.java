@@ -1,0 +1,139 @@
+package dev.tide.runtime.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tide.common.time.ExecutorScheduler;
+import dev.tide.runtime.ProbeSpec;
+import dev.tide.runtime.Replica;
+import dev.tide.runtime.ReplicaRuntime;
+import dev.tide.runtime.ReplicaSpec;
+import dev.tide.runtime.Resources;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kubernetes runtime against fabric8's mock API server in CRUD mode with {@link TestKubelet} running each pod's
+ * container as a local process at its own loopback address: pods made, labelled and watched, replicas ready at their
+ * pod IP and answering there, stopped replicas' pods deleted after their drain.
+ */
+class KubernetesRuntimeTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private KubernetesMockServer server;
+    private KubernetesClient client;
+    private KubernetesClient tideClient;
+    private TestKubelet kubelet;
+    private ScheduledExecutorService timers;
+    private ExecutorService blocking;
+    private KubernetesRuntime runtime;
+    private final List<Replica> seen = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        client = server.createClient();
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").addToLabels("type", "ecs").endMetadata().build())
+                .create();
+        // An image-only container runs Python's HTTP server standing for the image, on the pod's IP and container port.
+        kubelet = new TestKubelet(client, (c, ip) -> List.of("python3", "-m", "http.server", "--bind", ip,
+                Integer.toString(c.getPorts().get(0).getContainerPort())));
+        timers = Executors.newSingleThreadScheduledExecutor();
+        blocking = Executors.newVirtualThreadPerTaskExecutor();
+        // Tide's own client, as a Tide process has one of its own.
+        tideClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
+        runtime = new KubernetesRuntime(tideClient, new ExecutorScheduler(timers), blocking, ReplicaRuntime.DrainGate.immediate(),
+                new KubernetesRuntime.Settings(null, "test"), new Random(7));
+        runtime.addListener(seen::add);
+    }
+
+    @AfterEach
+    void tearDown() {
+        runtime.shutdown(Duration.ofSeconds(10));
+        kubelet.close();
+        tideClient.close();
+        client.close();
+        server.destroy();
+        timers.shutdownNow();
+        blocking.shutdownNow();
+    }
+
+    private static ReplicaSpec spec(int port) {
+        return new ReplicaSpec("shop", "hello", "hello", "hello-00001", List.of(), List.of(), Map.of("GREETING", "hi"), null,
+                ProbeSpec.defaultReadiness(), null, Duration.ofSeconds(5), Duration.ofSeconds(2), null, false,
+                new Resources(256L << 20, 500, 250), List.of(), "ghcr.io/acme/hello:1", port);
+    }
+
+    @Test
+    void aReplicaIsAPodReadyAtItsIpAndGoneWhenStopped() throws Exception {
+        Replica r = runtime.start(spec(0));
+        assertThat(r.id()).matches("hello-00001-deployment-[a-z0-9]{5}-[a-z0-9]{5}");
+        assertThat(r.state()).isEqualTo(Replica.State.STARTING);
+
+        await().atMost(WAIT).until(() -> current(r.id()).state() == Replica.State.READY);
+        Replica ready = current(r.id());
+        assertThat(ready.host()).startsWith("127.0.0.").isNotEqualTo("127.0.0.1");
+        assertThat(ready.port()).as("Knative's default container port").isEqualTo(8080);
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://" + ready.host() + ":" + ready.port() + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(200);
+
+        Pod pod = client.pods().inNamespace("shop").withName(r.id()).get();
+        assertThat(pod.getMetadata().getLabels()).containsEntry("serving.knative.dev/service", "hello")
+                .containsEntry("serving.knative.dev/revision", "hello-00001").containsEntry("tide.dev/instance", "test")
+                .containsEntry("app.kubernetes.io/managed-by", "tide");
+        var c = pod.getSpec().getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo("ghcr.io/acme/hello:1");
+        assertThat(c.getCommand()).as("the image's entrypoint runs").isEmpty();
+        assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValue())
+                .contains("PORT=8080", "K_SERVICE=hello", "K_REVISION=hello-00001", "GREETING=hi");
+        assertThat(c.getResources().getLimits().get("cpu").toString()).isEqualTo("500m");
+        assertThat(c.getResources().getRequests().get("cpu").toString()).isEqualTo("250m");
+        assertThat(pod.getSpec().getTerminationGracePeriodSeconds()).isEqualTo(2);
+
+        runtime.stop(r.id());
+        await().atMost(WAIT).until(() -> runtime.replicas().isEmpty());
+        assertThat(client.pods().inNamespace("shop").withName(r.id()).get()).isNull();
+        assertThat(seen).extracting(Replica::state).containsSubsequence(Replica.State.STARTING, Replica.State.READY,
+                Replica.State.DRAINING, Replica.State.STOPPED);
+        await().atMost(WAIT).until(() -> kubelet.running().isEmpty());
+    }
+
+    @Test
+    void replicasOfOneRevisionAreSeparatePodsAtTheirOwnAddresses() {
+        Replica a = runtime.start(spec(9000));
+        Replica b = runtime.start(spec(9000));
+        assertThat(a.id()).isNotEqualTo(b.id());
+        await().atMost(WAIT).until(() -> runtime.replicas().stream().filter(x -> x.state() == Replica.State.READY).count() == 2);
+        assertThat(runtime.replicas()).extracting(Replica::port).containsOnly(9000);
+        assertThat(runtime.replicas()).extracting(Replica::host).doesNotHaveDuplicates();
+    }
+
+    private Replica current(String id) {
+        return runtime.replicas().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.tide.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One runtime over two places: a spec with a command runs on this machine, one with only an image on the cluster, as
+ * {@code Placement} decided when the revision was planned. Each replica is then the runtime's that started it.
+ */
+public final class PlacedRuntime implements ReplicaRuntime {
+
+    private final ReplicaRuntime local;
+    private final ReplicaRuntime cluster;
+    /** Which runtime each replica is on, from its start until it is reported stopped. */
+    private final Map<String, ReplicaRuntime> owner = new ConcurrentHashMap<>();
+
+    public PlacedRuntime(ReplicaRuntime local, ReplicaRuntime cluster) {
+        this.local = local;
+        this.cluster = cluster;
+        Listener forget = r -> {
+            if (r.state() == Replica.State.STOPPED) {
+                owner.remove(r.id());
+            }
+        };
+        local.addListener(forget);
+        cluster.addListener(forget);
+    }
+
+    @Override
+    public Replica start(ReplicaSpec spec) {
+        ReplicaRuntime on = spec.command().isEmpty() ? cluster : local;
+        Replica r = on.start(spec);
+        owner.put(r.id(), on);
+        return r;
+    }
+
+    @Override
+    public void stop(String replicaId) {
+        ReplicaRuntime on = owner.get(replicaId);
+        if (on != null) {
+            on.stop(replicaId);
+        }
+    }
+
+    @Override
+    public List<Replica> replicas() {
+        List<Replica> all = new ArrayList<>(local.replicas());
+        all.addAll(cluster.replicas());
+        all.sort((a, b) -> a.id().compareTo(b.id()));
+        return all;
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+        local.addListener(listener);
+        cluster.addListener(listener);
+    }
+
+    @Override
+    public Output output(String replicaId, long fromLine) {
+        return owner.getOrDefault(replicaId, local).output(replicaId, fromLine);
+    }
+
+    @Override
+    public Output awaitOutput(String replicaId, long fromLine, Duration timeout) throws InterruptedException {
+        return owner.getOrDefault(replicaId, local).awaitOutput(replicaId, fromLine, timeout);
+    }
+
+    @Override
+    public void shutdown(Duration timeout) {
+        // Both at once: each drains its own replicas within the same time.
+        Thread other = Thread.ofVirtual().start(() -> cluster.shutdown(timeout));
+        local.shutdown(timeout);
+        try {
+            other.join(timeout.plusSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
