@@ -46,6 +46,7 @@ class KubernetesIT {
     private KubernetesClient client;
     private KubernetesClient kubeletClient;
     private TestKubelet kubelet;
+    private List<String> flags;
     private TideProcess tide;
     private Kubectl kubectl;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -80,8 +81,8 @@ class KubernetesIT {
                   - name: tester
                     user: {}
                 """.formatted(cluster.url("/").replaceAll("/$", "")));
-        tide = TideProcess.start(Files.createDirectories(tmp.resolve("data")),
-                List.of("--replica-user", "root", "--kubeconfig", kubeconfig.toString()), Map.of());
+        flags = List.of("--replica-user", "root", "--kubeconfig", kubeconfig.toString());
+        tide = TideProcess.start(Files.createDirectories(tmp.resolve("data")), flags, Map.of());
         kubectl = new Kubectl(tide.url(), Files.createDirectories(tmp.resolve("kube-cache")));
     }
 
@@ -146,6 +147,36 @@ class KubernetesIT {
         kubectl.ok("delete", "ksvc", "web", "-n", "shop");
         await().atMost(WAIT).until(() -> pods("web").isEmpty());
         await().atMost(WAIT).until(() -> kubelet.running().isEmpty());
+    }
+
+    @Test
+    void aRestartedTideAdoptsItsPodsAndServesThroughThemWithoutStartingOthers() throws Exception {
+        kubectl.apply("""
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: steady
+                  namespace: shop
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - image: ghcr.io/acme/web:1
+                """);
+        kubectl.ok("wait", "--for=condition=Ready", "ksvc/steady", "-n", "shop", "--timeout=60s");
+        String pod = pods("steady").get(0).getMetadata().getName();
+
+        tide.close();
+        assertThat(pods("steady")).as("Tide's shutdown leaves its pods to the cluster").extracting(p -> p.getMetadata().getName())
+                .containsExactly(pod);
+        tide = TideProcess.start(tmp.resolve("data"), flags, Map.of());
+        kubectl = new Kubectl(tide.url(), Files.createDirectories(tmp.resolve("kube-cache-2")));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("steady.shop.example.com").statusCode()).isEqualTo(200));
+        assertThat(tide.output()).anyMatch(l -> l.contains("adopted pod shop/" + pod + " of revision steady-00001"));
+        assertThat(pods("steady")).as("the adopted pod serves; no other was started").extracting(p -> p.getMetadata().getName())
+                .containsExactly(pod);
+        kubectl.ok("delete", "ksvc", "steady", "-n", "shop");
+        await().atMost(WAIT).until(() -> pods("steady").isEmpty());
     }
 
     @Test

@@ -39,10 +39,20 @@ public final class PlacedRuntime implements ReplicaRuntime {
 
     @Override
     public void stop(String replicaId) {
+        ownerOf(replicaId).stop(replicaId);
+    }
+
+    /**
+     * The runtime a replica is on: the one that started it, else (a replica a runtime found rather than started, such
+     * as a pod an earlier Tide made) the one that lists it.
+     */
+    private ReplicaRuntime ownerOf(String replicaId) {
         ReplicaRuntime on = owner.get(replicaId);
         if (on != null) {
-            on.stop(replicaId);
+            return on;
         }
+        boolean clusters = cluster.replicas().stream().anyMatch(r -> r.id().equals(replicaId));
+        return clusters ? cluster : local;
     }
 
     @Override
@@ -61,12 +71,12 @@ public final class PlacedRuntime implements ReplicaRuntime {
 
     @Override
     public Output output(String replicaId, long fromLine) {
-        return owner.getOrDefault(replicaId, local).output(replicaId, fromLine);
+        return ownerOf(replicaId).output(replicaId, fromLine);
     }
 
     @Override
     public Output awaitOutput(String replicaId, long fromLine, Duration timeout) throws InterruptedException {
-        return owner.getOrDefault(replicaId, local).awaitOutput(replicaId, fromLine, timeout);
+        return ownerOf(replicaId).awaitOutput(replicaId, fromLine, timeout);
     }
 
     @Override

@@ -135,6 +135,8 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
     private final Map<Key, List<Note>> notes = new ConcurrentHashMap<>();
     /** The revision condition that says which of its container's resource limits its replicas are held to, and how. */
     static final String LIMITS_CONDITION = "ResourceLimitsEnforced";
+    /** Replicas of revisions no longer planned (adopted pods of a deleted revision), stopped after a grace. */
+    private final Orphans orphans = new Orphans();
     private long ticks;
     private volatile boolean closed;
 
@@ -204,6 +206,12 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
         try {
             Map<Key, List<Replica>> byRevision = replicasByRevision();
             long now = scheduler.ticker().nanos();
+            List<Replica> all = new ArrayList<>();
+            byRevision.values().forEach(all::addAll);
+            for (String id : orphans.toStop(all, r -> scalers.containsKey(new Key(r.namespace(), r.revision())), now)) {
+                LOG.log(System.Logger.Level.INFO, "stopping replica " + id + ": its revision is gone");
+                runtime.stop(id);
+            }
             long epochSecond = clock.instant().getEpochSecond();
             for (Map.Entry<Key, Scaler> e : scalers.entrySet()) {
                 Key key = e.getKey();

@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
@@ -31,8 +30,15 @@ import java.util.random.RandomGenerator;
  *   <li>State: from the Pod's status ({@link PodStates}): ready once its Ready condition is True and it has an IP,
  *       which is where the gateway sends its requests ({@code podIP:containerPort}); the kubelet restarts its
  *       container, and a crash loop or an image that cannot be pulled is {@code CRASHED} with the kubelet's reason.</li>
+ *   <li>Cold start: once a Pod runs and has an IP, Tide probes {@code podIP:containerPort} itself (a TCP connect every
+ *       50 ms for 10 s, then every second, as its local runtime and Knative's queue-proxy do), and the replica is ready
+ *       at the first connection, before the kubelet's own period comes round; after the kubelet has said Ready once,
+ *       its word alone counts.</li>
  *   <li>Stop: {@code DRAINING} at once, the drain gate says when its requests are done, then the Pod is deleted with
  *       the spec's grace period; {@code STOPPED} once the informer sees it gone.</li>
+ *   <li>Restart: Tide's shutdown leaves its pods running, and the pods an earlier Tide with the same instance made are
+ *       adopted as they are (a ready one serves at once), so the autoscaler counts, keeps or removes them like its own
+ *       instead of starting others beside them; those of a revision deleted meanwhile are stopped.</li>
  * </ul>
  */
 public final class KubernetesRuntime implements ReplicaRuntime {
@@ -55,6 +61,8 @@ public final class KubernetesRuntime implements ReplicaRuntime {
     private final Settings settings;
     private final RandomGenerator random;
     private final Map<String, PodReplica> replicas = new ConcurrentHashMap<>();
+    /** Replicas stopped before their pod was made: the pod, made after all, is deleted and never adopted. */
+    private final java.util.Set<String> abandoned = ConcurrentHashMap.newKeySet();
     private final Listeners listeners = new Listeners();
     private final SharedIndexInformer<Pod> informer;
 
@@ -149,46 +157,50 @@ public final class KubernetesRuntime implements ReplicaRuntime {
         }
     }
 
+    /**
+     * Stops watching and leaves the pods running: they are the cluster's, and the next Tide on this data directory
+     * adopts them, so restarting or upgrading Tide is no cold start for every model it serves. Pods being created
+     * finish; a replica that was leaving keeps its pod until that Tide stops it again.
+     */
     @Override
     public void shutdown(Duration timeout) {
-        List<PodReplica> all = new ArrayList<>(replicas.values());
-        all.forEach(PodReplica::stop);
-        long deadline = scheduler.ticker().nanos() + timeout.toNanos();
-        synchronized (replicas) {
-            while (!replicas.isEmpty()) {
-                long wait = deadline - scheduler.ticker().nanos();
-                if (wait <= 0) {
-                    LOG.log(System.Logger.Level.WARNING, replicas.size() + " pods not gone within " + timeout + ": " + replicas.keySet());
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(replicas, wait);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
+        LOG.log(System.Logger.Level.INFO, "leaving " + replicas.size() + " pods running for the next Tide to adopt");
         informer.close();
     }
 
     /** The informer's news of one of this Tide's pods. */
     private void observed(Pod pod, boolean deleted) {
         String id = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(PodTemplates.REPLICA);
+        if (deleted && id != null && abandoned.remove(id)) {
+            return;
+        }
         PodReplica r = id == null ? null : replicas.get(id);
+        if (r == null && !deleted && pod.getMetadata().getDeletionTimestamp() == null && !abandoned.contains(id)) {
+            r = adopt(id, pod);
+        }
         if (r == null) {
-            return; // a pod of an earlier run: adopting them is not done yet
+            return;
         }
         Replica changed = r.observed(pod, deleted);
         if (changed != null) {
             if (changed.state() == Replica.State.STOPPED) {
-                synchronized (replicas) {
-                    replicas.remove(id, r);
-                    replicas.notifyAll();
-                }
+                replicas.remove(id, r);
             }
             notifyListeners(changed);
         }
+    }
+
+    /** A pod of an earlier run of this Tide: kept as a replica of its revision. */
+    private PodReplica adopt(String id, Pod pod) {
+        ReplicaSpec spec = PodTemplates.specOf(pod);
+        if (spec == null) {
+            return null;
+        }
+        PodReplica r = new PodReplica(id, spec, pod.getMetadata().getNamespace());
+        r.created = true;
+        PodReplica before = replicas.putIfAbsent(id, r);
+        LOG.log(System.Logger.Level.INFO, "adopted pod " + pod.getMetadata().getNamespace() + "/" + id + " of revision " + spec.revision());
+        return before != null ? before : r;
     }
 
     private void notifyListeners(Replica snapshot) {
@@ -209,6 +221,13 @@ public final class KubernetesRuntime implements ReplicaRuntime {
         boolean everReady;
         boolean stopping;
         boolean created;
+        /** The pod as last seen, and whether its kubelet has ever said Ready. */
+        Pod last;
+        boolean kubeletReady;
+        /** Tide's own probe: running, and whether it has connected. */
+        boolean probing;
+        boolean probedOk;
+        long probeFromNanos;
 
         PodReplica(String id, ReplicaSpec spec, String namespace) {
             this.id = id;
@@ -258,17 +277,64 @@ public final class KubernetesRuntime implements ReplicaRuntime {
                 state = Replica.State.STOPPED;
                 return snapshot();
             }
+            last = pod;
             host = PodStates.ip(pod) == null ? "" : PodStates.ip(pod);
             restarts = PodStates.restarts(pod);
             lastTermination = PodStates.lastTermination(pod);
+            kubeletReady |= PodStates.ready(pod);
             if (!stopping) {
-                state = PodStates.state(pod, everReady);
+                Replica.State s = PodStates.state(pod, everReady);
+                boolean running = pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase()) && !host.isEmpty();
+                if (s == Replica.State.STARTING && running && probedOk && !kubeletReady) {
+                    s = Replica.State.READY;
+                }
+                if (s == Replica.State.STARTING && running && !probing && !probedOk && !kubeletReady) {
+                    probing = true;
+                    probeFromNanos = scheduler.ticker().nanos();
+                    String target = host;
+                    blocking.execute(() -> probe(target));
+                }
+                state = s;
                 everReady |= state == Replica.State.READY;
                 lastOutput = state == Replica.State.CRASHED ? PodStates.why(pod) : List.of();
             }
             Replica now = snapshot();
             boolean same = now.state() == before.state() && now.host().equals(before.host()) && now.restarts() == before.restarts();
             return same ? null : now;
+        }
+
+        /** One attempt of Tide's own probe; the next is scheduled while the replica still waits for readiness. Blocking. */
+        private void probe(String target) {
+            boolean ok;
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(target, port), 100);
+                ok = true;
+            } catch (java.io.IOException e) {
+                ok = false;
+            }
+            Replica changed = null;
+            long next;
+            synchronized (this) {
+                if (stopping || kubeletReady || state != Replica.State.STARTING || !target.equals(host)) {
+                    probing = false;
+                    return;
+                }
+                if (ok) {
+                    probing = false;
+                    probedOk = true;
+                    changed = observed(last, false);
+                    next = -1;
+                } else {
+                    boolean early = scheduler.ticker().nanos() - probeFromNanos < 10 * SECOND;
+                    next = early ? 50_000_000L : SECOND;
+                }
+            }
+            if (changed != null) {
+                notifyListeners(changed);
+            }
+            if (next > 0) {
+                scheduler.schedule(() -> blocking.execute(() -> probe(target)), next);
+            }
         }
 
         void stop() {
@@ -284,10 +350,8 @@ public final class KubernetesRuntime implements ReplicaRuntime {
                 changed = snapshot();
             }
             if (!exists) {
-                synchronized (replicas) {
-                    replicas.remove(id, this);
-                    replicas.notifyAll();
-                }
+                abandoned.add(id);
+                replicas.remove(id, this);
                 notifyListeners(changed);
                 return;
             }

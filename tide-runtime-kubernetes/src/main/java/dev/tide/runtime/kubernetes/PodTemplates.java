@@ -27,8 +27,39 @@ final class PodTemplates {
     static final String INSTANCE = "tide.dev/instance";
     /** The replica's id in Tide: the pod's name. */
     static final String REPLICA = "tide.dev/replica";
+    /** The revision's namespace, which is not the pod's under {@code --kube-namespace}. */
+    static final String NAMESPACE = "tide.dev/namespace";
+    static final String SERVICE = "serving.knative.dev/service";
+    static final String CONFIGURATION = "serving.knative.dev/configuration";
+    static final String REVISION = "serving.knative.dev/revision";
 
     private PodTemplates() {
+    }
+
+    /**
+     * The spec a pod of an earlier Tide was made from, as far as this Tide needs it to keep and stop the replica: its
+     * revision, image, port and grace period from the pod itself. {@code null} for a pod not made by {@link #render}.
+     */
+    static ReplicaSpec specOf(Pod pod) {
+        Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        if (!labels.containsKey(REVISION) || pod.getSpec() == null || pod.getSpec().getContainers().isEmpty()) {
+            return null;
+        }
+        var c = pod.getSpec().getContainers().get(0);
+        Map<String, String> env = new TreeMap<>();
+        c.getEnv().forEach(e -> {
+            if (e.getValue() != null) {
+                env.put(e.getName(), e.getValue());
+            }
+        });
+        long grace = pod.getSpec().getTerminationGracePeriodSeconds() == null ? 30 : pod.getSpec().getTerminationGracePeriodSeconds();
+        int port = c.getPorts().isEmpty() || c.getPorts().get(0).getContainerPort() == null ? 0 : c.getPorts().get(0).getContainerPort();
+        String revision = labels.get(REVISION);
+        return new ReplicaSpec(labels.getOrDefault(NAMESPACE, pod.getMetadata().getNamespace()), labels.getOrDefault(SERVICE, revision),
+                labels.getOrDefault(CONFIGURATION, revision), revision, c.getCommand(), c.getArgs(), env, c.getWorkingDir(),
+                dev.tide.runtime.ProbeSpec.defaultReadiness(), null, java.time.Duration.ofSeconds(grace),
+                java.time.Duration.ofSeconds(grace), null, false, dev.tide.runtime.Resources.NONE, List.of(),
+                c.getImage() == null ? "" : c.getImage(), port);
     }
 
     static int port(ReplicaSpec spec) {
@@ -43,9 +74,10 @@ final class PodTemplates {
     static Pod render(ReplicaSpec spec, String name, String namespace, String instance) {
         int port = port(spec);
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put("serving.knative.dev/service", spec.service());
-        labels.put("serving.knative.dev/configuration", spec.configuration());
-        labels.put("serving.knative.dev/revision", spec.revision());
+        labels.put(SERVICE, spec.service());
+        labels.put(CONFIGURATION, spec.configuration());
+        labels.put(REVISION, spec.revision());
+        labels.put(NAMESPACE, spec.namespace());
         labels.put(MANAGED_BY, "tide");
         labels.put(INSTANCE, instance);
         labels.put(REPLICA, name);

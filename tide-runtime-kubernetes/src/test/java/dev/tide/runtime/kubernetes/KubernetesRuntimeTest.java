@@ -133,6 +133,46 @@ class KubernetesRuntimeTest {
         assertThat(runtime.replicas()).extracting(Replica::host).doesNotHaveDuplicates();
     }
 
+    @Test
+    void aRestartedTideAdoptsThePodsItMadeInsteadOfStartingOthers() {
+        Replica r = runtime.start(spec(0));
+        await().atMost(WAIT).until(() -> current(r.id()).state() == Replica.State.READY);
+        String host = current(r.id()).host();
+        // The same instance label from a new client and runtime, as a Tide restarted on the same data directory.
+        try (KubernetesClient again = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(client.getConfiguration())
+                .build()) {
+            KubernetesRuntime restarted = new KubernetesRuntime(again, new ExecutorScheduler(timers), blocking,
+                    ReplicaRuntime.DrainGate.immediate(), new KubernetesRuntime.Settings(null, "test"), new Random(8));
+            await().atMost(WAIT).until(() -> restarted.replicas().stream().anyMatch(x -> x.id().equals(r.id())
+                    && x.state() == Replica.State.READY));
+            Replica adopted = restarted.replicas().get(0);
+            assertThat(adopted.namespace()).isEqualTo("shop");
+            assertThat(adopted.revision()).isEqualTo("hello-00001");
+            assertThat(adopted.host()).isEqualTo(host);
+            assertThat(adopted.port()).isEqualTo(8080);
+            restarted.stop(r.id());
+            await().atMost(WAIT).until(() -> restarted.replicas().isEmpty());
+            assertThat(client.pods().inNamespace("shop").withName(r.id()).get()).isNull();
+            restarted.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void tidesOwnProbeMakesAReplicaReadyBeforeTheKubeletSaysSo() throws Exception {
+        // A second kubelet that runs pods but never reports them Ready; the first is stopped first so that it binds none.
+        kubelet.close();
+        try (TestKubelet slow = new TestKubelet(client, (c, ip) -> List.of("python3", "-m", "http.server", "--bind", ip,
+                Integer.toString(c.getPorts().get(0).getContainerPort())), false)) {
+            Replica r = runtime.start(spec(0));
+            await().atMost(WAIT).until(() -> current(r.id()).state() == Replica.State.READY);
+            Pod pod = client.pods().inNamespace("shop").withName(r.id()).get();
+            assertThat(pod.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).extracting(c -> c.getStatus())
+                    .containsExactly("False");
+            runtime.stop(r.id());
+            await().atMost(WAIT).until(() -> runtime.replicas().isEmpty());
+        }
+    }
+
     private Replica current(String id) {
         return runtime.replicas().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
     }

@@ -40,13 +40,20 @@ public final class TestKubelet implements AutoCloseable {
     private final BiFunction<Container, String, List<String>> program;
     private final SharedIndexInformer<Pod> informer;
     private final SharedIndexInformer<Node> nodes;
+    private final boolean reportsReady;
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
     private final AtomicInteger nextIp = new AtomicInteger(2);
     private final ExecutorService work = Executors.newCachedThreadPool();
 
     public TestKubelet(KubernetesClient client, BiFunction<Container, String, List<String>> program) {
+        this(client, program, true);
+    }
+
+    /** @param reportsReady whether it marks a pod Ready once its port accepts (a slow kubelet's probe period never comes) */
+    public TestKubelet(KubernetesClient client, BiFunction<Container, String, List<String>> program, boolean reportsReady) {
         this.client = client;
         this.program = program;
+        this.reportsReady = reportsReady;
         this.nodes = client.nodes().inform();
         this.informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
@@ -103,6 +110,9 @@ public final class TestKubelet implements AutoCloseable {
             return;
         }
         Process p = processes.get(key(pod));
+        if (!reportsReady) {
+            return;
+        }
         try {
             // The kubelet's readiness probe, every 20 ms: a TCP connect to the container port while the process lives.
             while (p.isAlive() && processes.containsKey(key(pod)) && !accepts(ip, port)) {
