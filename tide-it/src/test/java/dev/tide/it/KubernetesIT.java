@@ -38,6 +38,21 @@ import org.junit.jupiter.api.io.TempDir;
 class KubernetesIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** An image that answers each request after 50 ms, on many threads, over keep-alive connections. */
+    private static final String SLEEPY = """
+            import http.server, sys, time
+            class H(http.server.BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                def do_GET(self):
+                    time.sleep(0.05)
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                def log_message(self, *args):
+                    pass
+            http.server.ThreadingHTTPServer((sys.argv[1], int(sys.argv[2])), H).serve_forever()
+            """;
 
     @TempDir
     Path tmp;
@@ -64,8 +79,11 @@ class KubernetesIT {
         kubeletClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
                 .withHttpClientFactory(new io.fabric8.kubernetes.client.okhttp.OkHttpClientFactory())
                 .withConfig(client.getConfiguration()).build();
-        kubelet = new TestKubelet(kubeletClient, (c, ip) -> List.of("python3", "-m", "http.server", "--bind", ip,
-                Integer.toString(c.getPorts().get(0).getContainerPort())));
+        kubelet = new TestKubelet(kubeletClient, (c, ip) -> {
+            String port = Integer.toString(c.getPorts().get(0).getContainerPort());
+            return c.getImage().contains("sleepy") ? List.of("python3", "-c", SLEEPY, ip, port)
+                    : List.of("python3", "-m", "http.server", "--bind", ip, port);
+        });
         Path kubeconfig = tmp.resolve("cluster.kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1
@@ -147,6 +165,43 @@ class KubernetesIT {
         kubectl.ok("delete", "ksvc", "web", "-n", "shop");
         await().atMost(WAIT).until(() -> pods("web").isEmpty());
         await().atMost(WAIT).until(() -> kubelet.running().isEmpty());
+    }
+
+    @Test
+    void seed004FiveInFlightAtTargetOneEndsWithFivePodsAndNoErrorsThenBackToZero() {
+        kubectl.apply("""
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: flowers
+                  namespace: shop
+                spec:
+                  template:
+                    metadata:
+                      annotations:
+                        autoscaling.knative.dev/target: "1"
+                        autoscaling.knative.dev/target-utilization-percentage: "100"
+                        autoscaling.knative.dev/window: "6s"
+                    spec:
+                      containers:
+                        - image: tide.test/sleepy:1
+                """);
+        kubectl.ok("wait", "--for=condition=Ready", "ksvc/flowers", "-n", "shop", "--timeout=60s");
+        Exec.Result hey = Exec.run(List.of("hey", "-z", "20s", "-c", "5", "-host", "flowers.shop.example.com", tide.ingress() + "/"),
+                null, 120);
+        assertThat(hey.rc()).as("%s", hey).isZero();
+        assertThat(hey.out()).as(hey.out()).contains("[200]").doesNotContainPattern("\\[(?!200)\\d{3}]\\s+\\d+ responses")
+                .doesNotContain("Error distribution");
+        assertThat(pods("flowers")).as("five pods, each ready at its own address").hasSize(5)
+                .allMatch(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
+                .extracting(p -> p.getStatus().getPodIP()).doesNotHaveDuplicates();
+        java.util.regex.Matcher ok = java.util.regex.Pattern.compile("\\[200]\\s+(\\d+) responses").matcher(hey.out());
+        assertThat(ok.find()).isTrue();
+        long idleFrom = System.nanoTime();
+        // Idle: the KPA scales to zero, and the pods are deleted.
+        await().atMost(Duration.ofSeconds(120)).until(() -> pods("flowers").isEmpty());
+        System.out.printf("seed 004 on pods: %s responses in 20 s, all 200, 5 pods; all pods gone %d ms after the load ended%n",
+                ok.group(1), (System.nanoTime() - idleFrom) / 1_000_000);
     }
 
     @Test
