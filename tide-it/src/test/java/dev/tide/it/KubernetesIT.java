@@ -235,6 +235,36 @@ class KubernetesIT {
     }
 
     @Test
+    void aPodNoNodeHasRoomForIsARevisionConditionAndAnEvent() {
+        client.nodes().withName("ecs-1").edit(n -> {
+            n.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
+                    .addToAllocatable("cpu", new io.fabric8.kubernetes.api.model.Quantity("1")).build());
+            return n;
+        });
+        kubectl.apply("""
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: huge
+                  namespace: shop
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - image: ghcr.io/acme/web:1
+                          resources:
+                            requests: {cpu: "2"}
+                """);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "rev", "huge-00001", "-n", "shop", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")]['status','reason']}")).isEqualTo("False Unschedulable"));
+        assertThat(kubectl.ok("get", "rev", "huge-00001", "-n", "shop", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"))
+                .contains(": Unschedulable: 0/1 nodes are available: 1 Insufficient cpu");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "events", "-n", "shop", "--field-selector",
+                "reason=FailedScheduling,involvedObject.kind=Revision", "-o", "jsonpath={.items[0].message}"))
+                .startsWith("replica huge-00001-deployment-").contains("cannot be placed; last output: pod huge-00001-deployment-"));
+    }
+
+    @Test
     void whatTheKubernetesRuntimeDoesNotPassToPodsIsRefusedByName() {
         kubectl.apply("""
                 apiVersion: serving.knative.dev/v1

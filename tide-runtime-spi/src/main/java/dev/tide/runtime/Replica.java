@@ -35,6 +35,11 @@ public record Replica(String id, String namespace, String revision, String host,
     public enum State {
         /** Started, not yet passing its readiness probe. */
         STARTING,
+        /**
+         * Accepted, but nowhere to run yet: a pod the cluster's scheduler cannot place (no node with room or a matching
+         * selector). Its last output says why, in the scheduler's words.
+         */
+        PENDING,
         /** Passing its readiness probe: may receive requests. */
         READY,
         /** Was ready, now failing its readiness probe: no new requests. */

@@ -106,7 +106,8 @@ final class PodObjects {
         Replica r = pod.replica();
         boolean ready = r.state() == Replica.State.READY;
         ObjectNode status = Json.object();
-        status.put("phase", "Running");
+        boolean pending = r.state() == Replica.State.PENDING;
+        status.put("phase", pending ? "Pending" : "Running");
         ArrayNode conditions = status.putArray("conditions");
         String created = time(pod.created());
         String readyAt = time(pod.readyChanged());
@@ -119,7 +120,10 @@ final class PodObjects {
                 n.put("reason", "ContainersNotReady").put("message", "containers with unready status: [" + containerName + "]");
             }
         }
-        condition(conditions, "PodScheduled", true, created);
+        ObjectNode scheduled = condition(conditions, "PodScheduled", !pending, created);
+        if (pending) {
+            scheduled.put("reason", "Unschedulable").put("message", String.join("; ", r.lastOutput()));
+        }
         status.put("hostIP", NODE_IP).put("podIP", r.host());
         status.putArray("hostIPs").addObject().put("ip", NODE_IP);
         status.putArray("podIPs").addObject().put("ip", r.host());
@@ -134,6 +138,8 @@ final class PodObjects {
         if (r.state() == Replica.State.CRASHED) {
             state.putObject("waiting").put("reason", "CrashLoopBackOff").put("message",
                     "back-off restarting failed container " + containerName + " in pod " + pod.name());
+        } else if (pending) {
+            state.putObject("waiting"); // not placed: no container has started, and STATUS says the phase, Pending
         } else {
             state.putObject("running").put("startedAt", time(pod.started()));
         }

@@ -56,6 +56,8 @@ public final class ReplicaEvents implements ReplicaRuntime.Listener {
             switch (r.state()) {
                 // A restart's message is the same each time, so a crash loop is one event whose count grows.
                 case STARTING -> events.normal(on, "Started", who + (restarted ? " restarted" : " started"));
+                // The scheduler's reason and words, as kubectl describe shows them for a pod it cannot place.
+                case PENDING -> events.warning(on, "FailedScheduling", who + " cannot be placed" + lastLine(r.lastOutput()));
                 case READY -> events.normal(on, "Ready", who + " passed its readiness probe");
                 case NOT_READY -> events.warning(on, "Unhealthy", who + " failed its readiness probe: no new requests go to it");
                 case CRASHED -> crashed(on, who, r);

@@ -390,6 +390,10 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
             return new State(Conditions.TRUE, null, null, ready, desired, active);
         }
         for (Replica r : replicas) {
+            if (r.state() == Replica.State.PENDING) {
+                // Knative's word when its Deployment's pods cannot be scheduled.
+                return new State(Conditions.FALSE, "Unschedulable", String.join("\n", r.lastOutput()), ready, desired);
+            }
             if (r.restarts() >= 2 && r.state() == Replica.State.CRASHED) {
                 return new State(Conditions.FALSE, "CrashLoopBackOff", "the container keeps exiting; last output:\n"
                         + String.join("\n", r.lastOutput()), ready, desired);

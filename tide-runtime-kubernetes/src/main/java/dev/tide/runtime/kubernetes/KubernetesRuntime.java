@@ -296,7 +296,7 @@ public final class KubernetesRuntime implements ReplicaRuntime {
                 }
                 state = s;
                 everReady |= state == Replica.State.READY;
-                lastOutput = state == Replica.State.CRASHED ? PodStates.why(pod) : List.of();
+                lastOutput = state == Replica.State.CRASHED || state == Replica.State.PENDING ? PodStates.why(pod) : List.of();
             }
             Replica now = snapshot();
             boolean same = now.state() == before.state() && now.host().equals(before.host()) && now.restarts() == before.restarts();

@@ -16,7 +16,8 @@ import java.util.Set;
  *   <li>Ready condition True with a pod IP: {@code READY}; having been ready, not any more: {@code NOT_READY}.</li>
  *   <li>Its container waiting for a reason that is a failure ({@code CrashLoopBackOff}, {@code ImagePullBackOff},
  *       {@code ErrImagePull}, {@code CreateContainerConfigError}, ...), or the pod {@code Failed}: {@code CRASHED}.</li>
- *   <li>Anything else (Pending, unscheduled, being started): {@code STARTING}.</li>
+ *   <li>Not schedulable (its PodScheduled condition False, as the scheduler says when no node fits): {@code PENDING}.</li>
+ *   <li>Anything else (Pending on its way, being started): {@code STARTING}.</li>
  * </ul>
  */
 final class PodStates {
@@ -44,12 +45,22 @@ final class PodStates {
         if (ready(pod) && ip(pod) != null) {
             return Replica.State.READY;
         }
+        if (unschedulable(pod) != null) {
+            return Replica.State.PENDING;
+        }
         return wasReady ? Replica.State.NOT_READY : Replica.State.STARTING;
     }
 
     static boolean ready(Pod pod) {
         List<PodCondition> conditions = pod.getStatus() == null ? List.of() : pod.getStatus().getConditions();
         return conditions != null && conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** The scheduler's PodScheduled condition when it is False, or {@code null}. */
+    static PodCondition unschedulable(Pod pod) {
+        List<PodCondition> conditions = pod.getStatus() == null ? List.of() : pod.getStatus().getConditions();
+        return conditions == null ? null : conditions.stream()
+                .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())).findFirst().orElse(null);
     }
 
     /** The pod's IPv4 address, or {@code null} before it has one. */
@@ -81,6 +92,11 @@ final class PodStates {
         if (waiting != null && waiting.getReason() != null) {
             return List.of("pod " + pod.getMetadata().getName() + ": " + waiting.getReason()
                     + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage()));
+        }
+        PodCondition scheduled = unschedulable(pod);
+        if (scheduled != null) {
+            return List.of("pod " + pod.getMetadata().getName() + ": " + (scheduled.getReason() == null ? "Unschedulable" : scheduled.getReason())
+                    + (scheduled.getMessage() == null ? "" : ": " + scheduled.getMessage()));
         }
         if (pod.getStatus() != null && pod.getStatus().getReason() != null) {
             return List.of("pod " + pod.getMetadata().getName() + ": " + pod.getStatus().getReason()

@@ -173,6 +173,25 @@ class KubernetesRuntimeTest {
         }
     }
 
+    @Test
+    void aPodNoNodeHasRoomForIsPendingWithTheSchedulersWords() {
+        client.nodes().withName("node-1").edit(n -> {
+            n.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder().addToAllocatable("cpu",
+                    new io.fabric8.kubernetes.api.model.Quantity("1")).build());
+            return n;
+        });
+        // 250m each (spec's request): four fit on the node's one CPU, the fifth is not placed.
+        List<Replica> five = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            five.add(runtime.start(spec(0)));
+        }
+        await().atMost(WAIT).until(() -> runtime.replicas().stream().filter(x -> x.state() == Replica.State.READY).count() == 4
+                && runtime.replicas().stream().filter(x -> x.state() == Replica.State.PENDING).count() == 1);
+        Replica pending = runtime.replicas().stream().filter(x -> x.state() == Replica.State.PENDING).findFirst().orElseThrow();
+        assertThat(pending.lastOutput()).singleElement().asString().startsWith("pod " + pending.id() + ": Unschedulable: 0/1 nodes are available");
+        assertThat(pending.host()).isEmpty();
+    }
+
     private Replica current(String id) {
         return runtime.replicas().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
     }

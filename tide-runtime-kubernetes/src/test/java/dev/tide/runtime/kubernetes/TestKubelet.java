@@ -25,7 +25,9 @@ import java.util.function.BiFunction;
 
 /**
  * A stand-in for the kubelets of a cluster, against fabric8's mock API server in CRUD mode (no kube-apiserver can run
- * here): it binds each pending Pod to a Node whose labels match its nodeSelector, gives it its own loopback address
+ * here): it binds each pending Pod to a Node whose labels match its nodeSelector and whose allocatable CPU (when the
+ * node gives one) still holds the pod's CPU request, or marks it unschedulable in the scheduler's words; it gives a
+ * bound pod its own loopback address
  * (127.0.0.2, 127.0.0.3, ...: the whole of 127/8 is loopback on Linux), runs its container as a local process
  * listening there on its container port, marks it Running, and Ready once the port accepts connections; a deleted Pod's
  * process is stopped. So Tide's real client, watches, and routing to pod IPs are exercised; scheduling, images and
@@ -41,6 +43,9 @@ public final class TestKubelet implements AutoCloseable {
     private final SharedIndexInformer<Pod> informer;
     private final SharedIndexInformer<Node> nodes;
     private final boolean reportsReady;
+    /** Guarded by this: CPU requested on each node, and each bound pod's node. */
+    private final Map<String, Long> usedMillis = new java.util.HashMap<>();
+    private final Map<String, String> placedOn = new java.util.HashMap<>();
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
     private final AtomicInteger nextIp = new AtomicInteger(2);
     private final ExecutorService work = Executors.newCachedThreadPool();
@@ -69,6 +74,12 @@ public final class TestKubelet implements AutoCloseable {
 
             @Override
             public void onDelete(Pod pod, boolean unknown) {
+                synchronized (TestKubelet.this) {
+                    String node = placedOn.remove(key(pod));
+                    if (node != null) {
+                        usedMillis.merge(node, -requestMillis(pod), Long::sum);
+                    }
+                }
                 Process p = processes.remove(key(pod));
                 if (p != null) {
                     p.descendants().forEach(ProcessHandle::destroy);
@@ -83,8 +94,20 @@ public final class TestKubelet implements AutoCloseable {
     }
 
     private void run(Pod pod) {
-        Node node = schedule(pod);
+        Node node;
+        synchronized (this) {
+            node = schedule(pod);
+            if (node != null) {
+                usedMillis.merge(node.getMetadata().getName(), requestMillis(pod), Long::sum);
+                placedOn.put(key(pod), node.getMetadata().getName());
+            }
+        }
         if (node == null) {
+            int nodes = this.nodes.getStore().list().size();
+            pod.setStatus(new PodStatusBuilder().withPhase("Pending").withConditions(new PodConditionBuilder().withType("PodScheduled")
+                    .withStatus("False").withReason("Unschedulable").withMessage("0/" + nodes + " nodes are available: " + nodes
+                            + " Insufficient cpu or node(s) didn't match Pod's node selector.").build()).build());
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
             return; // stays Pending, as with no node that fits
         }
         String ip = "127.0.0." + nextIp.getAndIncrement();
@@ -129,16 +152,30 @@ public final class TestKubelet implements AutoCloseable {
         }
     }
 
-    /** The first Node whose labels hold every pair of the pod's nodeSelector, from the nodes the kubelets watch. */
+    /**
+     * The first Node whose labels hold every pair of the pod's nodeSelector and that has room for its CPU request,
+     * from the nodes the kubelets watch. Caller holds this.
+     */
     private Node schedule(Pod pod) {
         Map<String, String> selector = pod.getSpec().getNodeSelector() == null ? Map.of() : pod.getSpec().getNodeSelector();
-        for (Node n : nodes.getStore().list()) {
+        List<Node> all = new ArrayList<>(nodes.getStore().list());
+        all.sort(java.util.Comparator.comparing(n -> n.getMetadata().getName()));
+        for (Node n : all) {
             Map<String, String> labels = n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels();
-            if (labels.entrySet().containsAll(selector.entrySet())) {
+            var allocatable = n.getStatus() == null || n.getStatus().getAllocatable() == null ? null : n.getStatus().getAllocatable().get("cpu");
+            long room = allocatable == null ? Long.MAX_VALUE
+                    : allocatable.getNumericalAmount().movePointRight(3).longValue() - usedMillis.getOrDefault(n.getMetadata().getName(), 0L);
+            if (labels.entrySet().containsAll(selector.entrySet()) && requestMillis(pod) <= room) {
                 return n;
             }
         }
         return null;
+    }
+
+    private static long requestMillis(Pod pod) {
+        var r = pod.getSpec().getContainers().get(0).getResources();
+        var cpu = r == null || r.getRequests() == null ? null : r.getRequests().get("cpu");
+        return cpu == null ? 0 : cpu.getNumericalAmount().movePointRight(3).longValue();
     }
 
     private static boolean accepts(String ip, int port) {
