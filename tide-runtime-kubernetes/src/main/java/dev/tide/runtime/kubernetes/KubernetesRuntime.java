@@ -224,10 +224,9 @@ public final class KubernetesRuntime implements ReplicaRuntime {
         /** The pod as last seen, and whether its kubelet has ever said Ready. */
         Pod last;
         boolean kubeletReady;
-        /** Tide's own probe: running, and whether it has connected. */
-        boolean probing;
+        /** Tide's own probe while it runs, and whether it has connected. */
+        PodProbe probe;
         boolean probedOk;
-        long probeFromNanos;
 
         PodReplica(String id, ReplicaSpec spec, String namespace) {
             this.id = id;
@@ -288,11 +287,18 @@ public final class KubernetesRuntime implements ReplicaRuntime {
                 if (s == Replica.State.STARTING && running && probedOk && !kubeletReady) {
                     s = Replica.State.READY;
                 }
-                if (s == Replica.State.STARTING && running && !probing && !probedOk && !kubeletReady) {
-                    probing = true;
-                    probeFromNanos = scheduler.ticker().nanos();
+                if (s == Replica.State.STARTING && running && probe == null && !probedOk && !kubeletReady) {
                     String target = host;
-                    blocking.execute(() -> probe(target));
+                    probe = new PodProbe(scheduler, blocking, target, port, () -> {
+                        synchronized (this) {
+                            boolean wanted = !stopping && !kubeletReady && state == Replica.State.STARTING && target.equals(host);
+                            if (!wanted) {
+                                probe = null; // ended: a later start (a new IP after a restart) may probe again
+                            }
+                            return wanted;
+                        }
+                    }, this::probed);
+                    probe.start();
                 }
                 state = s;
                 everReady |= state == Replica.State.READY;
@@ -303,37 +309,16 @@ public final class KubernetesRuntime implements ReplicaRuntime {
             return same ? null : now;
         }
 
-        /** One attempt of Tide's own probe; the next is scheduled while the replica still waits for readiness. Blocking. */
-        private void probe(String target) {
-            boolean ok;
-            try (java.net.Socket s = new java.net.Socket()) {
-                s.connect(new java.net.InetSocketAddress(target, port), 100);
-                ok = true;
-            } catch (java.io.IOException e) {
-                ok = false;
-            }
-            Replica changed = null;
-            long next;
+        /** Tide's own probe connected: ready unless the kubelet has spoken meanwhile or the replica is leaving. */
+        private void probed() {
+            Replica changed;
             synchronized (this) {
-                if (stopping || kubeletReady || state != Replica.State.STARTING || !target.equals(host)) {
-                    probing = false;
-                    return;
-                }
-                if (ok) {
-                    probing = false;
-                    probedOk = true;
-                    changed = observed(last, false);
-                    next = -1;
-                } else {
-                    boolean early = scheduler.ticker().nanos() - probeFromNanos < 10 * SECOND;
-                    next = early ? 50_000_000L : SECOND;
-                }
+                probe = null;
+                probedOk = true;
+                changed = stopping ? null : observed(last, false);
             }
             if (changed != null) {
                 notifyListeners(changed);
-            }
-            if (next > 0) {
-                scheduler.schedule(() -> blocking.execute(() -> probe(target)), next);
             }
         }
 
