@@ -235,6 +235,34 @@ class KubernetesIT {
     }
 
     @Test
+    void aNodeSelectorAndTolerationsAsACKWritesThemForElasticNodesPlaceThePodThere() {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("eci-1").addToLabels("type", "virtual-kubelet")
+                .endMetadata().build()).create();
+        kubectl.apply("""
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: burst
+                  namespace: shop
+                spec:
+                  template:
+                    metadata:
+                      annotations:
+                        k8s.aliyun.com/eci-use-specs: ecs.c6.large
+                    spec:
+                      nodeSelector: {type: virtual-kubelet}
+                      tolerations: [{key: virtual-kubelet.io/provider, operator: Exists}]
+                      containers:
+                        - image: ghcr.io/acme/web:1
+                """);
+        kubectl.ok("wait", "--for=condition=Ready", "ksvc/burst", "-n", "shop", "--timeout=60s");
+        Pod pod = pods("burst").get(0);
+        assertThat(pod.getSpec().getNodeName()).isEqualTo("eci-1");
+        assertThat(pod.getSpec().getTolerations()).extracting(t -> t.getKey()).containsExactly("virtual-kubelet.io/provider");
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry("k8s.aliyun.com/eci-use-specs", "ecs.c6.large");
+    }
+
+    @Test
     void aPodNoNodeHasRoomForIsARevisionConditionAndAnEvent() {
         client.nodes().withName("ecs-1").edit(n -> {
             n.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
@@ -275,14 +303,14 @@ class KubernetesIT {
                 spec:
                   template:
                     spec:
-                      nodeSelector: {type: ecs}
+                      serviceAccountName: reader
                       containers:
                         - image: ghcr.io/acme/web:1
                 """);
         await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "rev", "picky-00001", "-n", "shop", "-o",
                 "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}")).isEqualTo("PodFieldsUnsupported"));
         assertThat(kubectl.ok("get", "rev", "picky-00001", "-n", "shop", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"))
-                .contains("nodeSelector");
+                .contains("serviceAccountName");
         assertThat(pods("picky")).isEmpty();
     }
 }

@@ -26,11 +26,22 @@ import java.util.Map;
  *                          with an image may have no command (the image's entrypoint runs)
  * @param containerPort     the container's {@code ports[0].containerPort}, or 0 when it names none (Knative's 8080);
  *                          a local process is given a free port instead
+ * @param pod               what only a cluster acts on (scheduling, the platform's annotations); {@link PodFields#NONE}
+ *                          for a local process
  */
 public record ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
                           List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
                           Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges,
-                          Resources resources, List<Mount> mounts, String image, int containerPort) {
+                          Resources resources, List<Mount> mounts, String image, int containerPort, PodFields pod) {
+
+    /** Without pod fields. */
+    public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
+                       List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
+                       Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges,
+                       Resources resources, List<Mount> mounts, String image, int containerPort) {
+        this(namespace, service, configuration, revision, command, args, env, workingDir, readiness, liveness, drainTimeout,
+                terminationGrace, runAs, noNewPrivileges, resources, mounts, image, containerPort, PodFields.NONE);
+    }
 
     /** A local process's: no image. */
     public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
@@ -80,6 +91,7 @@ public record ReplicaSpec(String namespace, String service, String configuration
         env = Map.copyOf(env);
         mounts = List.copyOf(mounts);
         java.util.Objects.requireNonNull(resources, "resources");
+        java.util.Objects.requireNonNull(pod, "pod");
         if (command.isEmpty() && image == null) {
             throw new IllegalArgumentException("command: empty, and no image (a replica needs one or the other to run)");
         }

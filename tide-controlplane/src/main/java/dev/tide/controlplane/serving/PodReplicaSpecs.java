@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tide.api.Json;
 import dev.tide.api.Meta;
 import dev.tide.api.serving.v1.ServingLabels;
+import dev.tide.runtime.PodFields;
 import dev.tide.runtime.ProbeSpec;
 import dev.tide.runtime.ReplicaSpec;
 import java.time.Duration;
@@ -14,7 +15,8 @@ import java.util.Map;
 
 /**
  * What an image-only container runs as on Kubernetes: its image, command and args, env values, container port and
- * resources, which the cluster's kubelet holds it to. What Tide's Kubernetes runtime does not pass to pods yet is
+ * resources, which the cluster's kubelet holds it to, and where the cluster may place it (nodeSelector, tolerations,
+ * affinity, as written) with the revision's annotations for the platform (ACK reads {@code k8s.aliyun.com/...}). What Tide's Kubernetes runtime does not pass to pods yet is
  * refused by name ({@code PodFieldsUnsupported}), never dropped. Pure.
  */
 final class PodReplicaSpecs {
@@ -23,8 +25,11 @@ final class PodReplicaSpecs {
     private static final List<String> CONTAINER_FIELDS = List.of("volumeMounts", "livenessProbe", "startupProbe",
             "securityContext", "envFrom", "lifecycle");
     /** Pod fields not yet passed to pods. */
-    private static final List<String> POD_FIELDS = List.of("volumes", "serviceAccountName", "imagePullSecrets", "nodeSelector",
-            "tolerations", "affinity", "securityContext", "runtimeClassName", "priorityClassName", "initContainers");
+    private static final List<String> POD_FIELDS = List.of("volumes", "serviceAccountName", "imagePullSecrets",
+            "securityContext", "runtimeClassName", "priorityClassName", "initContainers");
+    /** Annotation prefixes that are Knative's and Tide's own bookkeeping, not the platform's: not copied to pods. */
+    private static final List<String> OWN_ANNOTATIONS = List.of("serving.knative.dev/", "internal.serving.kserve.io/",
+            "tide.example/");
 
     private PodReplicaSpecs() {
     }
@@ -54,9 +59,18 @@ final class PodReplicaSpecs {
         List<String> args = new ArrayList<>();
         container.path("args").forEach(n -> args.add(n.asText()));
         Duration grace = timeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : timeout;
+        Map<String, String> annotations = new LinkedHashMap<>();
+        Meta.annotations(revision).forEach((k, v) -> {
+            if (OWN_ANNOTATIONS.stream().noneMatch(k::startsWith)) {
+                annotations.put(k, v);
+            }
+        });
+        PodFields pod = new PodFields(Meta.strings(spec.get("nodeSelector")),
+                spec.hasNonNull("tolerations") ? Json.write(spec.get("tolerations")) : null,
+                spec.hasNonNull("affinity") ? Json.write(spec.get("affinity")) : null, annotations);
         ReplicaSpec replica = new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command, args,
                 env, Json.text(container, "workingDir"), ProbeSpec.defaultReadiness(), null, timeout, grace, null, false,
-                ReplicaSpecs.resources(container), List.of(), Json.text(container, "image"), port);
+                ReplicaSpecs.resources(container), List.of(), Json.text(container, "image"), port, pod);
         ReplicaUsers.Decision user = new ReplicaUsers.Decision(null, false, dev.tide.api.Conditions.TRUE, "PodSecurityContext",
                 "the pod runs as its image and the cluster's admission say", null);
         boolean limited = !container.path("resources").path("limits").isEmpty();

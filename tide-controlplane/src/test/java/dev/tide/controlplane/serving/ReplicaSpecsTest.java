@@ -329,6 +329,28 @@ class ReplicaSpecsTest {
         assertThat(pod.spec().env()).containsExactly(Map.entry("MODE", "fast"));
         assertThat(pod.spec().memoryLimitBytes()).isEqualTo(1L << 30);
         assertThat(pod.limits().message()).isEqualTo("enforced by the kubelet: the replica is a pod");
+        JsonNode eci = Manifests.parse("""
+                apiVersion: serving.knative.dev/v1
+                kind: Revision
+                metadata:
+                  name: burst-00001
+                  namespace: default
+                  annotations:
+                    k8s.aliyun.com/eci-use-specs: ecs.gn6i-c4g1.xlarge
+                    serving.knative.dev/creator: admin
+                spec:
+                  nodeSelector: {type: virtual-kubelet}
+                  tolerations: [{key: virtual-kubelet.io/provider, operator: Exists}]
+                  containers:
+                    - image: ghcr.io/acme/web:1
+                """, "test").get(0);
+        ReplicaSpecs.Runnable burst = (ReplicaSpecs.Runnable) ReplicaSpecs.from(eci, Duration.ofSeconds(6), name -> Optional.empty(),
+                name -> Optional.empty(), name -> Optional.empty(), ModelServing.none(), ReplicaUsers.AS_TIDE,
+                new Placement(LocalLimits.MEASURED, true));
+        assertThat(burst.spec().pod().nodeSelector()).containsExactly(Map.entry("type", "virtual-kubelet"));
+        assertThat(burst.spec().pod().tolerations()).isEqualTo("[{\"key\":\"virtual-kubelet.io/provider\",\"operator\":\"Exists\"}]");
+        assertThat(burst.spec().pod().annotations()).as("the platform's, not Knative's bookkeeping")
+                .containsExactly(Map.entry("k8s.aliyun.com/eci-use-specs", "ecs.gn6i-c4g1.xlarge"));
         ReplicaSpecs.Result picky = ReplicaSpecs.from(revision("""
                 - image: ghcr.io/acme/web:1
                   volumeMounts: [{name: data, mountPath: /data}]

@@ -5,7 +5,10 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,10 +116,19 @@ final class PodTemplates {
         if (!limits.isEmpty() || !requests.isEmpty()) {
             c.withNewResources().withLimits(limits).withRequests(requests).endResources();
         }
-        return new PodBuilder()
-                .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels).endMetadata()
+        Pod pod = new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels)
+                .withAnnotations(spec.pod().annotations()).endMetadata()
                 .withNewSpec().withRestartPolicy("Always").withContainers(c.build())
                 .withTerminationGracePeriodSeconds(Math.max(1, spec.terminationGrace().toSeconds()))
+                .withNodeSelector(spec.pod().nodeSelector())
                 .endSpec().build();
+        if (spec.pod().tolerations() != null) {
+            pod.getSpec().setTolerations(List.of(Serialization.unmarshal(spec.pod().tolerations(), Toleration[].class)));
+        }
+        if (spec.pod().affinity() != null) {
+            pod.getSpec().setAffinity(Serialization.unmarshal(spec.pod().affinity(), Affinity.class));
+        }
+        return pod;
     }
 }

@@ -1,0 +1,23 @@
+package dev.tide.runtime;
+
+import java.util.Map;
+
+/**
+ * The parts of a revision's pod spec that only a cluster acts on, as written, for runtimes that make pods: where it may
+ * be scheduled and what the platform reads from its annotations (ACK's {@code k8s.aliyun.com/eci-use-specs}, ...).
+ * Nested fields stay JSON text, so this module needs no JSON library and the runtime renders them as they were written.
+ *
+ * @param nodeSelector the pod's {@code nodeSelector}
+ * @param tolerations  the pod's {@code tolerations} as a JSON array, or {@code null}
+ * @param affinity     the pod's {@code affinity} as a JSON object, or {@code null}
+ * @param annotations  the revision's annotations the pod carries, as Knative copies them to its pods
+ */
+public record PodFields(Map<String, String> nodeSelector, String tolerations, String affinity, Map<String, String> annotations) {
+
+    public static final PodFields NONE = new PodFields(Map.of(), null, null, Map.of());
+
+    public PodFields {
+        nodeSelector = Map.copyOf(nodeSelector);
+        annotations = Map.copyOf(annotations);
+    }
+}
