@@ -153,6 +153,9 @@ class KubernetesIT {
         HttpResponse<String> r = get("web.shop.example.com");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).as("Python's directory listing, from the pod").contains("Directory listing for /");
+        // Tide's own pods API shows the cluster's pod, under its name and at its IP.
+        assertThat(kubectl.ok("get", "pods", "-n", "shop", "-l", "serving.knative.dev/service=web", "-o",
+                "jsonpath={.items[*].metadata.name} {.items[*].status.podIP}")).isEqualTo(pod.getMetadata().getName() + " " + podIp);
         assertThat(kubectl.ok("get", "rev", "web-00001", "-n", "shop", "-o",
                 "jsonpath={.status.conditions[?(@.type==\"ResourceLimitsEnforced\")].message}")).isEqualTo("enforced by the kubelet: the replica is a pod");
 

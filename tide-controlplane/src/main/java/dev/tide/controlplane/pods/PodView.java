@@ -123,6 +123,9 @@ public final class PodView implements ReplicaRuntime.Listener {
     }
 
     private String uniqueName(Replica r, JsonNode revision) {
+        if (r.id().startsWith(r.revision() + "-deployment-") && !replicaByPod.containsKey(key(r.namespace(), r.id()))) {
+            return r.id(); // a pod on a cluster: its own name, the one kubectl shows there
+        }
         for (int attempt = 0; ; attempt++) {
             String name = PodObjects.name(r.revision(), dev.tide.api.Meta.uid(revision), r.id(), attempt);
             if (!replicaByPod.containsKey(key(r.namespace(), name))) {

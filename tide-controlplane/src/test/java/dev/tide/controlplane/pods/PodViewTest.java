@@ -167,6 +167,15 @@ class PodViewTest {
         assertThat(PodObjects.name("hello-00001", "uid", "hello-00001-1", 1)).isNotEqualTo(a);
     }
 
+    @Test
+    void aPodOnAClusterKeepsItsOwnNameAndAddress() {
+        pods.changed(new Replica("hello-00001-deployment-k9l5s-zh7pv", "default", "hello-00001", "10.244.1.7", 8080,
+                Replica.State.READY, -1, 0, List.of(), null, 0));
+        ObjectNode pod = only();
+        assertThat(pod.at("/metadata/name").asText()).isEqualTo("hello-00001-deployment-k9l5s-zh7pv");
+        assertThat(pod.at("/status/podIP").asText()).isEqualTo("10.244.1.7");
+    }
+
     /** Records stops; serves fixed output lines. */
     private static final class FakeRuntime implements ReplicaRuntime {
         final List<String> stopped = new ArrayList<>();
