@@ -65,6 +65,15 @@ public final class Admission {
      */
     public static Admitted admit(ResourceType type, ObjectNode obj, ClusterConfig config, FieldValidation fieldValidation,
                                  LocalLimits limits) {
+        return admit(type, obj, config, fieldValidation, limits, false);
+    }
+
+    /**
+     * As {@link #admit(ResourceType, ObjectNode, ClusterConfig, FieldValidation, LocalLimits)}; {@code cluster} when
+     * image-only containers run as Pods on a cluster, which then carry ACK's pod annotations of their template.
+     */
+    public static Admitted admit(ResourceType type, ObjectNode obj, ClusterConfig config, FieldValidation fieldValidation,
+                                 LocalLimits limits, boolean cluster) {
         List<String> warnings = new ArrayList<>();
         FieldErrors errors = new FieldErrors();
         if (type == ResourceTypes.POD) {
@@ -120,7 +129,7 @@ public final class Admission {
         unenforcedLimits(type, obj, limits).forEach(path -> warnings.add(path + ": "
                 + limits.whyNot(path.substring(path.lastIndexOf(".limits.") + ".limits.".length()))));
         List<String> vendor = new ArrayList<>(VendorAnnotations.notActedOn(Meta.annotations(obj)));
-        vendor.addAll(VendorAnnotations.notActedOn(Meta.strings(templateMeta.get("annotations"))));
+        vendor.addAll(VendorAnnotations.notActedOn(Meta.strings(templateMeta.get("annotations")), cluster && imageOnly(type, obj)));
         if (!vendor.isEmpty()) {
             warnings.add("stored but not acted on by Tide yet: " + String.join(", ", vendor));
         }
@@ -165,6 +174,15 @@ public final class Admission {
             }
         }
         return paths;
+    }
+
+    /** Whether the Service's or Configuration's template runs an image without a command: a pod, on a cluster. */
+    private static boolean imageOnly(ResourceType type, JsonNode obj) {
+        if (type != ResourceTypes.SERVICE && type != ResourceTypes.CONFIGURATION) {
+            return false;
+        }
+        JsonNode c = obj.path("spec").path("template").path("spec").path("containers").path(0);
+        return c.hasNonNull("image") && c.path("command").isEmpty();
     }
 
     private static void metadata(ResourceType type, ObjectNode obj, FieldErrors errors) {

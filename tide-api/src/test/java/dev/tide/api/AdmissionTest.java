@@ -282,6 +282,19 @@ class AdmissionTest {
     }
 
     @Test
+    void acksPodAnnotationsOfAnImageOnlyTemplateReachItsPodsOnACluster() {
+        String withSpecs = SVC.replace("  template:\n", "  template:\n    metadata:\n      annotations:\n"
+                + "        k8s.aliyun.com/eci-use-specs: ecs.gn5\n");
+        assertThat(Admission.admit(ResourceTypes.SERVICE, parse(withSpecs), CONFIG, FieldValidation.STRICT, LocalLimits.MEASURED, true)
+                .warnings()).as("a pod carries it, and the cluster acts on it").isEmpty();
+        assertThat(Admission.admit(ResourceTypes.SERVICE, parse(withSpecs), CONFIG, FieldValidation.STRICT, LocalLimits.MEASURED, false)
+                .warnings()).as("no cluster: stored only").containsExactly("stored but not acted on by Tide yet: k8s.aliyun.com/eci-use-specs");
+        String local = withSpecs.replace("- image: example.com/hello\n", "- image: example.com/hello\n          command: [serve]\n");
+        assertThat(Admission.admit(ResourceTypes.SERVICE, parse(local), CONFIG, FieldValidation.STRICT, LocalLimits.MEASURED, true)
+                .warnings()).as("a command runs locally: no pod").containsExactly("stored but not acted on by Tide yet: k8s.aliyun.com/eci-use-specs");
+    }
+
+    @Test
     void affinityAnnotationsAreValidated() {
         assertThat(errors(SVC.replace("  name: hello\n", "  name: hello\n  annotations:\n    serving.knative.dev.alibabacloud/affinity: ip\n"
                 + "    serving.knative.dev.alibabacloud/cookie-timeout: \"0\"\n"))).containsExactly(

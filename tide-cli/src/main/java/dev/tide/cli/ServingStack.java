@@ -155,7 +155,7 @@ final class ServingStack implements AutoCloseable {
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
                 key -> activatorInPath.getOrDefault(key, true), key -> plannerRef.get().plan(key.namespace(), key.name()),
                 (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);
-        RevisionPlanner planner = new RevisionPlanner(registry, models, users, new Placement(registry.limits(), cluster != null), new RevisionPlanner.Listener() {
+        RevisionPlanner planner = new RevisionPlanner(registry, models, users, new Placement(registry.limits(), registry.cluster()), new RevisionPlanner.Listener() {
             @Override
             public void planned(RevisionPlan plan) {
                 driver.planned(plan);

@@ -241,7 +241,7 @@ class KubernetesIT {
     void aNodeSelectorAndTolerationsAsACKWritesThemForElasticNodesPlaceThePodThere() {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("eci-1").addToLabels("type", "virtual-kubelet")
                 .endMetadata().build()).create();
-        kubectl.apply("""
+        String applied = kubectl.apply("""
                 apiVersion: serving.knative.dev/v1
                 kind: Service
                 metadata:
@@ -263,6 +263,9 @@ class KubernetesIT {
         assertThat(pod.getSpec().getNodeName()).isEqualTo("eci-1");
         assertThat(pod.getSpec().getTolerations()).extracting(t -> t.getKey()).containsExactly("virtual-kubelet.io/provider");
         assertThat(pod.getMetadata().getAnnotations()).containsEntry("k8s.aliyun.com/eci-use-specs", "ecs.c6.large");
+        assertThat(applied).as("the pod carries it: no 'not acted on' warning").doesNotContain("Warning");
+        assertThat(kubectl.ok("get", "rev", "burst-00001", "-n", "shop", "-o", "jsonpath={.status.conditions[*].type}"))
+                .doesNotContain("UnsupportedAnnotations");
     }
 
     @Test

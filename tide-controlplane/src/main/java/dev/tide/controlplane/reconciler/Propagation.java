@@ -70,9 +70,12 @@ public final class Propagation {
         return Json.object().put("type", type).put("status", Conditions.UNKNOWN);
     }
 
-    /** Adds, or removes, the informational condition naming annotations Tide does not act on. */
-    public static void unsupportedAnnotations(ObjectNode status, Map<String, String> annotations, Instant now) {
-        List<String> keys = new ArrayList<>(VendorAnnotations.notActedOn(annotations));
+    /**
+     * Adds, or removes, the informational condition naming annotations Tide does not act on; {@code onPods} when they
+     * reach the revision's Pods on a cluster, which acts on ACK's pod annotations itself.
+     */
+    public static void unsupportedAnnotations(ObjectNode status, Map<String, String> annotations, boolean onPods, Instant now) {
+        List<String> keys = new ArrayList<>(VendorAnnotations.notActedOn(annotations, onPods));
         if (keys.isEmpty()) {
             Conditions.remove(status, UNSUPPORTED_ANNOTATIONS);
         } else {

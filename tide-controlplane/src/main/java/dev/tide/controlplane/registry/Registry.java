@@ -51,23 +51,34 @@ public final class Registry {
     private final ClusterConfigSource config;
     private final Supplier<String> uids;
     private final LocalLimits limits;
+    private final boolean cluster;
 
     public Registry(Store store, InstantSource clock, ClusterConfigSource config, Supplier<String> uids) {
-        this(store, clock, config, uids, LocalLimits.MEASURED);
+        this(store, clock, config, uids, LocalLimits.MEASURED, false);
     }
 
-    /** @param limits which container limits local replicas are held to here: admission warns about the others */
-    public Registry(Store store, InstantSource clock, ClusterConfigSource config, Supplier<String> uids, LocalLimits limits) {
+    /**
+     * @param limits  which container limits local replicas are held to here: admission warns about the others
+     * @param cluster whether image-only containers run as Pods on a cluster (which carry ACK's pod annotations)
+     */
+    public Registry(Store store, InstantSource clock, ClusterConfigSource config, Supplier<String> uids, LocalLimits limits,
+                    boolean cluster) {
         this.store = store;
         this.clock = clock;
         this.config = config;
         this.uids = uids;
         this.limits = limits;
+        this.cluster = cluster;
     }
 
     /** Which container limits local replicas are held to here. */
     public LocalLimits limits() {
         return limits;
+    }
+
+    /** Whether image-only containers run as Pods on a cluster. */
+    public boolean cluster() {
+        return cluster;
     }
 
     public ClusterConfigSource config() {
@@ -223,7 +234,7 @@ public final class Registry {
 
     private Admission.Admitted admit(ResourceType type, ObjectNode obj, FieldValidation fieldValidation) {
         try {
-            return Admission.admit(type, obj, config.current(), fieldValidation, limits);
+            return Admission.admit(type, obj, config.current(), fieldValidation, limits, cluster);
         } catch (ValidationException e) {
             throw ApiException.invalid(type, Meta.name(obj), e.errors());
         } catch (FieldValidation.UnknownFields e) {

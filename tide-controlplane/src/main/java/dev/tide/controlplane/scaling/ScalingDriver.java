@@ -130,6 +130,8 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
     private final EventRecorder.Source events;
     /** Scheduler thread only. */
     private final Map<Key, Scaler> scalers = new HashMap<>();
+    /** The revisions whose plan runs them as Pods; read by the revision reconciler. */
+    private final java.util.Set<Key> onPods = ConcurrentHashMap.newKeySet();
     private final Map<Key, State> states = new ConcurrentHashMap<>();
     /** Who each revision's replicas run as, and whether its HPA lacks a request; read by the revision reconciler. */
     private final Map<Key, List<Note>> notes = new ConcurrentHashMap<>();
@@ -192,6 +194,12 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
     public State state(JsonNode revision) {
         State s = states.get(new Key(Meta.namespace(revision), Meta.name(revision)));
         return s != null ? s : new State(Conditions.UNKNOWN, "Deploying", "waiting for the autoscaler to start the revision", null, null);
+    }
+
+    /** Whether the revision's current plan runs it as Pods: an image and no command, with a cluster to run them. */
+    @Override
+    public boolean onPods(JsonNode revision) {
+        return onPods.contains(new Key(Meta.namespace(revision), Meta.name(revision)));
     }
 
     @Override
@@ -270,6 +278,7 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
             // Planned again when what was missing (a Secret, a ServiceAccount) is applied: then it runs, as a pod
             // waiting on a Secret starts once the Secret exists.
             s.replica = null;
+            onPods.remove(key);
             notes.put(key, revisionNotes);
             publish(key, s, new State(Conditions.FALSE, n.reason(), n.message(), 0, 0));
             return;
@@ -284,6 +293,11 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
         notes.put(key, revisionNotes);
         boolean fresh = s.replica == null;
         s.replica = runnable.spec();
+        if (runnable.spec().image() != null && runnable.spec().command().isEmpty()) {
+            onPods.add(key);
+        } else {
+            onPods.remove(key);
+        }
         if (!fresh) {
             s.autoscaler.update(spec);
             return;
@@ -321,6 +335,7 @@ public final class ScalingDriver implements RevisionRuntime, RevisionPlanner.Lis
         }
         states.remove(key);
         notes.remove(key);
+        onPods.remove(key);
         replicasByRevision().getOrDefault(key, List.of()).forEach(r -> runtime.stop(r.id()));
     }
 

@@ -45,7 +45,7 @@ public final class RevisionReconciler extends ObjectReconciler {
         Conditions.set(status, RESOURCES_AVAILABLE, state.ready(), state.reason(), state.message(), "", now);
         Conditions.set(status, CONTAINER_HEALTHY, state.ready(), state.reason(), state.message(), "", now);
         Propagation.readyFrom(status, List.of(RESOURCES_AVAILABLE, CONTAINER_HEALTHY), now);
-        Propagation.unsupportedAnnotations(status, Meta.annotations(rev), now);
+        Propagation.unsupportedAnnotations(status, Meta.annotations(rev), runtime.onPods(rev), now);
         runtime.notes(rev).forEach(n -> Conditions.set(status, n.type(), n.status(), n.reason(), n.message(), n.severity(), now));
         if (state.active() == null) {
             Conditions.remove(status, ACTIVE);

@@ -39,6 +39,11 @@ public interface RevisionRuntime {
     record Note(String type, String status, String reason, String message, String severity) {
     }
 
+    /** Whether the revision's replicas are Pods on a cluster, which carry its annotations; false by default. */
+    default boolean onPods(JsonNode revision) {
+        return false;
+    }
+
     /** The runtime's notes on the revision (conditions beside Ready), none by default. */
     default java.util.List<Note> notes(JsonNode revision) {
         return java.util.List.of();

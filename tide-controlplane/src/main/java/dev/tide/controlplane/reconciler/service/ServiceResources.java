@@ -67,7 +67,7 @@ public final class ServiceResources {
         Propagation.fromChildReady(status, CONFIGURATIONS_READY, cfg, "Configuration", now);
         Propagation.fromChildReady(status, ROUTES_READY, route, "Route", now);
         Propagation.readyFrom(status, List.of(CONFIGURATIONS_READY, ROUTES_READY), now);
-        Propagation.unsupportedAnnotations(status, Meta.annotations(svc), now);
+        Propagation.unsupportedAnnotations(status, Meta.annotations(svc), false, now);
         copy(cfg, status, "latestCreatedRevisionName");
         copy(cfg, status, "latestReadyRevisionName");
         copy(route, status, "url");
