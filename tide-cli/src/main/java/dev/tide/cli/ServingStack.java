@@ -15,7 +15,6 @@ import dev.tide.controlplane.pods.PodView;
 import dev.tide.controlplane.scaling.ReplicaEvents;
 import dev.tide.controlplane.scaling.ScalingDriver;
 import dev.tide.controlplane.serving.ModelServing;
-import dev.tide.controlplane.serving.Placement;
 import dev.tide.controlplane.serving.ReplicaUsers;
 import dev.tide.dataplane.gateway.ClientLimits;
 import dev.tide.dataplane.gateway.Endpoints;
@@ -155,7 +154,7 @@ final class ServingStack implements AutoCloseable {
         RoutingFeed feed = new RoutingFeed(registry, endpoints, scheduler, driver::poke, key -> readyBackends(runtime, key),
                 key -> activatorInPath.getOrDefault(key, true), key -> plannerRef.get().plan(key.namespace(), key.name()),
                 (ns, route) -> requeue(controller, ResourceTypes.ROUTE, ns, route), observers);
-        RevisionPlanner planner = new RevisionPlanner(registry, models, users, new Placement(registry.limits(), registry.cluster()), new RevisionPlanner.Listener() {
+        RevisionPlanner planner = new RevisionPlanner(registry, models, users, registry.placement(), new RevisionPlanner.Listener() {
             @Override
             public void planned(RevisionPlan plan) {
                 driver.planned(plan);

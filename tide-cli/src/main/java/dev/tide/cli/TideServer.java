@@ -97,7 +97,8 @@ final class TideServer implements AutoCloseable {
         try {
             InstantSource clock = InstantSource.system();
             Registry registry = new Registry(store, clock, new ClusterConfigSource(store, config.domain()),
-                    () -> UUID.randomUUID().toString(), ReplicaIsolation.limits(cgroups), config.cluster() != null);
+                    () -> UUID.randomUUID().toString(),
+                    new dev.tide.controlplane.serving.Placement(ReplicaIsolation.limits(cgroups), config.cluster() != null));
             // The API listens (without serving yet) before anything runs, so that its port is known to the model storage
             // rule before the first revision is configured.
             try {

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tide.it.fixtures.FixtureServer;
+import dev.tide.runtime.kubernetes.MockCluster;
 import dev.tide.runtime.kubernetes.TestKubelet;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -57,9 +52,8 @@ class KubernetesIT {
     @TempDir
     Path tmp;
 
-    private KubernetesMockServer cluster;
+    private MockCluster cluster;
     private KubernetesClient client;
-    private KubernetesClient kubeletClient;
     private TestKubelet kubelet;
     private List<String> flags;
     private TideProcess tide;
@@ -68,22 +62,16 @@ class KubernetesIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        cluster = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        cluster.init(InetAddress.getLoopbackAddress(), 0);
-        client = cluster.createClient();
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("ecs-1").addToLabels("type", "ecs").endMetadata().build())
-                .create();
-        // The image stands for a web server: Python's, on the pod's IP and its container port.
-        // The kubelet on fabric8's OkHttp client: on the JDK's, its writes from this JVM got no answer from the mock
-        // server (which had logged sending one) once Tide's process watched it too.
-        kubeletClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-                .withHttpClientFactory(new io.fabric8.kubernetes.client.okhttp.OkHttpClientFactory())
-                .withConfig(client.getConfiguration()).build();
-        kubelet = new TestKubelet(kubeletClient, (c, ip) -> {
-            String port = Integer.toString(c.getPorts().get(0).getContainerPort());
-            return c.getImage().contains("sleepy") ? List.of("python3", "-c", SLEEPY, ip, port)
-                    : List.of("python3", "-m", "http.server", "--bind", ip, port);
-        });
+        // The images stand for web servers: Python's, on the pod's IP and its container port. The kubelet is on
+        // fabric8's OkHttp client: on the JDK's, its writes from this JVM got no answer from the mock server (which had
+        // logged sending one) once Tide's process watched it too.
+        cluster = new MockCluster(config -> new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withHttpClientFactory(new io.fabric8.kubernetes.client.okhttp.OkHttpClientFactory()).withConfig(config).build(),
+                (c, ip) -> c.getImage().contains("sleepy")
+                        ? List.of("python3", "-c", SLEEPY, ip, Integer.toString(c.getPorts().get(0).getContainerPort()))
+                        : MockCluster.httpServer(c, ip));
+        client = cluster.admin();
+        kubelet = cluster.kubelet();
         Path kubeconfig = tmp.resolve("cluster.kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1
@@ -98,7 +86,7 @@ class KubernetesIT {
                 users:
                   - name: tester
                     user: {}
-                """.formatted(cluster.url("/").replaceAll("/$", "")));
+                """.formatted(cluster.url()));
         flags = List.of("--replica-user", "root", "--kubeconfig", kubeconfig.toString());
         tide = TideProcess.start(Files.createDirectories(tmp.resolve("data")), flags, Map.of());
         kubectl = new Kubectl(tide.url(), Files.createDirectories(tmp.resolve("kube-cache")));
@@ -109,10 +97,20 @@ class KubernetesIT {
         if (tide != null) {
             tide.close();
         }
-        kubelet.close();
-        kubeletClient.close();
-        client.close();
-        cluster.destroy();
+        cluster.close();
+    }
+
+    /** A Knative Service of namespace {@code shop}; {@code template} is the YAML under {@code spec.template}. */
+    private static String service(String name, String template) {
+        return """
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: %s
+                  namespace: shop
+                spec:
+                  template:
+                %s""".formatted(name, template.indent(4));
     }
 
     private List<Pod> pods(String service) {
@@ -126,29 +124,22 @@ class KubernetesIT {
 
     @Test
     void anImageOnlyServiceRunsAsPodsReachedAtTheirIpsAndAServiceWithACommandStaysLocal() throws Exception {
-        kubectl.apply("""
-                apiVersion: serving.knative.dev/v1
-                kind: Service
-                metadata:
-                  name: web
-                  namespace: shop
+        kubectl.apply(service("web", """
                 spec:
-                  template:
-                    spec:
-                      containers:
-                        - image: ghcr.io/acme/web:1
-                          resources:
-                            limits: {cpu: 500m, memory: 256Mi}
-                """);
+                  containers:
+                    - image: ghcr.io/acme/web:1
+                      resources:
+                        limits: {cpu: 500m, memory: 256Mi}
+                """));
         kubectl.ok("wait", "--for=condition=Ready", "ksvc/web", "-n", "shop", "--timeout=60s");
         List<Pod> pods = pods("web");
         assertThat(pods).hasSize(1);
         Pod pod = pods.get(0);
         assertThat(pod.getMetadata().getName()).startsWith("web-00001-deployment-");
         assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo("ghcr.io/acme/web:1");
-        assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString()).isEqualTo("268435456");
+        assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString()).as("as written").isEqualTo("256Mi");
         String podIp = pod.getStatus().getPodIP();
-        assertThat(podIp).startsWith("127.0.0.").isNotEqualTo("127.0.0.1");
+        assertThat(podIp).as("a loopback address of its own").startsWith("127.").isNotEqualTo("127.0.0.1");
 
         HttpResponse<String> r = get("web.shop.example.com");
         assertThat(r.statusCode()).isEqualTo(200);
@@ -172,23 +163,16 @@ class KubernetesIT {
 
     @Test
     void seed004FiveInFlightAtTargetOneEndsWithFivePodsAndNoErrorsThenBackToZero() {
-        kubectl.apply("""
-                apiVersion: serving.knative.dev/v1
-                kind: Service
+        kubectl.apply(service("flowers", """
                 metadata:
-                  name: flowers
-                  namespace: shop
+                  annotations:
+                    autoscaling.knative.dev/target: "1"
+                    autoscaling.knative.dev/target-utilization-percentage: "100"
+                    autoscaling.knative.dev/window: "6s"
                 spec:
-                  template:
-                    metadata:
-                      annotations:
-                        autoscaling.knative.dev/target: "1"
-                        autoscaling.knative.dev/target-utilization-percentage: "100"
-                        autoscaling.knative.dev/window: "6s"
-                    spec:
-                      containers:
-                        - image: tide.test/sleepy:1
-                """);
+                  containers:
+                    - image: tide.test/sleepy:1
+                """));
         kubectl.ok("wait", "--for=condition=Ready", "ksvc/flowers", "-n", "shop", "--timeout=60s");
         Exec.Result hey = Exec.run(List.of("hey", "-z", "20s", "-c", "5", "-host", "flowers.shop.example.com", tide.ingress() + "/"),
                 null, 120);
@@ -209,18 +193,11 @@ class KubernetesIT {
 
     @Test
     void aRestartedTideAdoptsItsPodsAndServesThroughThemWithoutStartingOthers() throws Exception {
-        kubectl.apply("""
-                apiVersion: serving.knative.dev/v1
-                kind: Service
-                metadata:
-                  name: steady
-                  namespace: shop
+        kubectl.apply(service("steady", """
                 spec:
-                  template:
-                    spec:
-                      containers:
-                        - image: ghcr.io/acme/web:1
-                """);
+                  containers:
+                    - image: ghcr.io/acme/web:1
+                """));
         kubectl.ok("wait", "--for=condition=Ready", "ksvc/steady", "-n", "shop", "--timeout=60s");
         String pod = pods("steady").get(0).getMetadata().getName();
 
@@ -241,23 +218,16 @@ class KubernetesIT {
     void aNodeSelectorAndTolerationsAsACKWritesThemForElasticNodesPlaceThePodThere() {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("eci-1").addToLabels("type", "virtual-kubelet")
                 .endMetadata().build()).create();
-        String applied = kubectl.apply("""
-                apiVersion: serving.knative.dev/v1
-                kind: Service
+        String applied = kubectl.apply(service("burst", """
                 metadata:
-                  name: burst
-                  namespace: shop
+                  annotations:
+                    k8s.aliyun.com/eci-use-specs: ecs.c6.large
                 spec:
-                  template:
-                    metadata:
-                      annotations:
-                        k8s.aliyun.com/eci-use-specs: ecs.c6.large
-                    spec:
-                      nodeSelector: {type: virtual-kubelet}
-                      tolerations: [{key: virtual-kubelet.io/provider, operator: Exists}]
-                      containers:
-                        - image: ghcr.io/acme/web:1
-                """);
+                  nodeSelector: {type: virtual-kubelet}
+                  tolerations: [{key: virtual-kubelet.io/provider, operator: Exists}]
+                  containers:
+                    - image: ghcr.io/acme/web:1
+                """));
         kubectl.ok("wait", "--for=condition=Ready", "ksvc/burst", "-n", "shop", "--timeout=60s");
         Pod pod = pods("burst").get(0);
         assertThat(pod.getSpec().getNodeName()).isEqualTo("eci-1");
@@ -270,25 +240,18 @@ class KubernetesIT {
 
     @Test
     void aPodNoNodeHasRoomForIsARevisionConditionAndAnEvent() {
-        client.nodes().withName("ecs-1").edit(n -> {
+        client.nodes().withName("node-1").edit(n -> {
             n.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
                     .addToAllocatable("cpu", new io.fabric8.kubernetes.api.model.Quantity("1")).build());
             return n;
         });
-        kubectl.apply("""
-                apiVersion: serving.knative.dev/v1
-                kind: Service
-                metadata:
-                  name: huge
-                  namespace: shop
+        kubectl.apply(service("huge", """
                 spec:
-                  template:
-                    spec:
-                      containers:
-                        - image: ghcr.io/acme/web:1
-                          resources:
-                            requests: {cpu: "2"}
-                """);
+                  containers:
+                    - image: ghcr.io/acme/web:1
+                      resources:
+                        requests: {cpu: "2"}
+                """));
         await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "rev", "huge-00001", "-n", "shop", "-o",
                 "jsonpath={.status.conditions[?(@.type==\"Ready\")]['status','reason']}")).isEqualTo("False Unschedulable"));
         assertThat(kubectl.ok("get", "rev", "huge-00001", "-n", "shop", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"))
@@ -300,19 +263,12 @@ class KubernetesIT {
 
     @Test
     void whatTheKubernetesRuntimeDoesNotPassToPodsIsRefusedByName() {
-        kubectl.apply("""
-                apiVersion: serving.knative.dev/v1
-                kind: Service
-                metadata:
-                  name: picky
-                  namespace: shop
+        kubectl.apply(service("picky", """
                 spec:
-                  template:
-                    spec:
-                      serviceAccountName: reader
-                      containers:
-                        - image: ghcr.io/acme/web:1
-                """);
+                  serviceAccountName: reader
+                  containers:
+                    - image: ghcr.io/acme/web:1
+                """));
         await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "rev", "picky-00001", "-n", "shop", "-o",
                 "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}")).isEqualTo("PodFieldsUnsupported"));
         assertThat(kubectl.ok("get", "rev", "picky-00001", "-n", "shop", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"))

@@ -11,10 +11,14 @@ import java.util.Map;
  * @param tolerations  the pod's {@code tolerations} as a JSON array, or {@code null}
  * @param affinity     the pod's {@code affinity} as a JSON object, or {@code null}
  * @param annotations  the revision's annotations the pod carries, as Knative copies them to its pods
+ * @param resources    the container's {@code resources} as a JSON object (extended resources such as
+ *                     {@code nvidia.com/gpu} and {@code aliyun.com/gpu-mem} included), or {@code null}
+ * @param readiness    the container's {@code readinessProbe} as a JSON object, for the kubelet, or {@code null}
  */
-public record PodFields(Map<String, String> nodeSelector, String tolerations, String affinity, Map<String, String> annotations) {
+public record PodFields(Map<String, String> nodeSelector, String tolerations, String affinity, Map<String, String> annotations,
+                        String resources, String readiness) {
 
-    public static final PodFields NONE = new PodFields(Map.of(), null, null, Map.of());
+    public static final PodFields NONE = new PodFields(Map.of(), null, null, Map.of(), null, null);
 
     public PodFields {
         nodeSelector = Map.copyOf(nodeSelector);

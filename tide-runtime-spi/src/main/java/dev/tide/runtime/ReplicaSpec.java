@@ -52,21 +52,12 @@ public record ReplicaSpec(String namespace, String service, String configuration
                 terminationGrace, runAs, noNewPrivileges, resources, mounts, null, 0);
     }
 
-    /** With a memory limit only. */
-    public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
-                       List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
-                       Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges,
-                       long memoryLimitBytes, List<Mount> mounts) {
-        this(namespace, service, configuration, revision, command, args, env, workingDir, readiness, liveness, drainTimeout,
-                terminationGrace, runAs, noNewPrivileges, Resources.memory(memoryLimitBytes), mounts);
-    }
-
-    /** With no volumes. */
+    /** A local process with a memory limit only and no volumes. */
     public ReplicaSpec(String namespace, String service, String configuration, String revision, List<String> command,
                        List<String> args, Map<String, String> env, String workingDir, ProbeSpec readiness, ProbeSpec liveness,
                        Duration drainTimeout, Duration terminationGrace, RunAs runAs, boolean noNewPrivileges, long memoryLimitBytes) {
         this(namespace, service, configuration, revision, command, args, env, workingDir, readiness, liveness, drainTimeout,
-                terminationGrace, runAs, noNewPrivileges, memoryLimitBytes, List.of());
+                terminationGrace, runAs, noNewPrivileges, Resources.memory(memoryLimitBytes), List.of());
     }
 
     /** With no memory limit. */

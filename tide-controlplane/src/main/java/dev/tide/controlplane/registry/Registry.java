@@ -8,8 +8,8 @@ import dev.tide.api.Json;
 import dev.tide.api.Meta;
 import dev.tide.api.ResourceType;
 import dev.tide.api.ResourceTypes;
-import dev.tide.api.resources.LocalLimits;
 import dev.tide.common.validation.ValidationException;
+import dev.tide.controlplane.serving.Placement;
 import dev.tide.store.Listing;
 import dev.tide.store.ObjectKey;
 import dev.tide.store.Store;
@@ -50,35 +50,27 @@ public final class Registry {
     private final InstantSource clock;
     private final ClusterConfigSource config;
     private final Supplier<String> uids;
-    private final LocalLimits limits;
-    private final boolean cluster;
+    private final Placement placement;
 
     public Registry(Store store, InstantSource clock, ClusterConfigSource config, Supplier<String> uids) {
-        this(store, clock, config, uids, LocalLimits.MEASURED, false);
+        this(store, clock, config, uids, Placement.LOCAL);
     }
 
     /**
-     * @param limits  which container limits local replicas are held to here: admission warns about the others
-     * @param cluster whether image-only containers run as Pods on a cluster (which carry ACK's pod annotations)
+     * @param placement where replicas run: admission warns about the limits local replicas are not held to, and about
+     *                  the vendor annotations no pod carries
      */
-    public Registry(Store store, InstantSource clock, ClusterConfigSource config, Supplier<String> uids, LocalLimits limits,
-                    boolean cluster) {
+    public Registry(Store store, InstantSource clock, ClusterConfigSource config, Supplier<String> uids, Placement placement) {
         this.store = store;
         this.clock = clock;
         this.config = config;
         this.uids = uids;
-        this.limits = limits;
-        this.cluster = cluster;
+        this.placement = placement;
     }
 
-    /** Which container limits local replicas are held to here. */
-    public LocalLimits limits() {
-        return limits;
-    }
-
-    /** Whether image-only containers run as Pods on a cluster. */
-    public boolean cluster() {
-        return cluster;
+    /** Where replicas run, as found when Tide started. */
+    public Placement placement() {
+        return placement;
     }
 
     public ClusterConfigSource config() {
@@ -234,7 +226,8 @@ public final class Registry {
 
     private Admission.Admitted admit(ResourceType type, ObjectNode obj, FieldValidation fieldValidation) {
         try {
-            return Admission.admit(type, obj, config.current(), fieldValidation, limits, cluster);
+            return Admission.admit(type, obj, config.current(), fieldValidation, placement.local(),
+                    placement.cluster());
         } catch (ValidationException e) {
             throw ApiException.invalid(type, Meta.name(obj), e.errors());
         } catch (FieldValidation.UnknownFields e) {

@@ -14,19 +14,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What an image-only container runs as on Kubernetes: its image, command and args, env values, container port and
- * resources, which the cluster's kubelet holds it to, and where the cluster may place it (nodeSelector, tolerations,
+ * What an image-only container runs as on Kubernetes: its image, command and args, env values, container port,
+ * readiness probe and resources as written (extended resources included), which the cluster's kubelet acts on, and where the cluster may place it (nodeSelector, tolerations,
  * affinity, as written) with the revision's annotations for the platform (ACK reads {@code k8s.aliyun.com/...}). What Tide's Kubernetes runtime does not pass to pods yet is
  * refused by name ({@code PodFieldsUnsupported}), never dropped. Pure.
  */
 final class PodReplicaSpecs {
 
-    /** Container fields not yet passed to pods. */
-    private static final List<String> CONTAINER_FIELDS = List.of("volumeMounts", "livenessProbe", "startupProbe",
-            "securityContext", "envFrom", "lifecycle");
-    /** Pod fields not yet passed to pods. */
-    private static final List<String> POD_FIELDS = List.of("volumes", "serviceAccountName", "imagePullSecrets",
-            "securityContext", "runtimeClassName", "priorityClassName", "initContainers");
+    /** The container fields passed to pods (or Tide's to act on): any other one set is refused by name. */
+    private static final java.util.Set<String> CONTAINER_FIELDS = java.util.Set.of("name", "image", "command", "args", "env",
+            "ports", "workingDir", "resources", "readinessProbe");
+    /** The revision's fields passed to pods, or acted on by Tide's gateway: any other one set is refused by name. */
+    private static final java.util.Set<String> POD_FIELDS = java.util.Set.of("containers", "nodeSelector", "tolerations",
+            "affinity", "containerConcurrency", "timeoutSeconds", "responseStartTimeoutSeconds", "idleTimeoutSeconds");
     /** Annotation prefixes that are Knative's and Tide's own bookkeeping, not the platform's: not copied to pods. */
     private static final List<String> OWN_ANNOTATIONS = List.of("serving.knative.dev/", "internal.serving.kserve.io/",
             "tide.example/");
@@ -37,8 +37,11 @@ final class PodReplicaSpecs {
     static ReplicaSpecs.Result from(JsonNode revision, JsonNode container, Duration timeout) {
         JsonNode spec = revision.path("spec");
         List<String> unsupported = new ArrayList<>();
-        CONTAINER_FIELDS.stream().filter(f -> set(container, f)).forEach(f -> unsupported.add("containers[0]." + f));
-        POD_FIELDS.stream().filter(f -> set(spec, f)).forEach(unsupported::add);
+        // An allow list, so that a field added to the schema later is refused until pods get it, never dropped.
+        container.properties().stream().map(java.util.Map.Entry::getKey).filter(f -> !CONTAINER_FIELDS.contains(f) && set(container, f))
+                .sorted().forEach(f -> unsupported.add("containers[0]." + f));
+        spec.properties().stream().map(java.util.Map.Entry::getKey).filter(f -> !POD_FIELDS.contains(f) && set(spec, f))
+                .sorted().forEach(unsupported::add);
         Map<String, String> env = new LinkedHashMap<>();
         for (JsonNode e : container.path("env")) {
             if (e.hasNonNull("valueFrom")) {
@@ -67,7 +70,8 @@ final class PodReplicaSpecs {
         });
         PodFields pod = new PodFields(Meta.strings(spec.get("nodeSelector")),
                 spec.hasNonNull("tolerations") ? Json.write(spec.get("tolerations")) : null,
-                spec.hasNonNull("affinity") ? Json.write(spec.get("affinity")) : null, annotations);
+                spec.hasNonNull("affinity") ? Json.write(spec.get("affinity")) : null, annotations, json(container, "resources"),
+                readiness(container.get("readinessProbe"), port > 0 ? port : 8080));
         ReplicaSpec replica = new ReplicaSpec(Meta.namespace(revision), service, configuration, Meta.name(revision), command, args,
                 env, Json.text(container, "workingDir"), ProbeSpec.defaultReadiness(), null, timeout, grace, null, false,
                 ReplicaSpecs.resources(container), List.of(), Json.text(container, "image"), port, pod);
@@ -76,6 +80,38 @@ final class PodReplicaSpecs {
         boolean limited = !container.path("resources").path("limits").isEmpty();
         return new ReplicaSpecs.Runnable(replica, user, limited ? new ReplicaSpecs.LimitsDecision(dev.tide.api.Conditions.TRUE,
                 "Enforced", "enforced by the kubelet: the replica is a pod") : null);
+    }
+
+    /**
+     * The readiness probe for the kubelet, or {@code null} for Tide's own TCP probe of the container port. Knative's
+     * default, {@code tcpSocket} on port 0 (what admission writes when the user gives none), is exactly Tide's own
+     * probe. A probe of the user's own goes to the kubelet with port 0 or no port meaning the container port, as
+     * queue-proxy reads it. Worked example: {@code httpGet: {path: /healthz}} on container port 9000 is
+     * {@code httpGet: {path: /healthz, port: 9000}}.
+     */
+    static String readiness(JsonNode probe, int containerPort) {
+        if (probe == null || !probe.isObject()) {
+            return null;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode p = (com.fasterxml.jackson.databind.node.ObjectNode) probe.deepCopy();
+        JsonNode tcp = p.get("tcpSocket");
+        boolean knativeDefault = tcp != null && tcp.path("port").asInt(0) == 0 && tcp.size() <= 1
+                && p.size() == (p.has("successThreshold") ? 2 : 1) && p.path("successThreshold").asInt(1) == 1;
+        if (knativeDefault) {
+            return null;
+        }
+        for (String handler : List.of("httpGet", "tcpSocket", "grpc")) {
+            if (p.get(handler) instanceof com.fasterxml.jackson.databind.node.ObjectNode h
+                    && (!h.has("port") || h.path("port").isInt() && h.path("port").asInt() == 0)) {
+                h.put("port", containerPort);
+            }
+        }
+        return Json.write(p);
+    }
+
+    /** The field as it was written, in JSON, or {@code null} when unset. */
+    private static String json(JsonNode node, String field) {
+        return set(node, field) ? Json.write(node.get(field)) : null;
     }
 
     private static boolean set(JsonNode node, String field) {

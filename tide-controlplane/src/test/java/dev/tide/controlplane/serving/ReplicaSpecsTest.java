@@ -362,6 +362,17 @@ class ReplicaSpecsTest {
                 + "command to run it locally, or remove them"));
     }
 
+    @Test
+    void aPodsReadinessProbeIsTidesOwnForKnativesDefaultAndTheKubeletsForTheUsersWithPortZeroTheContainerPort() {
+        assertThat(PodReplicaSpecs.readiness(Json.parseObject("{\"successThreshold\":1,\"tcpSocket\":{\"port\":0}}"), 8080))
+                .as("what admission writes when none is given: Tide probes the port itself").isNull();
+        assertThat(PodReplicaSpecs.readiness(null, 8080)).isNull();
+        assertThat(PodReplicaSpecs.readiness(Json.parseObject("{\"successThreshold\":1,\"httpGet\":{\"path\":\"/healthz\"}}"), 9000))
+                .isEqualTo("{\"successThreshold\":1,\"httpGet\":{\"path\":\"/healthz\",\"port\":9000}}");
+        assertThat(PodReplicaSpecs.readiness(Json.parseObject("{\"periodSeconds\":5,\"tcpSocket\":{\"port\":0}}"), 8080))
+                .as("a period of the user's own: the kubelet's").isEqualTo("{\"periodSeconds\":5,\"tcpSocket\":{\"port\":8080}}");
+    }
+
     private static ReplicaSpecs.Result from(JsonNode rev, LocalLimits limits) {
         return ReplicaSpecs.from(rev, Duration.ofSeconds(300), name -> Optional.empty(), name -> Optional.empty(),
                 name -> Optional.empty(), ModelServing.none(), ReplicaUsers.AS_TIDE, new Placement(limits, false));

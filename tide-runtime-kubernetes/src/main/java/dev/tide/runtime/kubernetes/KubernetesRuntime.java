@@ -33,7 +33,7 @@ import java.util.random.RandomGenerator;
  *   <li>Cold start: once a Pod runs and has an IP, Tide probes {@code podIP:containerPort} itself (a TCP connect every
  *       50 ms for 10 s, then every second, as its local runtime and Knative's queue-proxy do), and the replica is ready
  *       at the first connection, before the kubelet's own period comes round; after the kubelet has said Ready once,
- *       its word alone counts.</li>
+ *       its word alone counts, as it does from the start for a container with a readiness probe of its own.</li>
  *   <li>Stop: {@code DRAINING} at once, the drain gate says when its requests are done, then the Pod is deleted with
  *       the spec's grace period; {@code STOPPED} once the informer sees it gone.</li>
  *   <li>Restart: Tide's shutdown leaves its pods running, and the pods an earlier Tide with the same instance made are
@@ -287,7 +287,9 @@ public final class KubernetesRuntime implements ReplicaRuntime {
                 if (s == Replica.State.STARTING && running && probedOk && !kubeletReady) {
                     s = Replica.State.READY;
                 }
-                if (s == Replica.State.STARTING && running && probe == null && !probedOk && !kubeletReady) {
+                // A readiness probe of the user's own is the kubelet's to run: then only its word counts.
+                if (s == Replica.State.STARTING && running && probe == null && !probedOk && !kubeletReady
+                        && spec.pod().readiness() == null) {
                     String target = host;
                     probe = new PodProbe(scheduler, blocking, target, port, () -> {
                         synchronized (this) {

@@ -6,7 +6,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Affinity;
-import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The Pod one replica runs as: the revision's container with Knative's runtime contract ({@code PORT} the container
+ * The Pod one replica runs as: the revision's container (its resources and readiness probe as written) with Knative's
+ * runtime contract ({@code PORT} the container
  * port, default 8080, and {@code K_SERVICE}, {@code K_CONFIGURATION}, {@code K_REVISION}), Knative's labels, and
  * Tide's own, by which its informer finds the pods it made. Pure.
  */
@@ -62,7 +64,8 @@ final class PodTemplates {
                 labels.getOrDefault(CONFIGURATION, revision), revision, c.getCommand(), c.getArgs(), env, c.getWorkingDir(),
                 dev.tide.runtime.ProbeSpec.defaultReadiness(), null, java.time.Duration.ofSeconds(grace),
                 java.time.Duration.ofSeconds(grace), null, false, dev.tide.runtime.Resources.NONE, List.of(),
-                c.getImage() == null ? "" : c.getImage(), port);
+                c.getImage() == null ? "" : c.getImage(), port, new dev.tide.runtime.PodFields(Map.of(), null, null, Map.of(), null,
+                        c.getReadinessProbe() == null ? null : Serialization.asJson(c.getReadinessProbe())));
     }
 
     static int port(ReplicaSpec spec) {
@@ -102,19 +105,11 @@ final class PodTemplates {
         if (spec.workingDir() != null) {
             c.withWorkingDir(spec.workingDir());
         }
-        Map<String, Quantity> limits = new LinkedHashMap<>();
-        Map<String, Quantity> requests = new LinkedHashMap<>();
-        if (spec.resources().memoryLimitBytes() > 0) {
-            limits.put("memory", new Quantity(Long.toString(spec.resources().memoryLimitBytes())));
+        if (spec.pod().resources() != null) {
+            c.withResources(Serialization.unmarshal(spec.pod().resources(), ResourceRequirements.class));
         }
-        if (spec.resources().cpuLimitMillis() > 0) {
-            limits.put("cpu", new Quantity(spec.resources().cpuLimitMillis() + "m"));
-        }
-        if (spec.resources().cpuRequestMillis() > 0) {
-            requests.put("cpu", new Quantity(spec.resources().cpuRequestMillis() + "m"));
-        }
-        if (!limits.isEmpty() || !requests.isEmpty()) {
-            c.withNewResources().withLimits(limits).withRequests(requests).endResources();
+        if (spec.pod().readiness() != null) {
+            c.withReadinessProbe(Serialization.unmarshal(spec.pod().readiness(), Probe.class));
         }
         Pod pod = new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels)

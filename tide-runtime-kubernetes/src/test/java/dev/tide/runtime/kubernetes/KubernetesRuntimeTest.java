@@ -9,20 +9,13 @@ import dev.tide.runtime.Replica;
 import dev.tide.runtime.ReplicaRuntime;
 import dev.tide.runtime.ReplicaSpec;
 import dev.tide.runtime.Resources;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -43,7 +36,7 @@ class KubernetesRuntimeTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private KubernetesMockServer server;
+    private MockCluster cluster;
     private KubernetesClient client;
     private KubernetesClient tideClient;
     private TestKubelet kubelet;
@@ -54,14 +47,11 @@ class KubernetesRuntimeTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient();
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").addToLabels("type", "ecs").endMetadata().build())
-                .create();
         // An image-only container runs Python's HTTP server standing for the image, on the pod's IP and container port.
-        kubelet = new TestKubelet(client, (c, ip) -> List.of("python3", "-m", "http.server", "--bind", ip,
-                Integer.toString(c.getPorts().get(0).getContainerPort())));
+        cluster = new MockCluster(config -> new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build(),
+                MockCluster::httpServer);
+        client = cluster.admin();
+        kubelet = cluster.kubelet();
         timers = Executors.newSingleThreadScheduledExecutor();
         blocking = Executors.newVirtualThreadPerTaskExecutor();
         // Tide's own client, as a Tide process has one of its own.
@@ -74,10 +64,8 @@ class KubernetesRuntimeTest {
     @AfterEach
     void tearDown() {
         runtime.shutdown(Duration.ofSeconds(10));
-        kubelet.close();
         tideClient.close();
-        client.close();
-        server.destroy();
+        cluster.close();
         timers.shutdownNow();
         blocking.shutdownNow();
     }
@@ -85,7 +73,9 @@ class KubernetesRuntimeTest {
     private static ReplicaSpec spec(int port) {
         return new ReplicaSpec("shop", "hello", "hello", "hello-00001", List.of(), List.of(), Map.of("GREETING", "hi"), null,
                 ProbeSpec.defaultReadiness(), null, Duration.ofSeconds(5), Duration.ofSeconds(2), null, false,
-                new Resources(256L << 20, 500, 250), List.of(), "ghcr.io/acme/hello:1", port);
+                new Resources(256L << 20, 500, 250), List.of(), "ghcr.io/acme/hello:1", port,
+                new dev.tide.runtime.PodFields(Map.of(), null, null, Map.of(),
+                        "{\"limits\":{\"cpu\":\"500m\",\"memory\":\"256Mi\"},\"requests\":{\"cpu\":\"250m\"}}", null));
     }
 
     @Test
@@ -96,7 +86,7 @@ class KubernetesRuntimeTest {
 
         await().atMost(WAIT).until(() -> current(r.id()).state() == Replica.State.READY);
         Replica ready = current(r.id());
-        assertThat(ready.host()).startsWith("127.0.0.").isNotEqualTo("127.0.0.1");
+        assertThat(ready.host()).as("a loopback address of its own").startsWith("127.").isNotEqualTo("127.0.0.1");
         assertThat(ready.port()).as("Knative's default container port").isEqualTo(8080);
         HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://" + ready.host() + ":" + ready.port() + "/")).build(), HttpResponse.BodyHandlers.ofString());
@@ -161,8 +151,7 @@ class KubernetesRuntimeTest {
     void tidesOwnProbeMakesAReplicaReadyBeforeTheKubeletSaysSo() throws Exception {
         // A second kubelet that runs pods but never reports them Ready; the first is stopped first so that it binds none.
         kubelet.close();
-        try (TestKubelet slow = new TestKubelet(client, (c, ip) -> List.of("python3", "-m", "http.server", "--bind", ip,
-                Integer.toString(c.getPorts().get(0).getContainerPort())), false)) {
+        try (TestKubelet slow = new TestKubelet(client, MockCluster::httpServer, false)) {
             Replica r = runtime.start(spec(0));
             await().atMost(WAIT).until(() -> current(r.id()).state() == Replica.State.READY);
             Pod pod = client.pods().inNamespace("shop").withName(r.id()).get();

@@ -47,7 +47,11 @@ public final class TestKubelet implements AutoCloseable {
     private final Map<String, Long> usedMillis = new java.util.HashMap<>();
     private final Map<String, String> placedOn = new java.util.HashMap<>();
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
-    private final AtomicInteger nextIp = new AtomicInteger(2);
+    /**
+     * Pod addresses for the whole test JVM, never handed out twice: a pod's process stopped by one test may still hold
+     * its address and port while the next test's pod starts.
+     */
+    private static final AtomicInteger NEXT_IP = new AtomicInteger(2);
     private final ExecutorService work = Executors.newCachedThreadPool();
 
     public TestKubelet(KubernetesClient client, BiFunction<Container, String, List<String>> program) {
@@ -110,7 +114,7 @@ public final class TestKubelet implements AutoCloseable {
             client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
             return; // stays Pending, as with no node that fits
         }
-        String ip = "127.0.0." + nextIp.getAndIncrement();
+        String ip = nextIp();
         Container c = pod.getSpec().getContainers().get(0);
         int port = c.getPorts().isEmpty() ? 8080 : c.getPorts().get(0).getContainerPort();
         String now = Instant.now().toString();
@@ -187,6 +191,16 @@ public final class TestKubelet implements AutoCloseable {
         }
     }
 
+    /** 127.0.0.2, 127.0.0.3, ..., 127.0.1.1, ...: within 127/8, skipping each .0 and .255. */
+    private static String nextIp() {
+        for (;;) {
+            int n = NEXT_IP.getAndIncrement();
+            if ((n & 0xFF) != 0 && (n & 0xFF) != 0xFF) {
+                return "127." + (n >>> 16 & 0xFF) + "." + (n >>> 8 & 0xFF) + "." + (n & 0xFF);
+            }
+        }
+    }
+
     /** The pods it runs now. */
     public List<String> running() {
         return new ArrayList<>(processes.keySet());
@@ -200,6 +214,14 @@ public final class TestKubelet implements AutoCloseable {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         });
+        for (Process p : processes.values()) {
+            try {
+                p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS); // gone, its address and port free, before the next test
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         work.shutdownNow();
     }
 }
